@@ -1,0 +1,1 @@
+"""The subcommands of ``fedra``, one module each."""

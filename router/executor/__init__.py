@@ -1,0 +1,1 @@
+"""The executor: runs a QueryPlan against the subgraphs and shapes the response."""

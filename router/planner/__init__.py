@@ -1,0 +1,1 @@
+"""The query planner: operation + supergraph → QueryPlan."""
