@@ -1,0 +1,1 @@
+"""Schema checks for CI: supergraph config, schema diffs and client operation validation."""

@@ -1,0 +1,1 @@
+"""The products subgraph: owns Product (keys id and sku) and the stock."""

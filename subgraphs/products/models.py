@@ -1,0 +1,50 @@
+"""The products database: the catalogue, stock levels and stock reservations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class ProductsBase(DeclarativeBase):
+    pass
+
+
+class ProductRow(ProductsBase):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price_cents: Mapped[int] = mapped_column(Integer)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    stock: Mapped[int] = mapped_column(Integer)
+    units_sold: Mapped[int] = mapped_column(Integer, default=0, index=True)
+
+
+class StockReservationRow(ProductsBase):
+    """Stock taken for one order; releasing it (once) puts the stock back."""
+
+    __tablename__ = "stock_reservations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StockReservationLineRow(ProductsBase):
+    __tablename__ = "stock_reservation_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reservation_id: Mapped[str] = mapped_column(
+        ForeignKey("stock_reservations.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+
+
+metadata = ProductsBase.metadata

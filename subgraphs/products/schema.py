@@ -1,0 +1,279 @@
+"""The products subgraph schema: Product (@key id, @key sku), catalogue and stock mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from subgraphs.shared.errors import bad_user_input, not_found, parse_int_id, parse_int_id_or_none
+from subgraphs.shared.money import Money
+from subgraphs.shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    build_connection,
+    check_page_size,
+    decode_cursor,
+)
+
+from .loaders import ProductsContext
+from .models import ProductRow
+from .stock import Reservation, ReservedStock, StockRequest, release_stock, reserve_stock
+from .validation import MAX_RESTOCK, check_quantity, validate_new_product
+
+PRODUCT_CURSOR_KIND = "product"
+MAX_TOP_PRODUCTS = 100
+
+
+@strawberry.federation.type(keys=["id", "sku"], description="An item of the catalogue.")
+class Product:
+    id: strawberry.ID
+    sku: str
+    name: str
+    description: str
+    price: Money
+    weight: float = strawberry.federation.field(description="Shipping weight in kilograms.")
+    stock: int = strawberry.federation.field(description="Units available to order.")
+
+    @classmethod
+    def from_row(cls, row: ProductRow) -> Product:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            sku=row.sku,
+            name=row.name,
+            description=row.description,
+            price=Money.from_cents(row.price_cents),
+            weight=row.weight_kg,
+            stock=row.stock,
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: strawberry.Info[ProductsContext, None],
+        id: strawberry.ID | None = None,
+        sku: str | None = None,
+    ) -> Product | None:
+        if id is not None:
+            return await load_product_by_id(info.context, parse_int_id_or_none(id))
+        if sku is not None:
+            return await load_product_by_sku(info.context, sku)
+        return None
+
+
+async def load_product_by_id(context: ProductsContext, product_id: int | None) -> Product | None:
+    if product_id is None:
+        return None
+    row = await context.product_by_id.load(product_id)
+    return Product.from_row(row) if row is not None else None
+
+
+async def load_product_by_sku(context: ProductsContext, sku: str) -> Product | None:
+    row = await context.product_by_sku.load(sku)
+    return Product.from_row(row) if row is not None else None
+
+
+@strawberry.input(description="An amount of money; amount is a decimal string, e.g. \"19.99\".")
+class MoneyInput:
+    amount: str
+    currency: str = "USD"
+
+
+@strawberry.input
+class CreateProductInput:
+    sku: str
+    name: str
+    price: MoneyInput
+    weight: float
+    description: str = ""
+    stock: int = 0
+
+
+@strawberry.federation.input(inaccessible=True)
+class StockLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.federation.type(inaccessible=True)
+class ReservedLine:
+    product_id: strawberry.ID
+    product_name: str
+    quantity: int
+    unit_price: Money
+
+    @classmethod
+    def from_reserved(cls, line: ReservedStock) -> ReservedLine:
+        return cls(
+            product_id=strawberry.ID(str(line.product_id)),
+            product_name=line.product_name,
+            quantity=line.quantity,
+            unit_price=Money.from_cents(line.unit_price_cents),
+        )
+
+
+@strawberry.federation.type(
+    inaccessible=True, description="Stock taken for an order, with the price snapshots."
+)
+class StockReservation:
+    id: strawberry.ID
+    lines: list[ReservedLine]
+
+    @classmethod
+    def from_reservation(cls, reservation: Reservation) -> StockReservation:
+        return cls(
+            id=strawberry.ID(reservation.id),
+            lines=[ReservedLine.from_reserved(line) for line in reservation.lines],
+        )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A product by id or by sku: exactly one of them.")
+    async def product(
+        self,
+        info: strawberry.Info[ProductsContext, None],
+        id: strawberry.ID | None = None,
+        sku: str | None = None,
+    ) -> Product | None:
+        if (id is None) == (sku is None):
+            raise bad_user_input("Pass exactly one of id and sku", field="id")
+        if id is not None:
+            return await load_product_by_id(info.context, parse_int_id(id, field="id"))
+        assert sku is not None
+        return await load_product_by_sku(info.context, sku)
+
+    @strawberry.field(description="The catalogue by id; `search` matches names, any case.")
+    async def products(
+        self,
+        info: strawberry.Info[ProductsContext, None],
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        search: str | None = None,
+    ) -> Connection[Product]:
+        check_page_size(first)
+        query = select(ProductRow).order_by(ProductRow.id).limit(first + 1)
+        if after is not None:
+            query = query.where(ProductRow.id > decode_cursor(PRODUCT_CURSOR_KIND, after))
+        if search:
+            query = query.where(ProductRow.name.icontains(search, autoescape=True))
+        async with info.context.session.use() as db:
+            rows = (await db.scalars(query)).all()
+        return build_connection(
+            rows,
+            first=first,
+            kind=PRODUCT_CURSOR_KIND,
+            row_id=lambda row: row.id,
+            to_node=Product.from_row,
+        )
+
+    @strawberry.field(description="Best sellers: most units sold first.")
+    async def top_products(
+        self, info: strawberry.Info[ProductsContext, None], first: int = 5
+    ) -> list[Product]:
+        check_page_size(first, maximum=MAX_TOP_PRODUCTS)
+        query = (
+            select(ProductRow)
+            .order_by(ProductRow.units_sold.desc(), ProductRow.id)
+            .limit(first)
+        )
+        async with info.context.session.use() as db:
+            rows = (await db.scalars(query)).all()
+        return [Product.from_row(row) for row in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Adds a product; the sku must be unused.")
+    async def create_product(
+        self, info: strawberry.Info[ProductsContext, None], input: CreateProductInput
+    ) -> Product:
+        new = validate_new_product(
+            sku=input.sku,
+            name=input.name,
+            description=input.description,
+            amount=input.price.amount,
+            currency=input.price.currency,
+            weight=input.weight,
+            stock=input.stock,
+        )
+        async with info.context.session.use() as db:
+            taken = await db.scalar(select(ProductRow.id).where(ProductRow.sku == new.sku))
+            if taken is not None:
+                raise _sku_taken(new.sku)
+            row = ProductRow(
+                sku=new.sku,
+                name=new.name,
+                description=new.description,
+                price_cents=new.price_cents,
+                weight_kg=new.weight_kg,
+                stock=new.stock,
+                units_sold=0,
+            )
+            db.add(row)
+            try:
+                await db.commit()
+            except IntegrityError:
+                await db.rollback()
+                raise _sku_taken(new.sku) from None
+        return Product.from_row(row)
+
+    @strawberry.mutation(description="Adds `quantity` units to a product's stock.")
+    async def restock(
+        self,
+        info: strawberry.Info[ProductsContext, None],
+        product_id: strawberry.ID,
+        quantity: int,
+    ) -> Product:
+        product_key = parse_int_id(product_id, field="productId")
+        check_quantity(quantity, field="quantity", minimum=1, maximum=MAX_RESTOCK)
+        async with info.context.session.use() as db:
+            row = await db.scalar(
+                update(ProductRow)
+                .where(ProductRow.id == product_key)
+                .values(stock=ProductRow.stock + quantity)
+                .returning(ProductRow)
+                .execution_options(synchronize_session=False)
+            )
+            if row is None:
+                await db.rollback()
+                raise not_found(f"Unknown product {product_id}", productId=str(product_id))
+            product = Product.from_row(row)
+            await db.commit()
+        return product
+
+    @strawberry.federation.mutation(
+        inaccessible=True,
+        tags=["internal"],
+        description="Takes stock for all lines in one transaction, or none; for orders.",
+    )
+    async def reserve_stock(
+        self, info: strawberry.Info[ProductsContext, None], lines: list[StockLineInput]
+    ) -> StockReservation:
+        requests = [
+            StockRequest(parse_int_id(line.product_id, field="productId"), line.quantity)
+            for line in lines
+        ]
+        async with info.context.session.use() as db:
+            reservation = await reserve_stock(db, requests)
+        return StockReservation.from_reservation(reservation)
+
+    @strawberry.federation.mutation(
+        inaccessible=True,
+        tags=["internal"],
+        description="Puts a reservation's stock back; false if it was already released.",
+    )
+    async def release_stock(
+        self, info: strawberry.Info[ProductsContext, None], reservation_id: strawberry.ID
+    ) -> bool:
+        async with info.context.session.use() as db:
+            return await release_stock(db, str(reservation_id))
+
+
+def _sku_taken(sku: str) -> Exception:
+    return bad_user_input(f"A product with sku {sku!r} already exists", field="sku")
+
+
+schema = strawberry.federation.Schema(
+    query=Query, mutation=Mutation, types=[Product], federation_version="2.7"
+)

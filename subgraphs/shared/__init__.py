@@ -1,0 +1,1 @@
+"""Building blocks shared by the users, products and orders subgraphs."""

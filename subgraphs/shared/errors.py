@@ -1,0 +1,47 @@
+"""GraphQL errors with an `extensions.code` clients can branch on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+NOT_FOUND = "NOT_FOUND"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+UPSTREAM_ERROR = "UPSTREAM_ERROR"
+
+
+def coded_error(message: str, code: str, **details: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **details})
+
+
+def bad_user_input(message: str, *, field: str | None = None, **details: Any) -> GraphQLError:
+    if field is not None:
+        details["field"] = field
+    return coded_error(message, BAD_USER_INPUT, **details)
+
+
+def not_found(message: str, **details: Any) -> GraphQLError:
+    return coded_error(message, NOT_FOUND, **details)
+
+
+def parse_int_id(raw: str | int, *, field: str) -> int:
+    """A GraphQL `ID` holding a positive integer, or a BAD_USER_INPUT error."""
+    value = parse_int_id_or_none(raw)
+    if value is None:
+        raise bad_user_input(f"{field} must be a positive integer id, got {raw!r}", field=field)
+    return value
+
+
+def parse_int_id_or_none(raw: object) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw < 2**31 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        value = int(raw)
+        return value if 0 < value < 2**31 else None
+    return None

@@ -1,0 +1,26 @@
+"""ASGI app of the users subgraph: `uvicorn subgraphs.users.app:app` (port 4001)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from subgraphs.shared.app_factory import create_subgraph_app
+from subgraphs.shared.db import Database, resolve_database_url
+
+from .loaders import UsersContext
+from .models import metadata
+from .schema import schema
+from .seed import seed_users
+
+NAME = "users"
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The users app on `database_url`, else `DATABASE_URL`, else var/users.sqlite3."""
+    database = Database(resolve_database_url(NAME, database_url), metadata)
+    return create_subgraph_app(
+        name=NAME, schema=schema, database=database, seed=seed_users, make_context=UsersContext
+    )
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Federation conformance corpus: fixture subgraphs, operations and recorded gateway answers."""
