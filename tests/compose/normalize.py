@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any
 
 from graphql import parse, print_ast
 from graphql.language import ast
@@ -79,7 +80,7 @@ def _normalize_children(
 
 
 def _normalize_node(node: ast.Node) -> ast.Node:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for field in dataclasses.fields(node):
         if field.name == "loc":
             changes["loc"] = None
@@ -94,7 +95,7 @@ def _normalize_node(node: ast.Node) -> ast.Node:
                 field.name == "values" and isinstance(node, _ENUM_NODES)
             )
             changes[field.name] = _normalize_children(value, _printed if unordered else None)
-    return dataclasses.replace(node, **changes)  # type: ignore[type-var]
+    return dataclasses.replace(node, **changes)
 
 
 def normalize_document(document: ast.DocumentNode) -> ast.DocumentNode:

@@ -1,9 +1,9 @@
 """(Re)records every fixture's expected/ files with @apollo/composition.
 
-    python -m tests.compose.record            # write expected/ for every fixture
-    python -m tests.compose.record NAME ...   # only these fixtures
-    python -m tests.compose.record --compare-guild
-        # write nothing; list where @theguild/federation-composition disagrees with Apollo
+python -m tests.compose.record            # write expected/ for every fixture
+python -m tests.compose.record NAME ...   # only these fixtures
+python -m tests.compose.record --compare-guild
+    # write nothing; list where @theguild/federation-composition disagrees with Apollo
 """
 
 from __future__ import annotations

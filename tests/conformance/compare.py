@@ -3,6 +3,10 @@
 `data` must be equal exactly (including whether the key is present at all). Errors are
 compared, in order, by message, path and `extensions.code`, after `normalise_message` has
 removed what changes from run to run (ports, timings).
+
+@apollo/gateway reports a null that bubbled up during its own value completion in
+`extensions.valueCompletion` instead of `errors` when no other error occurred; those count as
+errors here, so a router that reports them in `errors` conforms.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ def comparable_response(response: dict[str, Any]) -> dict[str, Any]:
     comparable: dict[str, Any] = {}
     if "data" in response:
         comparable["data"] = response["data"]
-    comparable["errors"] = [comparable_error(error) for error in response.get("errors") or []]
+    errors = list(response.get("errors") or [])
+    errors.extend((response.get("extensions") or {}).get("valueCompletion") or [])
+    comparable["errors"] = [comparable_error(error) for error in errors]
     return comparable
 
 

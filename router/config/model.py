@@ -1,0 +1,243 @@
+"""The router's configuration model: one YAML file plus environment overrides.
+
+Every section has sane defaults, so an empty file (or none) is a valid configuration. Unknown
+keys are errors, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=4000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
+    graphql_path: str = "/graphql"
+    graphiql: bool = True
+    introspection: bool = True
+    health_path: str = "/health"
+    ready_path: str = "/ready"
+
+    @field_validator("graphql_path", "health_path", "ready_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value
+
+
+class SupergraphConfig(Section):
+    path: str | None = None
+    watch: bool = True
+
+
+class SubgraphConfig(Section):
+    url: str | None = None
+    timeout: float | None = Field(default=None, gt=0)
+
+
+class LimitsConfig(Section):
+    max_depth: int | None = Field(default=20, ge=1)
+    max_aliases: int | None = Field(default=30, ge=0)
+    max_root_fields: int | None = Field(default=20, ge=1)
+    max_body_bytes: int = Field(default=2_000_000, ge=1)
+    request_timeout: float = Field(default=30.0, gt=0)
+    subgraph_timeout: float = Field(default=30.0, gt=0)
+
+
+class BatchingConfig(Section):
+    enabled: bool = True
+    max_size: int = Field(default=10, ge=1)
+
+
+class CsrfConfig(Section):
+    enabled: bool = True
+    required_headers: tuple[str, ...] = ("x-apollo-operation-name", "apollo-require-preflight")
+
+
+class CorsConfig(Section):
+    allow_origins: tuple[str, ...] = ()
+    allow_origin_regex: str | None = None
+    allow_credentials: bool = False
+    allow_headers: tuple[str, ...] = (
+        "content-type",
+        "authorization",
+        "x-user-id",
+        "apollo-require-preflight",
+        "x-apollo-operation-name",
+        "x-fedra-query-plan",
+    )
+    allow_methods: tuple[str, ...] = ("GET", "POST", "OPTIONS")
+    expose_headers: tuple[str, ...] = ()
+    max_age: int = Field(default=600, ge=0)
+
+    @field_validator("allow_origin_regex")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> CorsConfig:
+        if self.allow_credentials and "*" in self.allow_origins:
+            raise ValueError("allow_origins '*' cannot be combined with allow_credentials")
+        return self
+
+
+class RedisConfig(Section):
+    url: str
+    ttl_seconds: int | None = Field(default=86_400, ge=1)
+    prefix: str = "fedra:apq:"
+
+
+class ApqConfig(Section):
+    enabled: bool = True
+    cache_size: int = Field(default=1000, ge=1)
+    redis: RedisConfig | None = None
+
+
+class RateLimitKeyConfig(Section):
+    source: Literal["ip", "header", "jwt_claim"] = "ip"
+    header: str = "authorization"
+    claim: str = "sub"
+
+
+class RateLimitConfig(Section):
+    enabled: bool = False
+    limit: str = "100/second"
+    strategy: Literal["moving-window", "sliding-window-counter", "fixed-window"] = (
+        "moving-window"
+    )
+    storage_url: str = "memory://"
+    key: RateLimitKeyConfig = RateLimitKeyConfig()
+
+    @field_validator("limit")
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit expression like '100/second': {error}") from None
+        return value
+
+
+class PropagateRule(Section):
+    named: str | None = None
+    matching: str | None = None
+    rename: str | None = None
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> PropagateRule:
+        if (self.named is None) == (self.matching is None):
+            raise ValueError("give exactly one of 'named' or 'matching'")
+        if self.matching is not None:
+            re.compile(self.matching)
+            if self.rename is not None or self.default is not None:
+                raise ValueError("'rename' and 'default' only apply to 'named'")
+        return self
+
+
+class InsertRule(Section):
+    name: str
+    value: str
+
+
+class RemoveRule(Section):
+    named: str | None = None
+    matching: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> RemoveRule:
+        if (self.named is None) == (self.matching is None):
+            raise ValueError("give exactly one of 'named' or 'matching'")
+        if self.matching is not None:
+            re.compile(self.matching)
+        return self
+
+
+class HeaderRule(Section):
+    propagate: PropagateRule | None = None
+    insert: InsertRule | None = None
+    remove: RemoveRule | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> HeaderRule:
+        given = [rule for rule in (self.propagate, self.insert, self.remove) if rule is not None]
+        if len(given) != 1:
+            raise ValueError("a header rule is exactly one of 'propagate', 'insert', 'remove'")
+        return self
+
+
+class HeadersConfig(Section):
+    all: tuple[HeaderRule, ...] = ()
+    subgraphs: dict[str, tuple[HeaderRule, ...]] = {}
+
+
+class QueryPlanConfig(Section):
+    enabled: bool = False
+    header: str = "x-fedra-query-plan"
+
+
+class TracingConfig(Section):
+    enabled: bool = True
+    exporter: Literal["none", "console", "otlp"] = "none"
+    otlp_endpoint: str | None = None
+
+
+class MetricsConfig(Section):
+    enabled: bool = True
+    path: str = "/metrics"
+
+
+class TelemetryConfig(Section):
+    service_name: str = "fedra-router"
+    tracing: TracingConfig = TracingConfig()
+    metrics: MetricsConfig = MetricsConfig()
+
+
+class LoggingConfig(Section):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["json", "text"] = "json"
+
+
+class GatewayTuning(Section):
+    plan_cache_size: int = Field(default=1000, ge=1)
+    max_connections_per_subgraph: int = Field(default=100, ge=1)
+
+
+class RouterConfig(Section):
+    server: ServerConfig = ServerConfig()
+    supergraph: SupergraphConfig = SupergraphConfig()
+    subgraphs: dict[str, SubgraphConfig] = {}
+    limits: LimitsConfig = LimitsConfig()
+    batching: BatchingConfig = BatchingConfig()
+    csrf: CsrfConfig = CsrfConfig()
+    cors: CorsConfig = CorsConfig()
+    apq: ApqConfig = ApqConfig()
+    rate_limit: RateLimitConfig = RateLimitConfig()
+    headers: HeadersConfig = HeadersConfig()
+    query_plan: QueryPlanConfig = QueryPlanConfig()
+    telemetry: TelemetryConfig = TelemetryConfig()
+    logging: LoggingConfig = LoggingConfig()
+    gateway: GatewayTuning = GatewayTuning()
+    hooks: tuple[str, ...] = ()
+
+    def subgraph_url_overrides(self) -> dict[str, str]:
+        return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}
+
+    def subgraph_timeouts(self) -> dict[str, float]:
+        return {
+            name: sub.timeout for name, sub in self.subgraphs.items() if sub.timeout is not None
+        }

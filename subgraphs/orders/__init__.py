@@ -1,0 +1,1 @@
+"""The orders subgraph: owns Order, extends User and Product."""

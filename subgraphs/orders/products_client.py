@@ -1,0 +1,131 @@
+"""The orders subgraph's client for the products subgraph's internal stock mutations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from graphql import GraphQLError
+
+from subgraphs.shared.errors import UPSTREAM_ERROR, coded_error
+from subgraphs.shared.money import amount_to_cents
+
+DEFAULT_PRODUCTS_URL = "http://localhost:4002/graphql"
+TIMEOUT_SECONDS = 10.0
+
+RESERVE_STOCK = """
+mutation ReserveStock($lines: [StockLineInput!]!) {
+  reserveStock(lines: $lines) {
+    id
+    lines { productId productName quantity unitPrice { amount currency } }
+  }
+}
+"""
+
+RELEASE_STOCK = """
+mutation ReleaseStock($reservationId: ID!) {
+  releaseStock(reservationId: $reservationId)
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedLine:
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockReservation:
+    id: str
+    lines: tuple[ReservedLine, ...]
+
+
+def products_url_from_env() -> str:
+    return os.environ.get("PRODUCTS_URL", DEFAULT_PRODUCTS_URL)
+
+
+class ProductsClient:
+    """Calls products over GraphQL; its errors come back as GraphQLErrors with their code."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str) -> None:
+        self._client = client
+        self._url = url
+
+    async def reserve(self, lines: Sequence[StockLine]) -> StockReservation:
+        variables = {
+            "lines": [
+                {"productId": str(line.product_id), "quantity": line.quantity} for line in lines
+            ]
+        }
+        data = await self._execute(RESERVE_STOCK, variables)
+        reservation = data["reserveStock"]
+        return StockReservation(
+            id=str(reservation["id"]),
+            lines=tuple(_reserved_line(line) for line in reservation["lines"]),
+        )
+
+    async def release(self, reservation_id: str) -> bool:
+        data = await self._execute(RELEASE_STOCK, {"reservationId": reservation_id})
+        return bool(data["releaseStock"])
+
+    async def _execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self._client.post(
+                self._url,
+                json={"query": query, "variables": variables},
+                timeout=TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as error:
+            raise coded_error(f"The products service is unreachable: {error}", UPSTREAM_ERROR) from error
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise coded_error(
+                f"The products service answered HTTP {response.status_code} without a "
+                "GraphQL response",
+                UPSTREAM_ERROR,
+            )
+        errors = body.get("errors")
+        if errors:
+            raise _upstream_error(errors[0])
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise coded_error("The products service returned no data", UPSTREAM_ERROR)
+        return data
+
+
+def _upstream_error(error: Any) -> GraphQLError:
+    """Passes a products error on with its message and extensions (its code included)."""
+    if not isinstance(error, dict):
+        return coded_error("The products service failed", UPSTREAM_ERROR)
+    extensions = error.get("extensions")
+    details = dict(extensions) if isinstance(extensions, dict) else {}
+    details.setdefault("code", UPSTREAM_ERROR)
+    return GraphQLError(str(error.get("message", "The products service failed")), extensions=details)
+
+
+def _reserved_line(line: dict[str, Any]) -> ReservedLine:
+    price = line["unitPrice"]
+    cents = amount_to_cents(str(price["amount"]))
+    if cents is None:
+        raise coded_error(f"The products service sent a bad price {price!r}", UPSTREAM_ERROR)
+    return ReservedLine(
+        product_id=int(line["productId"]),
+        product_name=str(line["productName"]),
+        quantity=int(line["quantity"]),
+        unit_price_cents=cents,
+    )

@@ -1,0 +1,1 @@
+"""Small federation subgraphs (accounts, products, reviews, inventory) for executor tests."""
