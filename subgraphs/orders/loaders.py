@@ -72,9 +72,7 @@ class OrdersContext(SubgraphContext):
         super().__init__(session, caller_header)
         self.products = products
         self.order_by_id = one_per_key(session, fetch_orders_by_id, lambda row: row.id)
-        self.items_by_order = many_per_key(
-            session, fetch_items_by_order, lambda row: row.order_id
-        )
+        self.items_by_order = many_per_key(session, fetch_items_by_order, lambda row: row.order_id)
         self.order_count_by_user = value_per_key(session, fetch_order_counts, 0)
         self._orders_by_user: dict[int, BatchLoader[int, list[OrderRow]]] = {}
 

@@ -88,7 +88,9 @@ class ProductsClient:
                 timeout=TIMEOUT_SECONDS,
             )
         except httpx.HTTPError as error:
-            raise coded_error(f"The products service is unreachable: {error}", UPSTREAM_ERROR) from error
+            raise coded_error(
+                f"The products service is unreachable: {error}", UPSTREAM_ERROR
+            ) from error
         try:
             body = response.json()
         except ValueError:
@@ -115,7 +117,9 @@ def _upstream_error(error: Any) -> GraphQLError:
     extensions = error.get("extensions")
     details = dict(extensions) if isinstance(extensions, dict) else {}
     details.setdefault("code", UPSTREAM_ERROR)
-    return GraphQLError(str(error.get("message", "The products service failed")), extensions=details)
+    return GraphQLError(
+        str(error.get("message", "The products service failed")), extensions=details
+    )
 
 
 def _reserved_line(line: dict[str, Any]) -> ReservedLine:

@@ -29,7 +29,7 @@ MAX_TOP_PRODUCTS = 100
 class Product:
     id: strawberry.ID
     sku: str
-    name: str
+    name: str = strawberry.federation.field(shareable=True)
     description: str
     price: Money
     weight: float = strawberry.federation.field(description="Shipping weight in kilograms.")
@@ -73,7 +73,7 @@ async def load_product_by_sku(context: ProductsContext, sku: str) -> Product | N
     return Product.from_row(row) if row is not None else None
 
 
-@strawberry.input(description="An amount of money; amount is a decimal string, e.g. \"19.99\".")
+@strawberry.input(description='An amount of money; amount is a decimal string, e.g. "19.99".')
 class MoneyInput:
     amount: str
     currency: str = "USD"
@@ -127,147 +127,159 @@ class StockReservation:
         )
 
 
+async def resolve_product(
+    info: strawberry.Info[ProductsContext, None],
+    id: strawberry.ID | None = None,
+    sku: str | None = None,
+) -> Product | None:
+    if id is not None and sku is None:
+        return await load_product_by_id(info.context, parse_int_id(id, field="id"))
+    if sku is not None and id is None:
+        return await load_product_by_sku(info.context, sku)
+    raise bad_user_input("Pass exactly one of id and sku", field="id")
+
+
+async def resolve_products(
+    info: strawberry.Info[ProductsContext, None],
+    first: int = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    search: str | None = None,
+) -> Connection[Product]:
+    check_page_size(first)
+    query = select(ProductRow).order_by(ProductRow.id).limit(first + 1)
+    if after is not None:
+        query = query.where(ProductRow.id > decode_cursor(PRODUCT_CURSOR_KIND, after))
+    if search:
+        query = query.where(ProductRow.name.icontains(search, autoescape=True))
+    async with info.context.session.use() as db:
+        rows = (await db.scalars(query)).all()
+    return build_connection(
+        rows,
+        first=first,
+        kind=PRODUCT_CURSOR_KIND,
+        row_id=lambda row: row.id,
+        to_node=Product.from_row,
+    )
+
+
+async def resolve_top_products(
+    info: strawberry.Info[ProductsContext, None], first: int = 5
+) -> list[Product]:
+    check_page_size(first, maximum=MAX_TOP_PRODUCTS)
+    query = select(ProductRow).order_by(ProductRow.units_sold.desc(), ProductRow.id).limit(first)
+    async with info.context.session.use() as db:
+        rows = (await db.scalars(query)).all()
+    return [Product.from_row(row) for row in rows]
+
+
+async def create_product(
+    info: strawberry.Info[ProductsContext, None], input: CreateProductInput
+) -> Product:
+    new = validate_new_product(
+        sku=input.sku,
+        name=input.name,
+        description=input.description,
+        amount=input.price.amount,
+        currency=input.price.currency,
+        weight=input.weight,
+        stock=input.stock,
+    )
+    async with info.context.session.use() as db:
+        taken = await db.scalar(select(ProductRow.id).where(ProductRow.sku == new.sku))
+        if taken is not None:
+            raise _sku_taken(new.sku)
+        row = ProductRow(
+            sku=new.sku,
+            name=new.name,
+            description=new.description,
+            price_cents=new.price_cents,
+            weight_kg=new.weight_kg,
+            stock=new.stock,
+            units_sold=0,
+        )
+        db.add(row)
+        try:
+            await db.commit()
+        except IntegrityError:
+            await db.rollback()
+            raise _sku_taken(new.sku) from None
+    return Product.from_row(row)
+
+
+async def restock(
+    info: strawberry.Info[ProductsContext, None], product_id: strawberry.ID, quantity: int
+) -> Product:
+    product_key = parse_int_id(product_id, field="productId")
+    check_quantity(quantity, field="quantity", minimum=1, maximum=MAX_RESTOCK)
+    async with info.context.session.use() as db:
+        row = await db.scalar(
+            update(ProductRow)
+            .where(ProductRow.id == product_key)
+            .values(stock=ProductRow.stock + quantity)
+            .returning(ProductRow)
+            .execution_options(synchronize_session=False)
+        )
+        if row is None:
+            await db.rollback()
+            raise not_found(f"Unknown product {product_id}", productId=str(product_id))
+        product = Product.from_row(row)
+        await db.commit()
+    return product
+
+
+async def reserve(
+    info: strawberry.Info[ProductsContext, None], lines: list[StockLineInput]
+) -> StockReservation:
+    requests = [
+        StockRequest(parse_int_id(line.product_id, field="productId"), line.quantity)
+        for line in lines
+    ]
+    async with info.context.session.use() as db:
+        reservation = await reserve_stock(db, requests)
+    return StockReservation.from_reservation(reservation)
+
+
+async def release(
+    info: strawberry.Info[ProductsContext, None], reservation_id: strawberry.ID
+) -> bool:
+    async with info.context.session.use() as db:
+        return await release_stock(db, str(reservation_id))
+
+
 @strawberry.type
 class Query:
-    @strawberry.field(description="A product by id or by sku: exactly one of them.")
-    async def product(
-        self,
-        info: strawberry.Info[ProductsContext, None],
-        id: strawberry.ID | None = None,
-        sku: str | None = None,
-    ) -> Product | None:
-        if (id is None) == (sku is None):
-            raise bad_user_input("Pass exactly one of id and sku", field="id")
-        if id is not None:
-            return await load_product_by_id(info.context, parse_int_id(id, field="id"))
-        assert sku is not None
-        return await load_product_by_sku(info.context, sku)
-
-    @strawberry.field(description="The catalogue by id; `search` matches names, any case.")
-    async def products(
-        self,
-        info: strawberry.Info[ProductsContext, None],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        search: str | None = None,
-    ) -> Connection[Product]:
-        check_page_size(first)
-        query = select(ProductRow).order_by(ProductRow.id).limit(first + 1)
-        if after is not None:
-            query = query.where(ProductRow.id > decode_cursor(PRODUCT_CURSOR_KIND, after))
-        if search:
-            query = query.where(ProductRow.name.icontains(search, autoescape=True))
-        async with info.context.session.use() as db:
-            rows = (await db.scalars(query)).all()
-        return build_connection(
-            rows,
-            first=first,
-            kind=PRODUCT_CURSOR_KIND,
-            row_id=lambda row: row.id,
-            to_node=Product.from_row,
-        )
-
-    @strawberry.field(description="Best sellers: most units sold first.")
-    async def top_products(
-        self, info: strawberry.Info[ProductsContext, None], first: int = 5
-    ) -> list[Product]:
-        check_page_size(first, maximum=MAX_TOP_PRODUCTS)
-        query = (
-            select(ProductRow)
-            .order_by(ProductRow.units_sold.desc(), ProductRow.id)
-            .limit(first)
-        )
-        async with info.context.session.use() as db:
-            rows = (await db.scalars(query)).all()
-        return [Product.from_row(row) for row in rows]
+    product: Product | None = strawberry.field(
+        resolver=resolve_product, description="A product by id or by sku: exactly one of them."
+    )
+    products: Connection[Product] = strawberry.field(
+        resolver=resolve_products,
+        description="The catalogue by id; `search` matches names, any case.",
+    )
+    top_products: list[Product] = strawberry.field(
+        resolver=resolve_top_products, description="Best sellers: most units sold first."
+    )
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Adds a product; the sku must be unused.")
-    async def create_product(
-        self, info: strawberry.Info[ProductsContext, None], input: CreateProductInput
-    ) -> Product:
-        new = validate_new_product(
-            sku=input.sku,
-            name=input.name,
-            description=input.description,
-            amount=input.price.amount,
-            currency=input.price.currency,
-            weight=input.weight,
-            stock=input.stock,
-        )
-        async with info.context.session.use() as db:
-            taken = await db.scalar(select(ProductRow.id).where(ProductRow.sku == new.sku))
-            if taken is not None:
-                raise _sku_taken(new.sku)
-            row = ProductRow(
-                sku=new.sku,
-                name=new.name,
-                description=new.description,
-                price_cents=new.price_cents,
-                weight_kg=new.weight_kg,
-                stock=new.stock,
-                units_sold=0,
-            )
-            db.add(row)
-            try:
-                await db.commit()
-            except IntegrityError:
-                await db.rollback()
-                raise _sku_taken(new.sku) from None
-        return Product.from_row(row)
-
-    @strawberry.mutation(description="Adds `quantity` units to a product's stock.")
-    async def restock(
-        self,
-        info: strawberry.Info[ProductsContext, None],
-        product_id: strawberry.ID,
-        quantity: int,
-    ) -> Product:
-        product_key = parse_int_id(product_id, field="productId")
-        check_quantity(quantity, field="quantity", minimum=1, maximum=MAX_RESTOCK)
-        async with info.context.session.use() as db:
-            row = await db.scalar(
-                update(ProductRow)
-                .where(ProductRow.id == product_key)
-                .values(stock=ProductRow.stock + quantity)
-                .returning(ProductRow)
-                .execution_options(synchronize_session=False)
-            )
-            if row is None:
-                await db.rollback()
-                raise not_found(f"Unknown product {product_id}", productId=str(product_id))
-            product = Product.from_row(row)
-            await db.commit()
-        return product
-
-    @strawberry.federation.mutation(
+    create_product: Product = strawberry.mutation(
+        resolver=create_product, description="Adds a product; the sku must be unused."
+    )
+    restock: Product = strawberry.mutation(
+        resolver=restock, description="Adds `quantity` units to a product's stock."
+    )
+    reserve_stock: StockReservation = strawberry.federation.mutation(
+        resolver=reserve,
         inaccessible=True,
         tags=["internal"],
         description="Takes stock for all lines in one transaction, or none; for orders.",
     )
-    async def reserve_stock(
-        self, info: strawberry.Info[ProductsContext, None], lines: list[StockLineInput]
-    ) -> StockReservation:
-        requests = [
-            StockRequest(parse_int_id(line.product_id, field="productId"), line.quantity)
-            for line in lines
-        ]
-        async with info.context.session.use() as db:
-            reservation = await reserve_stock(db, requests)
-        return StockReservation.from_reservation(reservation)
-
-    @strawberry.federation.mutation(
+    release_stock: bool = strawberry.federation.mutation(
+        resolver=release,
         inaccessible=True,
         tags=["internal"],
         description="Puts a reservation's stock back; false if it was already released.",
     )
-    async def release_stock(
-        self, info: strawberry.Info[ProductsContext, None], reservation_id: strawberry.ID
-    ) -> bool:
-        async with info.context.session.use() as db:
-            return await release_stock(db, str(reservation_id))
 
 
 def _sku_taken(sku: str) -> Exception:

@@ -32,7 +32,7 @@ class User:
     name: str
     created_at: datetime
     order_count: int = strawberry.federation.field(
-        description="Orders placed by this user (served by the orders subgraph)."
+        description="How many orders the user has placed, cancelled included."
     )
 
     @classmethod
@@ -65,55 +65,64 @@ class CreateUserInput:
     name: str
 
 
+async def resolve_me(info: strawberry.Info[UsersContext, None]) -> User | None:
+    return await load_user(info.context, info.context.caller_id())
+
+
+async def resolve_user(info: strawberry.Info[UsersContext, None], id: strawberry.ID) -> User | None:
+    return await load_user(info.context, parse_int_id(id, field="id"))
+
+
+async def resolve_users(
+    info: strawberry.Info[UsersContext, None],
+    first: int = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+) -> Connection[User]:
+    check_page_size(first)
+    query = select(UserRow).order_by(UserRow.id).limit(first + 1)
+    if after is not None:
+        query = query.where(UserRow.id > decode_cursor(USER_CURSOR_KIND, after))
+    async with info.context.session.use() as db:
+        rows = (await db.scalars(query)).all()
+    for row in rows:
+        info.context.user_by_id.prime(row.id, row)
+    return build_connection(
+        rows, first=first, kind=USER_CURSOR_KIND, row_id=lambda r: r.id, to_node=User.from_row
+    )
+
+
+async def create_user(info: strawberry.Info[UsersContext, None], input: CreateUserInput) -> User:
+    new_user = validate_new_user(input.email, input.name)
+    async with info.context.session.use() as db:
+        taken = await db.scalar(select(UserRow.id).where(UserRow.email == new_user.email))
+        if taken is not None:
+            raise _email_taken(new_user.email)
+        row = UserRow(email=new_user.email, name=new_user.name, created_at=utc_now())
+        db.add(row)
+        try:
+            await db.commit()
+        except IntegrityError:
+            await db.rollback()
+            raise _email_taken(new_user.email) from None
+    return User.from_row(row)
+
+
 @strawberry.type
 class Query:
-    @strawberry.field(description="The calling user (from the x-user-id header), or null.")
-    async def me(self, info: strawberry.Info[UsersContext, None]) -> User | None:
-        return await load_user(info.context, info.context.caller_id())
-
-    @strawberry.field
-    async def user(self, info: strawberry.Info[UsersContext, None], id: strawberry.ID) -> User | None:
-        return await load_user(info.context, parse_int_id(id, field="id"))
-
-    @strawberry.field(description="All users, oldest account first.")
-    async def users(
-        self,
-        info: strawberry.Info[UsersContext, None],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-    ) -> Connection[User]:
-        check_page_size(first)
-        query = select(UserRow).order_by(UserRow.id).limit(first + 1)
-        if after is not None:
-            query = query.where(UserRow.id > decode_cursor(USER_CURSOR_KIND, after))
-        async with info.context.session.use() as db:
-            rows = (await db.scalars(query)).all()
-        for row in rows:
-            info.context.user_by_id.prime(row.id, row)
-        return build_connection(
-            rows, first=first, kind=USER_CURSOR_KIND, row_id=lambda r: r.id, to_node=User.from_row
-        )
+    me: User | None = strawberry.field(
+        resolver=resolve_me, description="The calling user (from the x-user-id header), or null."
+    )
+    user: User | None = strawberry.field(resolver=resolve_user)
+    users: Connection[User] = strawberry.field(
+        resolver=resolve_users, description="All users, oldest account first."
+    )
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Creates a user; the email must be valid and unused.")
-    async def create_user(
-        self, info: strawberry.Info[UsersContext, None], input: CreateUserInput
-    ) -> User:
-        new_user = validate_new_user(input.email, input.name)
-        async with info.context.session.use() as db:
-            taken = await db.scalar(select(UserRow.id).where(UserRow.email == new_user.email))
-            if taken is not None:
-                raise _email_taken(new_user.email)
-            row = UserRow(email=new_user.email, name=new_user.name, created_at=utc_now())
-            db.add(row)
-            try:
-                await db.commit()
-            except IntegrityError:
-                await db.rollback()
-                raise _email_taken(new_user.email) from None
-        return User.from_row(row)
+    create_user: User = strawberry.mutation(
+        resolver=create_user, description="Creates a user; the email must be valid and unused."
+    )
 
 
 def _email_taken(email: str) -> Exception:

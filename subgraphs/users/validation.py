@@ -27,7 +27,5 @@ def validate_new_user(email: str, name: str) -> NewUser:
     if not trimmed_name:
         raise bad_user_input("name must not be empty", field="name")
     if len(trimmed_name) > MAX_NAME_LENGTH:
-        raise bad_user_input(
-            f"name must be at most {MAX_NAME_LENGTH} characters", field="name"
-        )
+        raise bad_user_input(f"name must be at most {MAX_NAME_LENGTH} characters", field="name")
     return NewUser(email=normalised_email, name=trimmed_name)

@@ -3,8 +3,11 @@
 Order never carries meaning in these places, so each is sorted: definitions (by kind, then
 name), fields, arguments, enum values, union members, implemented interfaces, directive
 applications (by printed text), operation types, directive locations and object-value fields.
-Descriptions keep their words with whitespace collapsed. Everything else (types, default
-values, directive arguments' values, list order) is printed as it is, so real differences stay.
+Descriptions keep their words with whitespace collapsed, and field-set strings of directive
+arguments (`key`, `requires`, `provides`, `fields`) are re-printed in one spacing, so
+"address{country}" equals "address { country }". Everything else (types, default values, other
+directive argument values, list order, the fields a field set selects) is printed as it is, so
+real differences stay.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from graphql import parse, print_ast
+from graphql import GraphQLSyntaxError, parse, print_ast
 from graphql.language import ast
 
 _WHITESPACE = re.compile(r"\s+")
@@ -49,6 +52,7 @@ _UNORDERED_CHILDREN = frozenset(
     }
 )
 _ENUM_NODES = (ast.EnumTypeDefinitionNode, ast.EnumTypeExtensionNode)
+_FIELD_SET_ARGUMENTS = frozenset({"key", "requires", "provides", "fields"})
 
 
 def _printed(node: ast.Node) -> str:
@@ -68,6 +72,23 @@ def _definition_sort_key(node: ast.Node) -> tuple[int, str, str]:
 def _normalize_description(node: ast.StringValueNode) -> ast.StringValueNode:
     text = _WHITESPACE.sub(" ", node.value).strip()
     return ast.StringValueNode(value=text, block=False)
+
+
+def _normalize_field_set(node: ast.ArgumentNode) -> ast.ArgumentNode:
+    """A field-set string argument re-printed with canonical spacing, when it parses as one."""
+    if node.name.value not in _FIELD_SET_ARGUMENTS or not isinstance(
+        node.value, ast.StringValueNode
+    ):
+        return node
+    try:
+        document = parse("{" + node.value.value + "}", no_location=True)
+    except GraphQLSyntaxError:
+        return node
+    operation = document.definitions[0]
+    assert isinstance(operation, ast.OperationDefinitionNode)
+    printed = _WHITESPACE.sub(" ", print_ast(operation.selection_set)).strip()
+    canonical = printed.removeprefix("{").removesuffix("}").strip()
+    return ast.ArgumentNode(name=node.name, value=ast.StringValueNode(value=canonical, block=False))
 
 
 def _normalize_children(
@@ -95,7 +116,10 @@ def _normalize_node(node: ast.Node) -> ast.Node:
                 field.name == "values" and isinstance(node, _ENUM_NODES)
             )
             changes[field.name] = _normalize_children(value, _printed if unordered else None)
-    return dataclasses.replace(node, **changes)
+    normalized = dataclasses.replace(node, **changes)
+    if isinstance(normalized, ast.ArgumentNode):
+        return _normalize_field_set(normalized)
+    return normalized
 
 
 def normalize_document(document: ast.DocumentNode) -> ast.DocumentNode:

@@ -9,6 +9,7 @@ python -m tests.compose.record --compare-guild
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Sequence
 
@@ -24,14 +25,26 @@ def _outcome(result: ReferenceResult) -> str:
     return "fails: " + ", ".join(sorted(result.error_codes))
 
 
+def _supergraph_diff(apollo: ReferenceResult, guild: ReferenceResult) -> list[str]:
+    if apollo.supergraph_sdl is None or guild.supergraph_sdl is None:
+        return []
+    return list(
+        difflib.unified_diff(
+            normalize_supergraph_sdl(apollo.supergraph_sdl).splitlines(keepends=True),
+            normalize_supergraph_sdl(guild.supergraph_sdl).splitlines(keepends=True),
+            fromfile="apollo",
+            tofile="guild",
+        )
+    )
+
+
 def _disagreement(apollo: ReferenceResult, guild: ReferenceResult) -> str | None:
     if apollo.ok != guild.ok or apollo.error_codes != guild.error_codes:
         return f"apollo {_outcome(apollo)}; guild {_outcome(guild)}"
-    if apollo.supergraph_sdl is not None and guild.supergraph_sdl is not None:
-        apollo_sdl = normalize_supergraph_sdl(apollo.supergraph_sdl)
-        guild_sdl = normalize_supergraph_sdl(guild.supergraph_sdl)
-        if apollo_sdl != guild_sdl:
-            return "both compose, but the normalised supergraphs differ"
+    diff = _supergraph_diff(apollo, guild)
+    if diff:
+        changed = sum(1 for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+        return f"both compose; the normalised supergraphs differ in {changed} lines"
     return None
 
 
@@ -53,7 +66,7 @@ def record(fixtures: Sequence[FixtureSet]) -> int:
     return 0
 
 
-def compare_guild(fixtures: Sequence[FixtureSet]) -> int:
+def compare_guild(fixtures: Sequence[FixtureSet], *, show_diff: bool = False) -> int:
     sets = {f.name: f.subgraphs for f in fixtures}
     apollo = compose_with_reference(sets, "apollo")
     guild = compose_with_reference(sets, "guild")
@@ -63,6 +76,8 @@ def compare_guild(fixtures: Sequence[FixtureSet]) -> int:
         if difference is not None:
             disagreements += 1
             print(f"{fixture.name:45} {difference}")
+            if show_diff:
+                print("".join(_supergraph_diff(apollo[fixture.name], guild[fixture.name])))
     print(f"{disagreements} of {len(fixtures)} fixtures differ between Apollo and The Guild")
     return 0
 
@@ -75,9 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="write nothing; list where @theguild/federation-composition disagrees with Apollo",
     )
+    parser.add_argument(
+        "--diff", action="store_true", help="with --compare-guild: print the supergraph diffs"
+    )
     args = parser.parse_args(argv)
     fixtures = _load(args.fixtures)
-    return compare_guild(fixtures) if args.compare_guild else record(fixtures)
+    if args.compare_guild:
+        return compare_guild(fixtures, show_diff=args.diff)
+    return record(fixtures)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ class Case:
     headers: dict[str, str]
     expected: dict[str, Any]
     subgraph_timeout_ms: int | None
+    apollo_differs: str | None
+    """Why @apollo/gateway's recorded answer is wrong; `expected` is then the correct one."""
 
     @property
     def id(self) -> str:
@@ -41,12 +43,19 @@ class Case:
 
 
 def iter_cases(fixture_names: list[str] | None = None) -> list[Case]:
-    """Every recorded operation of every fixture (or of the fixtures named)."""
+    """Every recorded operation of every fixture (or of the fixtures named).
+
+    `expected` is @apollo/gateway's recorded answer, except where the operation documents that
+    Apollo answers wrongly (`apollo_differs`): then it is the hand-checked correct answer.
+    """
     cases: list[Case] = []
     for fixture in all_fixtures(fixture_names):
         for operation in fixture.operations():
             if not operation.expected_path.exists():
                 continue
+            expected_path = operation.expected_path
+            if operation.apollo_differs is not None:
+                expected_path = operation.correct_path
             cases.append(
                 Case(
                     fixture_dir=fixture.path,
@@ -55,8 +64,9 @@ def iter_cases(fixture_names: list[str] | None = None) -> list[Case]:
                     variables=operation.variables,
                     operation_name=operation.operation_name,
                     headers=operation.headers,
-                    expected=orjson.loads(operation.expected_path.read_bytes()),
+                    expected=orjson.loads(expected_path.read_bytes()),
                     subgraph_timeout_ms=fixture.subgraph_timeout_ms,
+                    apollo_differs=operation.apollo_differs,
                 )
             )
     return cases

@@ -6,9 +6,11 @@
         subgraphs/<name>.py        its data and resolvers (see runtime.spec)
         supergraph.graphql         composed by @apollo/composition
         operations/<op>.graphql    the client operation
-        operations/<op>.json       optional: {"variables", "operationName", "headers"}
+        operations/<op>.json       optional: {"variables", "operationName", "headers",
+                                              "apolloDiffers": why Apollo's answer is wrong}
         operations/<op>.expected.json   @apollo/gateway's response
         operations/<op>.apollo-plan.txt Apollo's query plan, for reference
+        operations/<op>.correct.json    only with apolloDiffers: the correct response
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Operation:
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    apollo_differs: str | None = None
+
+    @property
+    def correct_path(self) -> Path:
+        return self.fixture_dir / "operations" / f"{self.name}.correct.json"
 
     @property
     def expected_path(self) -> Path:
@@ -106,6 +113,7 @@ def _read_operation(fixture_dir: Path, query_path: Path) -> Operation:
         variables=options.get("variables"),
         operation_name=options.get("operationName"),
         headers=dict(options.get("headers", {})),
+        apollo_differs=options.get("apolloDiffers"),
     )
 
 

@@ -67,5 +67,15 @@ def test_every_operation_is_recorded() -> None:
     assert missing == []
 
 
+def test_every_apollo_deviation_has_a_correct_answer() -> None:
+    missing = [
+        f"{fixture.name}/{operation.name}"
+        for fixture in all_fixtures()
+        for operation in fixture.operations()
+        if operation.apollo_differs is not None and not operation.correct_path.exists()
+    ]
+    assert missing == []
+
+
 def test_every_fixture_is_composed() -> None:
     assert [f.name for f in all_fixtures() if not f.supergraph_path.exists()] == []

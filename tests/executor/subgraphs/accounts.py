@@ -14,6 +14,8 @@ USERS = {
     "3": {"name": "Grace Hopper", "username": None, "preferences": None},
 }
 
+RISKY_USER = "2"  # asking for this user's risk score raises a GraphQL error
+
 
 @strawberry.federation.type(keys=["id"])
 class User:
@@ -21,6 +23,12 @@ class User:
     name: str
     username: str | None
     preferences: JSON | None
+
+    @strawberry.field
+    def risk_score(self) -> int | None:
+        if self.id == RISKY_USER:
+            raise ValueError(f"risk score of user {self.id} is unavailable")
+        return len(self.name)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> User | None:

@@ -105,6 +105,32 @@ def test_real_differences_still_differ(before: str, after: str) -> None:
     assert normalize_supergraph_sdl(changed) != normalize_supergraph_sdl(SUPERGRAPH)
 
 
+def test_field_set_spacing_does_not_matter() -> None:
+    compact = 'type T @join__field(graph: A, requires: "address{country} weight(unit:KILOGRAM)")'
+    spaced = (
+        'type T @join__field(graph: A, requires: "address { country }  weight(unit: KILOGRAM)")'
+    )
+    assert normalize_supergraph_sdl(compact + " { f: Int }") == normalize_supergraph_sdl(
+        spaced + " { f: Int }"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param('key: "id"', 'key: "sku"', id="other-field"),
+        pytest.param('key: "id sku"', 'key: "sku id"', id="field-order"),
+        pytest.param('requires: "a { b }"', 'requires: "a { c }"', id="nested-field"),
+        pytest.param('requires: "w(u: KG)"', 'requires: "w(u: G)"', id="argument"),
+    ],
+)
+def test_field_sets_keep_their_selections(first: str, second: str) -> None:
+    def sdl(argument: str) -> str:
+        return f"type T @join__type(graph: A, {argument}) {{ f: Int }}"
+
+    assert normalize_supergraph_sdl(sdl(first)) != normalize_supergraph_sdl(sdl(second))
+
+
 def test_list_values_keep_their_order() -> None:
     first = 'type T @d(values: ["a", "b"]) { f: Int }'
     second = 'type T @d(values: ["b", "a"]) { f: Int }'

@@ -1,0 +1,1 @@
+"""Merging the types of the subgraphs into the types of the supergraph."""

@@ -1,0 +1,79 @@
+"""Merging object and interface types (entities, value types, interface objects)."""
+
+from __future__ import annotations
+
+from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
+from router.compose.merge.context import MergeContext
+from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.fields import merge_field
+from router.compose.subgraph import SubgraphField, SubgraphSchema, SubgraphType
+from router.supergraph.model import Key, NamedType, TypeInSubgraph, TypeKind
+
+
+def selected_names(text: str | None) -> set[str]:
+    """Top-level field names a FieldSet selects (through inline fragments too)."""
+    if not text:
+        return set()
+    try:
+        selections = parse_field_set(text)
+    except FieldSetError:
+        return set()
+    return _names(selections)
+
+
+def _names(selections: tuple[FieldSelection, ...]) -> set[str]:
+    names: set[str] = set()
+    for selection in selections:
+        if selection.is_fragment:
+            names |= _names(selection.selections)
+        else:
+            names.add(selection.name)
+    return names
+
+
+def _used_fields(subgraph_type: SubgraphType) -> set[str]:
+    used: set[str] = set()
+    for key in subgraph_type.keys:
+        used |= selected_names(key.fields)
+    for subgraph_field in subgraph_type.fields.values():
+        used |= selected_names(subgraph_field.requires)
+    return used
+
+
+def merge_composite(
+    context: MergeContext,
+    name: str,
+    kind: TypeKind,
+    definitions: list[tuple[SubgraphSchema, SubgraphType]],
+) -> NamedType:
+    decorations = merge_decorations([t.decorations for _, t in definitions])
+    named = NamedType(
+        name=name,
+        kind=kind,
+        description=decorations.description,
+        inaccessible=decorations.inaccessible,
+        tags=decorations.tags,
+        directives=decorations.directives,
+    )
+    field_sources: dict[str, list[tuple[str, SubgraphField]]] = {}
+    used: dict[str, set[str]] = {}
+    for subgraph, subgraph_type in definitions:
+        named.graphs[subgraph.name] = TypeInSubgraph(
+            graph=subgraph.name,
+            keys=[Key(key.fields, key.resolvable) for key in subgraph_type.keys],
+            extension=subgraph_type.extension,
+            is_interface_object=subgraph_type.interface_object,
+        )
+        if not subgraph_type.interface_object:
+            for interface in subgraph_type.interfaces:
+                if interface not in named.interfaces:
+                    named.interfaces.append(interface)
+                named.implements.setdefault(interface, set()).add(subgraph.name)
+        for field_name, subgraph_field in subgraph_type.fields.items():
+            field_sources.setdefault(field_name, []).append((subgraph.name, subgraph_field))
+        used[subgraph.name] = _used_fields(subgraph_type)
+    for field_name, sources in field_sources.items():
+        merged = merge_field(context, name, sources, used)
+        if merged is not None:
+            named.fields[field_name] = merged
+    return named

@@ -1,0 +1,80 @@
+"""Merging one object or interface field defined in several subgraphs."""
+
+from __future__ import annotations
+
+from router.compose.merge.arguments import merge_arguments
+from router.compose.merge.context import MergeContext, mismatch_description
+from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.type_references import merge_type_references
+from router.compose.subgraph import SubgraphField
+from router.supergraph.model import Field, FieldInSubgraph
+
+
+def merge_field(
+    context: MergeContext,
+    type_name: str,
+    sources: list[tuple[str, SubgraphField]],
+    used_in_subgraph: dict[str, set[str]],
+) -> Field | None:
+    """The merged field, or None when its types are incompatible (an error is recorded).
+
+    ``used_in_subgraph`` maps a subgraph to the fields of this type its keys, @requires and
+    @provides select: an overridden field still needed there is kept as ``usedOverridden``.
+    """
+    coordinate = f"{type_name}.{sources[0][1].name}"
+    merged_type = merge_type_references(
+        [subgraph_field.type for _, subgraph_field in sources],
+        context.is_subtype,
+        input_position=False,
+    )
+    if merged_type is None:
+        groups: dict[str, list[str]] = {}
+        for subgraph, subgraph_field in sources:
+            groups.setdefault(subgraph_field.type, []).append(subgraph)
+        context.diagnostics.error(
+            "FIELD_TYPE_MISMATCH",
+            f'Type of field "{coordinate}" is incompatible across subgraphs: '
+            + mismatch_description(groups, "type"),
+            sources[0][0],
+            sources[0][1].node,
+        )
+        return None
+    resolving = [(s, f) for s, f in sources if not f.external]
+    decorations = merge_decorations([f.decorations for _, f in sources])
+    merged = Field(
+        name=sources[0][1].name,
+        type=merged_type,
+        arguments=merge_arguments(context, coordinate, resolving or sources),
+        description=decorations.description,
+        deprecated=decorations.deprecated,
+        deprecation_reason=decorations.deprecation_reason,
+        inaccessible=decorations.inaccessible,
+        tags=decorations.tags,
+        directives=decorations.directives,
+    )
+    overridden: dict[str, tuple[str, str | None]] = {}
+    for subgraph, subgraph_field in sources:
+        if subgraph_field.override is not None:
+            overridden[subgraph_field.override] = (subgraph, subgraph_field.override_label)
+    for subgraph, subgraph_field in sources:
+        source = FieldInSubgraph(
+            graph=subgraph,
+            type=subgraph_field.type,
+            external=subgraph_field.external,
+            requires=subgraph_field.requires,
+            provides=subgraph_field.provides,
+            override_label=subgraph_field.override_label,
+        )
+        if subgraph_field.override is not None and subgraph_field.override != subgraph:
+            source.override = subgraph_field.override
+        taken = overridden.get(subgraph)
+        if taken is not None and taken[0] != subgraph and not subgraph_field.external:
+            label = taken[1]
+            if label is not None:
+                source.override_label = label
+            elif merged.name in used_in_subgraph.get(subgraph, set()):
+                source.used_overridden = True
+            else:
+                continue
+        merged.sources[subgraph] = source
+    return merged

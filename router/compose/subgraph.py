@@ -1,0 +1,490 @@
+"""One subgraph's SDL read into the facts composition needs.
+
+Resolves the local names of federation directives (``@link`` imports, renames such as
+``{name: "@key", as: "@primaryKey"}``, the ``federation__`` namespace), detects Federation 1
+subgraphs (no ``@link`` to the federation spec) and upgrades their implicit rules (key fields
+and value types are shareable, ``extend type`` with ``@external`` key fields), and drops the
+federation machinery a subgraph's ``_service { sdl }`` may carry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graphql import (
+    ConstDirectiveNode,
+    DirectiveDefinitionNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    EnumValueDefinitionNode,
+    FieldDefinitionNode,
+    GraphQLError,
+    InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
+    InputValueDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
+    Node,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ScalarTypeDefinitionNode,
+    ScalarTypeExtensionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    Source,
+    StringValueNode,
+    TypeDefinitionNode,
+    TypeExtensionNode,
+    UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
+    parse,
+    print_ast,
+)
+
+from router.compose.federation_spec import (
+    BUILTIN_DIRECTIVES,
+    FEDERATION_DIRECTIVES,
+    FEDERATION_SPEC_PREFIX,
+    MACHINERY_ROOT_FIELDS,
+    MACHINERY_TYPE_PREFIXES,
+    MACHINERY_TYPES,
+    parse_version,
+)
+from router.compose.fieldset import FieldSetError, parse_field_set
+from router.supergraph.links import directive_arguments, read_link
+from router.supergraph.model import AppliedDirective, Link, TypeKind
+
+_KINDS: dict[type, TypeKind] = {
+    ObjectTypeDefinitionNode: TypeKind.OBJECT,
+    ObjectTypeExtensionNode: TypeKind.OBJECT,
+    InterfaceTypeDefinitionNode: TypeKind.INTERFACE,
+    InterfaceTypeExtensionNode: TypeKind.INTERFACE,
+    UnionTypeDefinitionNode: TypeKind.UNION,
+    UnionTypeExtensionNode: TypeKind.UNION,
+    EnumTypeDefinitionNode: TypeKind.ENUM,
+    EnumTypeExtensionNode: TypeKind.ENUM,
+    InputObjectTypeDefinitionNode: TypeKind.INPUT_OBJECT,
+    InputObjectTypeExtensionNode: TypeKind.INPUT_OBJECT,
+    ScalarTypeDefinitionNode: TypeKind.SCALAR,
+    ScalarTypeExtensionNode: TypeKind.SCALAR,
+}
+DEFAULT_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+class SubgraphParseError(Exception):
+    """The SDL does not parse; carries the graphql-core error."""
+
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(slots=True)
+class Decorations:
+    """Directives every schema element may carry."""
+
+    description: str | None = None
+    inaccessible: bool = False
+    tags: list[str] = field(default_factory=list)
+    deprecated: bool = False
+    deprecation_reason: str | None = None
+    directives: list[AppliedDirective] = field(default_factory=list)  # composed directives
+
+
+@dataclass(slots=True)
+class SubgraphInputValue:
+    name: str
+    type: str
+    node: InputValueDefinitionNode
+    default_value: str | None = None
+    decorations: Decorations = field(default_factory=Decorations)
+
+    @property
+    def required(self) -> bool:
+        return self.type.endswith("!") and self.default_value is None
+
+
+@dataclass(slots=True)
+class SubgraphField:
+    name: str
+    type: str
+    node: FieldDefinitionNode
+    arguments: dict[str, SubgraphInputValue] = field(default_factory=dict)
+    decorations: Decorations = field(default_factory=Decorations)
+    external: bool = False
+    requires: str | None = None
+    provides: str | None = None
+    override: str | None = None
+    override_label: str | None = None
+    shareable: bool = False
+    # federation directive name -> its application, for error locations
+    applied: dict[str, ConstDirectiveNode] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SubgraphEnumValue:
+    name: str
+    node: EnumValueDefinitionNode
+    decorations: Decorations = field(default_factory=Decorations)
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphKey:
+    fields: str
+    resolvable: bool
+    node: ConstDirectiveNode
+
+
+@dataclass(slots=True)
+class SubgraphType:
+    name: str
+    kind: TypeKind
+    node: TypeDefinitionNode | TypeExtensionNode  # the first definition (or extension)
+    decorations: Decorations = field(default_factory=Decorations)
+    keys: list[SubgraphKey] = field(default_factory=list)
+    extension: bool = False
+    shareable: bool = False
+    interface_object: bool = False
+    interfaces: list[str] = field(default_factory=list)
+    fields: dict[str, SubgraphField] = field(default_factory=dict)
+    values: dict[str, SubgraphEnumValue] = field(default_factory=dict)
+    input_fields: dict[str, SubgraphInputValue] = field(default_factory=dict)
+    members: list[str] = field(default_factory=list)
+    specified_by_url: str | None = None
+
+    @property
+    def is_entity(self) -> bool:
+        return bool(self.keys)
+
+
+@dataclass(slots=True)
+class SubgraphSchema:
+    """One subgraph, with federation directives resolved to their meaning."""
+
+    name: str
+    url: str
+    document: DocumentNode
+    fed1: bool
+    federation_version: tuple[int, int] | None
+    # original federation directive name (no "@") -> local name in this subgraph
+    names: dict[str, str]
+    types: dict[str, SubgraphType] = field(default_factory=dict)
+    roots: dict[str, str] = field(default_factory=dict)  # operation -> type name (renamed)
+    directive_definitions: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
+    compose_directives: list[tuple[str, Node]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # links to non-federation specs
+    schema_node: Node | None = None
+
+    def local(self, directive: str) -> str:
+        return self.names.get(directive, directive)
+
+    def root_of(self, type_name: str) -> str | None:
+        for operation, name in self.roots.items():
+            if name == type_name:
+                return operation
+        return None
+
+
+def parse_subgraph_sdl(name: str, sdl: str) -> DocumentNode:
+    """Parse ``sdl`` with the subgraph's name as the source name (for locations)."""
+    try:
+        return parse(Source(sdl, name))
+    except GraphQLError as error:
+        raise SubgraphParseError(error) from error
+
+
+def _string_argument(node: ConstDirectiveNode, argument: str) -> str | None:
+    for arg in node.arguments or ():
+        if arg.name.value == argument and isinstance(arg.value, StringValueNode):
+            return arg.value.value
+    return None
+
+
+def _federation_names(links: list[Link]) -> tuple[dict[str, str], tuple[int, int] | None]:
+    federation = next((link for link in links if link.url.startswith(FEDERATION_SPEC_PREFIX)), None)
+    if federation is None:
+        return {name: name for name in FEDERATION_DIRECTIVES}, None
+    prefix = federation.alias or "federation"
+    names = {name: f"{prefix}__{name}" for name in FEDERATION_DIRECTIVES}
+    for entry in federation.imports:
+        original, local = entry.split("=", 1)
+        if original.startswith("@") and original[1:] in names:
+            names[original[1:]] = local.lstrip("@")
+    return names, parse_version(federation.version)
+
+
+class _SubgraphReader:
+    def __init__(self, name: str, url: str, document: DocumentNode) -> None:
+        self.document = document
+        schema_nodes = [
+            node
+            for node in document.definitions
+            if isinstance(node, SchemaDefinitionNode | SchemaExtensionNode)
+        ]
+        links: list[Link] = []
+        for schema_node in schema_nodes:
+            for directive in schema_node.directives or ():
+                if directive.name.value == "link":
+                    link = read_link(directive)
+                    if link is not None:
+                        links.append(link)
+        names, version = _federation_names(links)
+        self.schema = SubgraphSchema(
+            name=name,
+            url=url,
+            document=document,
+            fed1=version is None,
+            federation_version=version,
+            names=names,
+            links=[
+                link
+                for link in links
+                if not link.url.startswith(FEDERATION_SPEC_PREFIX) and link.name != "link"
+            ],
+            schema_node=schema_nodes[0] if schema_nodes else None,
+        )
+        self.by_local = {local: original for original, local in names.items()}
+        self.renames: dict[str, str] = {}
+        for schema_node in schema_nodes:
+            for operation in schema_node.operation_types or ():
+                kind = operation.operation.value
+                self.renames[operation.type.name.value] = DEFAULT_ROOTS[kind]
+            for directive in schema_node.directives or ():
+                if self.by_local.get(directive.name.value) == "composeDirective":
+                    composed = _string_argument(directive, "name")
+                    if composed:
+                        self.schema.compose_directives.append((composed.lstrip("@"), directive))
+
+    def federation(self, directive: ConstDirectiveNode) -> str | None:
+        """The federation directive this application is, or None."""
+        return self.by_local.get(directive.name.value)
+
+    def rename(self, type_name: str) -> str:
+        return self.renames.get(type_name, type_name)
+
+    def type_string(self, node: Node) -> str:
+        return _NAME.sub(lambda match: self.rename(match.group(0)), print_ast(node))
+
+    def read(self) -> SubgraphSchema:
+        grouped: dict[str, list[TypeDefinitionNode | TypeExtensionNode]] = {}
+        for definition in self.document.definitions:
+            if isinstance(definition, TypeDefinitionNode | TypeExtensionNode):
+                type_name = definition.name.value
+                if type_name in MACHINERY_TYPES or type_name.startswith(MACHINERY_TYPE_PREFIXES):
+                    continue
+                grouped.setdefault(self.rename(type_name), []).append(definition)
+            elif isinstance(definition, DirectiveDefinitionNode):
+                directive_name = definition.name.value
+                if (
+                    directive_name in self.by_local
+                    or directive_name in BUILTIN_DIRECTIVES
+                    or directive_name in ("link", "core")
+                ):
+                    continue
+                self.schema.directive_definitions[directive_name] = definition
+        for type_name, nodes in grouped.items():
+            self.schema.types[type_name] = self._read_type(type_name, nodes)
+        for operation, default in DEFAULT_ROOTS.items():
+            if default in self.schema.types:
+                self.schema.roots[operation] = default
+        if self.schema.fed1:
+            _upgrade_fed1(self.schema)
+        return self.schema
+
+    def _decorations(
+        self, directives: tuple[ConstDirectiveNode, ...], description: StringValueNode | None
+    ) -> Decorations:
+        decorations = Decorations(description=description.value if description else None)
+        composed = {name for name, _ in self.schema.compose_directives}
+        for directive in directives:
+            original = self.federation(directive)
+            if original == "inaccessible":
+                decorations.inaccessible = True
+            elif original == "tag":
+                decorations.tags.append(_string_argument(directive, "name") or "")
+            elif directive.name.value == "deprecated":
+                decorations.deprecated = True
+                reason = _string_argument(directive, "reason")
+                decorations.deprecation_reason = reason
+            elif directive.name.value in composed:
+                arguments = ", ".join(print_ast(arg) for arg in directive.arguments or ())
+                decorations.directives.append(AppliedDirective(directive.name.value, arguments))
+        return decorations
+
+    def _read_type(
+        self, type_name: str, nodes: list[TypeDefinitionNode | TypeExtensionNode]
+    ) -> SubgraphType:
+        first = next((n for n in nodes if isinstance(n, TypeDefinitionNode)), nodes[0])
+        subgraph_type = SubgraphType(name=type_name, kind=_KINDS[type(first)], node=first)
+        subgraph_type.extension = all(isinstance(n, TypeExtensionNode) for n in nodes)
+        all_directives: list[ConstDirectiveNode] = []
+        description = None
+        for node in nodes:
+            all_directives.extend(node.directives or ())
+            if isinstance(node, TypeDefinitionNode) and node.description is not None:
+                description = node.description
+        subgraph_type.decorations = self._decorations(tuple(all_directives), description)
+        for directive in all_directives:
+            original = self.federation(directive)
+            if original == "key":
+                resolvable = True
+                for arg in directive.arguments or ():
+                    if arg.name.value == "resolvable":
+                        resolvable = print_ast(arg.value) != "false"
+                subgraph_type.keys.append(
+                    SubgraphKey(_string_argument(directive, "fields") or "", resolvable, directive)
+                )
+            elif original == "extends":
+                subgraph_type.extension = True
+            elif original == "shareable":
+                subgraph_type.shareable = True
+            elif original == "interfaceObject":
+                subgraph_type.interface_object = True
+            elif directive.name.value == "specifiedBy":
+                subgraph_type.specified_by_url = _string_argument(directive, "url")
+        for node in nodes:
+            self._read_members(subgraph_type, node)
+        return subgraph_type
+
+    def _read_members(
+        self, subgraph_type: SubgraphType, node: TypeDefinitionNode | TypeExtensionNode
+    ) -> None:
+        if isinstance(
+            node,
+            ObjectTypeDefinitionNode
+            | ObjectTypeExtensionNode
+            | InterfaceTypeDefinitionNode
+            | InterfaceTypeExtensionNode,
+        ):
+            for interface in node.interfaces or ():
+                if interface.name.value not in subgraph_type.interfaces:
+                    subgraph_type.interfaces.append(interface.name.value)
+            shareable = subgraph_type.shareable and isinstance(
+                node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode
+            )
+            for field_node in node.fields or ():
+                if (
+                    field_node.name.value in MACHINERY_ROOT_FIELDS
+                    and subgraph_type.name == "Query"
+                ):
+                    continue
+                subgraph_field = self._read_field(field_node)
+                subgraph_field.shareable = subgraph_field.shareable or shareable
+                subgraph_type.fields[subgraph_field.name] = subgraph_field
+        elif isinstance(node, UnionTypeDefinitionNode | UnionTypeExtensionNode):
+            for member in node.types or ():
+                if member.name.value not in subgraph_type.members:
+                    subgraph_type.members.append(self.rename(member.name.value))
+        elif isinstance(node, EnumTypeDefinitionNode | EnumTypeExtensionNode):
+            for value_node in node.values or ():
+                subgraph_type.values[value_node.name.value] = SubgraphEnumValue(
+                    name=value_node.name.value,
+                    node=value_node,
+                    decorations=self._decorations(
+                        tuple(value_node.directives or ()), value_node.description
+                    ),
+                )
+        elif isinstance(node, InputObjectTypeDefinitionNode | InputObjectTypeExtensionNode):
+            for input_node in node.fields or ():
+                subgraph_type.input_fields[input_node.name.value] = self._read_input_value(
+                    input_node
+                )
+
+    def _read_input_value(self, node: InputValueDefinitionNode) -> SubgraphInputValue:
+        return SubgraphInputValue(
+            name=node.name.value,
+            type=self.type_string(node.type),
+            node=node,
+            default_value=print_ast(node.default_value) if node.default_value else None,
+            decorations=self._decorations(tuple(node.directives or ()), node.description),
+        )
+
+    def _read_field(self, node: FieldDefinitionNode) -> SubgraphField:
+        subgraph_field = SubgraphField(
+            name=node.name.value,
+            type=self.type_string(node.type),
+            node=node,
+            decorations=self._decorations(tuple(node.directives or ()), node.description),
+        )
+        for arg_node in node.arguments or ():
+            subgraph_field.arguments[arg_node.name.value] = self._read_input_value(arg_node)
+        for directive in node.directives or ():
+            original = self.federation(directive)
+            if original is None:
+                continue
+            subgraph_field.applied[original] = directive
+            if original == "external":
+                subgraph_field.external = True
+            elif original == "requires":
+                subgraph_field.requires = _string_argument(directive, "fields")
+            elif original == "provides":
+                subgraph_field.provides = _string_argument(directive, "fields")
+            elif original == "override":
+                subgraph_field.override = _string_argument(directive, "from")
+                subgraph_field.override_label = _string_argument(directive, "label")
+            elif original == "shareable":
+                subgraph_field.shareable = True
+        return subgraph_field
+
+
+def key_field_names(key_fields: str) -> set[str]:
+    """Top-level field names of a key's FieldSet (empty when it does not parse)."""
+    try:
+        selections = parse_field_set(key_fields)
+    except FieldSetError:
+        return set()
+    return {selection.name for selection in selections}
+
+
+def _upgrade_fed1(schema: SubgraphSchema) -> None:
+    """Federation 1 rules, made explicit: key fields and value types are shareable."""
+    provided: dict[str, set[str]] = {}
+    for subgraph_type in schema.types.values():
+        for subgraph_field in subgraph_type.fields.values():
+            if subgraph_field.provides:
+                target = _named(subgraph_field.type)
+                provided.setdefault(target, set()).update(
+                    key_field_names(subgraph_field.provides)
+                )
+    for subgraph_type in schema.types.values():
+        if subgraph_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
+            continue
+        subgraph_type.extension = False
+        key_fields: set[str] = set()
+        for key in subgraph_type.keys:
+            key_fields |= key_field_names(key.fields)
+        for subgraph_field in subgraph_type.fields.values():
+            if subgraph_field.name in key_fields:
+                subgraph_field.external = False
+                subgraph_field.shareable = True
+            if not subgraph_type.keys and subgraph_type.name not in schema.roots.values():
+                subgraph_field.shareable = True
+            if subgraph_field.name in provided.get(subgraph_type.name, set()):
+                subgraph_field.shareable = True
+
+
+def _named(type_string: str) -> str:
+    return type_string.strip("[]!")
+
+
+def read_subgraph(name: str, url: str, document: DocumentNode) -> SubgraphSchema:
+    """The composition facts of one parsed subgraph."""
+    return _SubgraphReader(name, url, document).read()
+
+
+__all__ = [
+    "Decorations",
+    "SubgraphEnumValue",
+    "SubgraphField",
+    "SubgraphInputValue",
+    "SubgraphKey",
+    "SubgraphParseError",
+    "SubgraphSchema",
+    "SubgraphType",
+    "key_field_names",
+    "parse_subgraph_sdl",
+    "read_subgraph",
+]

@@ -1,0 +1,154 @@
+"""Shaping merged subgraph data into the client's response, with GraphQL null propagation."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from router.executor.errors import GraphQLErrorDict
+from router.executor.shape import FieldKind, OutputType, SelectionShape
+
+# A linked path: (parent, key) pairs, turned into a list only when an error needs it.
+LinkedPath = tuple[Any, str | int] | None
+
+
+class _Null:
+    """Marks a null that must propagate to the nearest nullable parent."""
+
+
+_BUBBLE: Final = _Null()
+
+
+def _path_list(path: LinkedPath) -> list[str | int]:
+    keys: list[str | int] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return keys
+
+
+class ResponseShaper:
+    """Builds the response data from merged data and a compiled selection shape."""
+
+    __slots__ = ("_error_paths", "_introspection", "errors")
+
+    def __init__(
+        self, errors: list[GraphQLErrorDict], introspection: dict[str, Any] | None = None
+    ) -> None:
+        self.errors = errors
+        self._introspection = introspection or {}
+        self._error_paths: set[tuple[str | int, ...]] | None = None
+
+    def shape(self, data: dict[str, Any], shape: SelectionShape) -> dict[str, Any] | None:
+        result = self._object(data, shape, None)
+        return None if result is _BUBBLE else result  # type: ignore[return-value]
+
+    def _null_error(self, path: LinkedPath, coordinate: str) -> None:
+        keys = _path_list(path)
+        if self._error_paths is None:
+            self._error_paths = {
+                tuple(error["path"]) for error in self.errors if isinstance(error.get("path"), list)
+            }
+        as_tuple = tuple(keys)
+        if as_tuple in self._error_paths:
+            return
+        self._error_paths.add(as_tuple)
+        self.errors.append(
+            {
+                "message": f"Cannot return null for non-nullable field {coordinate}.",
+                "path": keys,
+            }
+        )
+
+    def _object(
+        self, data: dict[str, Any], shape: SelectionShape, path: LinkedPath
+    ) -> dict[str, Any] | _Null:
+        if shape.abstract:
+            runtime = data.get("__typename")
+            fields = shape.by_type.get(runtime) if type(runtime) is str else None
+            if fields is None:
+                fields = shape.fallback
+                runtime = None
+        else:
+            runtime = shape.type_name
+            fields = shape.fallback
+        result: dict[str, Any] = {}
+        for field in fields:
+            key = field.key
+            kind = field.kind
+            if kind is FieldKind.DATA:
+                value = data.get(key)
+                if value is None:
+                    if field.type.non_null:
+                        self._null_error((path, key), field.coordinate)
+                        return _BUBBLE
+                    result[key] = None
+                    continue
+                type_ = field.type
+                if type_.item is None and type_.selection is None:
+                    result[key] = value  # leaf: scalars and enums pass through
+                    continue
+                completed: Any = self._value(value, type_, (path, key), field.coordinate)
+                if isinstance(completed, _Null):
+                    if type_.non_null:
+                        return _BUBBLE
+                    completed = None
+                result[key] = completed
+            elif kind is FieldKind.TYPENAME:
+                if runtime is None:
+                    self._null_error((path, key), field.coordinate)
+                    return _BUBBLE
+                result[key] = runtime
+            else:
+                result[key] = self._introspection.get(key)
+        return result
+
+    def _value(self, value: Any, type_: OutputType, path: LinkedPath, coordinate: str) -> Any:
+        """A non-null ``value`` completed to ``type_``; ``_BUBBLE`` makes it null."""
+        item_type = type_.item
+        if item_type is not None:
+            if type(value) is not list:
+                return self._invalid(path, coordinate, "a list")
+            items: list[Any] = []
+            leaf_items = item_type.item is None and item_type.selection is None
+            for index, item in enumerate(value):
+                if item is None:
+                    if item_type.non_null:
+                        self._null_error((path, index), coordinate)
+                        return _BUBBLE
+                    items.append(None)
+                elif leaf_items:
+                    items.append(item)
+                else:
+                    completed = self._value(item, item_type, (path, index), coordinate)
+                    if completed is _BUBBLE:
+                        if item_type.non_null:
+                            return _BUBBLE
+                        completed = None
+                    items.append(completed)
+            return items
+        selection = type_.selection
+        if selection is not None:
+            if type(value) is not dict:
+                return self._invalid(path, coordinate, "an object")
+            return self._object(value, selection, path)
+        return value
+
+    def _invalid(self, path: LinkedPath, coordinate: str, expected: str) -> _Null:
+        self.errors.append(
+            {
+                "message": f"Invalid value for {coordinate}: expected {expected}.",
+                "path": _path_list(path),
+            }
+        )
+        return _BUBBLE
+
+
+def shape_response(
+    data: dict[str, Any],
+    shape: SelectionShape,
+    errors: list[GraphQLErrorDict],
+    introspection: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The client's ``data``: exactly its selection; nulls propagated, errors appended."""
+    return ResponseShaper(errors, introspection).shape(data, shape)

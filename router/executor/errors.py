@@ -1,0 +1,48 @@
+"""GraphQL error values produced while executing a plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Error codes, in the vocabulary clients of federated graphs already know.
+SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
+SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
+SUBREQUEST_TIMEOUT = "SUBREQUEST_TIMEOUT"
+
+GraphQLErrorDict = dict[str, Any]
+ResponsePath = list[str | int]
+
+
+def fetch_failure(service: str, message: str, code: str) -> GraphQLErrorDict:
+    """An error for a subgraph fetch that returned nothing usable."""
+    return {"message": message, "extensions": {"code": code, "serviceName": service}}
+
+
+def from_subgraph(error: object, service: str, path: ResponsePath | None) -> GraphQLErrorDict:
+    """A copy of one subgraph error, named after its subgraph, with ``path`` as its path.
+
+    ``path`` is the client's response path (``None`` drops the path).
+    """
+    if isinstance(error, dict):
+        result: GraphQLErrorDict = {"message": str(error.get("message", "Unknown error"))}
+        locations = error.get("locations")
+        extensions = error.get("extensions")
+    else:
+        result = {"message": str(error)}
+        locations = None
+        extensions = None
+    if path is not None:
+        result["path"] = path
+    if locations:
+        result["locations"] = locations
+    merged_extensions = dict(extensions) if isinstance(extensions, dict) else {}
+    merged_extensions["serviceName"] = service
+    result["extensions"] = merged_extensions
+    return result
+
+
+def subgraph_path(error: object) -> list[Any] | None:
+    if not isinstance(error, dict):
+        return None
+    path = error.get("path")
+    return path if isinstance(path, list) else None

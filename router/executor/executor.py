@@ -1,0 +1,66 @@
+"""The executor: runs compiled plans against the subgraphs and shapes the response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from router.executor.compiled_plan import CompiledPlan, compile_plan
+from router.executor.complete import shape_response
+from router.executor.errors import GraphQLErrorDict
+from router.executor.fetcher import FetcherOptions, SubgraphFetcher
+from router.executor.merge import DeepMerger
+from router.executor.run import execute_plan
+from router.executor.shape import SelectionShape
+from router.executor.type_conditions import TypeConditions
+from router.planner.plan import QueryPlan
+from router.supergraph.model import Supergraph
+
+
+class Executor:
+    """Holds the subgraph connection pools; one instance serves every request."""
+
+    def __init__(self, supergraph: Supergraph, options: FetcherOptions | None = None) -> None:
+        self.supergraph = supergraph
+        if options is None:
+            options = FetcherOptions(urls={n: s.url for n, s in supergraph.subgraphs.items()})
+        self.fetcher = SubgraphFetcher(options)
+        self.merger = DeepMerger(TypeConditions(supergraph).abstract_types())
+
+    def compile(self, plan: QueryPlan) -> CompiledPlan:
+        return compile_plan(plan, self.supergraph)
+
+    async def execute(
+        self,
+        plan: CompiledPlan,
+        shape: SelectionShape,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        condition_values: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        introspection: dict[str, Any] | None = None,
+        errors: list[GraphQLErrorDict] | None = None,
+    ) -> dict[str, Any]:
+        """Run ``plan`` and shape the result: ``{"data": …}`` plus ``"errors"`` when any.
+
+        ``errors`` are errors met before execution (e.g. from introspection) to report too.
+        """
+        execution = await execute_plan(
+            plan,
+            self.fetcher,
+            self.merger,
+            variables=variables or {},
+            condition_values=condition_values,
+            headers=headers,
+        )
+        all_errors = execution.errors
+        if errors:
+            all_errors = [*errors, *all_errors]
+        data = shape_response(execution.data, shape, all_errors, introspection)
+        response: dict[str, Any] = {"data": data}
+        if all_errors:
+            response["errors"] = all_errors
+        return response
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()

@@ -1,0 +1,150 @@
+"""Entity representations: built from the ``requires`` selection, de-duplicated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from router.executor.flatten import ResponseKeyPath, Target
+from router.executor.rewrites import CompiledRewrite, apply_rewrites
+from router.executor.type_conditions import TypeConditions
+from router.planner.plan import FieldSelection, InlineFragment, Selection
+
+
+@dataclass(frozen=True, slots=True)
+class RepresentationField:
+    response_key: str  # where the value is in the response data
+    name: str  # the key in the representation
+    selection: RepresentationSelection | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepresentationSelection:
+    """The fields of a representation, by the object's runtime type."""
+
+    by_type: dict[str, tuple[RepresentationField, ...]]
+    default: tuple[RepresentationField, ...]  # objects of any other type
+    typed: bool  # type conditions present: objects matching none of them are skipped
+
+    def fields_for(self, typename: object) -> tuple[RepresentationField, ...] | None:
+        if self.typed:
+            if isinstance(typename, str):
+                found = self.by_type.get(typename)
+                if found is not None:
+                    return found
+            return self.default or None
+        return self.default
+
+
+def compile_representation(
+    selections: tuple[Selection, ...], conditions: TypeConditions
+) -> RepresentationSelection:
+    common: list[RepresentationField] = []
+    fragments: list[tuple[frozenset[str], list[RepresentationField]]] = []
+    for selection in selections:
+        if isinstance(selection, FieldSelection):
+            common.append(_compile_field(selection, conditions))
+        elif isinstance(selection, InlineFragment):
+            fields = [
+                _compile_field(s, conditions)
+                for s in selection.selections
+                if isinstance(s, FieldSelection)
+            ]
+            if selection.type_condition is None:
+                common.extend(fields)
+            else:
+                fragments.append((conditions.matching(selection.type_condition), fields))
+    by_type: dict[str, list[RepresentationField]] = {}
+    for typenames, fields in fragments:
+        for typename in typenames:
+            entry = by_type.setdefault(typename, list(common))
+            names = {f.name for f in entry}
+            entry.extend(f for f in fields if f.name not in names)
+    return RepresentationSelection(
+        by_type={name: tuple(fields) for name, fields in by_type.items()},
+        default=tuple(common),
+        typed=bool(fragments),
+    )
+
+
+def _compile_field(selection: FieldSelection, conditions: TypeConditions) -> RepresentationField:
+    nested = (
+        compile_representation(selection.selections, conditions) if selection.selections else None
+    )
+    return RepresentationField(selection.response_key, selection.name, nested)
+
+
+class _Missing(Exception):
+    """A required field is absent: the object cannot be represented."""
+
+
+def build_representation(
+    obj: dict[str, Any], selection: RepresentationSelection
+) -> dict[str, Any] | None:
+    try:
+        return _build(obj, selection)
+    except _Missing:
+        return None
+
+
+def _build(obj: dict[str, Any], selection: RepresentationSelection) -> dict[str, Any] | None:
+    fields = selection.fields_for(obj.get("__typename"))
+    if fields is None:
+        return None
+    representation: dict[str, Any] = {}
+    for entry in fields:
+        if entry.response_key not in obj:
+            raise _Missing
+        value = obj[entry.response_key]
+        if entry.selection is not None and value is not None:
+            value = _build_value(value, entry.selection)
+        representation[entry.name] = value
+    return representation
+
+
+def _build_value(value: Any, selection: RepresentationSelection) -> Any:
+    if type(value) is list:
+        return [_build_value(item, selection) for item in value]
+    if type(value) is dict:
+        built = _build(value, selection)
+        if built is None:
+            raise _Missing
+        return built
+    return value
+
+
+@dataclass(slots=True)
+class CollectedRepresentations:
+    """Unique representations and, for each, every object (and its path) it came from."""
+
+    representations: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[list[Target]] = field(default_factory=list)
+
+    def paths_of(self, index: int) -> list[ResponseKeyPath]:
+        return [path for _, path in self.origins[index]]
+
+
+def collect_representations(
+    targets: list[Target],
+    selection: RepresentationSelection,
+    input_rewrites: tuple[CompiledRewrite, ...],
+) -> CollectedRepresentations:
+    collected = CollectedRepresentations()
+    index_by_key: dict[bytes, int] = {}
+    for target in targets:
+        representation = build_representation(target[0], selection)
+        if representation is None:
+            continue
+        if input_rewrites:
+            apply_rewrites(representation, input_rewrites)
+        key = orjson.dumps(representation)
+        index = index_by_key.get(key)
+        if index is None:
+            index_by_key[key] = len(collected.representations)
+            collected.representations.append(representation)
+            collected.origins.append([target])
+        else:
+            collected.origins[index].append(target)
+    return collected

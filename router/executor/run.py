@@ -1,0 +1,192 @@
+"""Running a compiled plan: fetches in sequence or in parallel, results merged in place."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from router.executor.compiled_plan import (
+    CompiledFetch,
+    CompiledFlatten,
+    CompiledNode,
+    CompiledParallel,
+    CompiledPlan,
+    CompiledSequence,
+)
+from router.executor.errors import (
+    SUBREQUEST_MALFORMED_RESPONSE,
+    GraphQLErrorDict,
+    fetch_failure,
+    from_subgraph,
+    subgraph_path,
+)
+from router.executor.fetcher import SubgraphFetcher
+from router.executor.flatten import Target, objects_at
+from router.executor.merge import DeepMerger
+from router.executor.representations import CollectedRepresentations, collect_representations
+from router.executor.rewrites import apply_rewrites
+
+
+class PlanExecution:
+    """One run of a plan: the response data being assembled and the errors met so far."""
+
+    __slots__ = ("_conditions", "_fetcher", "_headers", "_merger", "_variables", "data", "errors")
+
+    def __init__(
+        self,
+        fetcher: SubgraphFetcher,
+        merger: DeepMerger,
+        variables: Mapping[str, Any],
+        condition_values: Mapping[str, Any],
+        headers: Mapping[str, str] | None,
+    ) -> None:
+        self._fetcher = fetcher
+        self._merger = merger
+        self._variables = variables
+        self._conditions = condition_values
+        self._headers = headers
+        self.data: dict[str, Any] = {}
+        self.errors: list[GraphQLErrorDict] = []
+
+    async def run(self, plan: CompiledPlan) -> None:
+        if plan.root is not None:
+            await self._run(plan.root, [(self.data, ())])
+
+    async def _run(self, node: CompiledNode, targets: list[Target]) -> None:
+        if isinstance(node, CompiledFetch):
+            await self._fetch(node, targets)
+        elif isinstance(node, CompiledFlatten):
+            found = objects_at(targets, node.steps)
+            if found:
+                await self._run(node.node, found)
+        elif isinstance(node, CompiledSequence):
+            for child in node.nodes:
+                await self._run(child, targets)
+        elif isinstance(node, CompiledParallel):
+            if len(node.nodes) == 1:
+                await self._run(node.nodes[0], targets)
+            else:
+                await asyncio.gather(*(self._run(child, targets) for child in node.nodes))
+        else:
+            branch = node.if_clause if self._conditions.get(node.variable) else node.else_clause
+            if branch is not None:
+                await self._run(branch, targets)
+
+    def _forwarded(self, fetch: CompiledFetch) -> dict[str, Any]:
+        variables = self._variables
+        return {name: variables[name] for name in fetch.variable_usages if name in variables}
+
+    async def _fetch(self, fetch: CompiledFetch, targets: list[Target]) -> None:
+        variables = self._forwarded(fetch)
+        collected: CollectedRepresentations | None = None
+        if fetch.representation is not None:
+            collected = collect_representations(targets, fetch.representation, fetch.input_rewrites)
+            if not collected.representations:
+                return
+            variables["representations"] = collected.representations
+        result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+        if result.failure is not None:
+            self.errors.append(result.failure)
+            return
+        response = result.response
+        assert response is not None
+        data = response.get("data")
+        errors = response.get("errors")
+        if collected is not None:
+            self._merge_entities(fetch, data, collected, errors)
+        else:
+            self._merge_root(fetch, data, targets, errors)
+
+    def _merge_root(
+        self, fetch: CompiledFetch, data: Any, targets: list[Target], errors: Any
+    ) -> None:
+        if isinstance(errors, list):
+            prefix = list(targets[0][1]) if len(targets) == 1 else None
+            for error in errors:
+                path = subgraph_path(error)
+                client_path = None if path is None or prefix is None else [*prefix, *path]
+                self.errors.append(from_subgraph(error, fetch.service, client_path))
+        if type(data) is not dict:
+            return
+        if fetch.output_rewrites:
+            apply_rewrites(data, fetch.output_rewrites)
+        merge = self._merger.merge
+        for obj, _ in targets:
+            merge(obj, data)
+
+    def _merge_entities(
+        self,
+        fetch: CompiledFetch,
+        data: Any,
+        collected: CollectedRepresentations,
+        errors: Any,
+    ) -> None:
+        count = len(collected.representations)
+        if isinstance(errors, list):
+            for error in errors:
+                path = subgraph_path(error)
+                if (
+                    path is not None
+                    and len(path) >= 2
+                    and path[0] == "_entities"
+                    and type(path[1]) is int
+                    and 0 <= path[1] < count
+                ):
+                    rest = path[2:]
+                    for origin in collected.paths_of(path[1]):
+                        client_path = [*origin, *rest]
+                        self.errors.append(from_subgraph(error, fetch.service, client_path))
+                else:
+                    self.errors.append(from_subgraph(error, fetch.service, None))
+        entities = data.get("_entities") if type(data) is dict else None
+        if type(entities) is not list:
+            if not errors:
+                self.errors.append(
+                    fetch_failure(
+                        fetch.service,
+                        f"Invalid GraphQL response from '{fetch.service}': no _entities",
+                        SUBREQUEST_MALFORMED_RESPONSE,
+                    )
+                )
+            return
+        if len(entities) != count:
+            self.errors.append(
+                fetch_failure(
+                    fetch.service,
+                    f"Invalid GraphQL response from '{fetch.service}': "
+                    f"{len(entities)} entities for {count} representations",
+                    SUBREQUEST_MALFORMED_RESPONSE,
+                )
+            )
+            return
+        merge = self._merger.merge
+        rewrites = fetch.output_rewrites
+        for entity, origins in zip(entities, collected.origins, strict=True):
+            if type(entity) is not dict:
+                continue
+            if rewrites:
+                apply_rewrites(entity, rewrites)
+            for obj, _ in origins:
+                merge(obj, entity)
+
+
+async def execute_plan(
+    plan: CompiledPlan,
+    fetcher: SubgraphFetcher,
+    merger: DeepMerger,
+    *,
+    variables: Mapping[str, Any],
+    condition_values: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> PlanExecution:
+    """Run ``plan``; the returned execution holds the merged data and the errors."""
+    execution = PlanExecution(
+        fetcher,
+        merger,
+        variables,
+        variables if condition_values is None else condition_values,
+        headers,
+    )
+    await execution.run(plan)
+    return execution

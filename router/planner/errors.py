@@ -1,0 +1,41 @@
+"""Planning errors and the planning budget that bounds the search."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned (unreachable field, budget exceeded, bad input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningBudget:
+    """Upper bounds on one planning run: options explored and wall-clock seconds."""
+
+    max_options: int = 200_000
+    max_seconds: float = 5.0
+
+
+class BudgetTracker:
+    """Counts explored options against a ``PlanningBudget``; raises when it is exceeded."""
+
+    def __init__(self, budget: PlanningBudget) -> None:
+        self.budget = budget
+        self.options = 0
+        self.started = time.monotonic()
+
+    def spend(self, count: int = 1) -> None:
+        self.options += count
+        if self.options > self.budget.max_options:
+            raise PlanningError(
+                f"query planning exceeded its budget of {self.budget.max_options} explored options"
+            )
+        if self.options % 256 == 0 and self.elapsed() > self.budget.max_seconds:
+            raise PlanningError(
+                f"query planning exceeded its deadline of {self.budget.max_seconds} seconds"
+            )
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started

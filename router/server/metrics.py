@@ -1,0 +1,128 @@
+"""Prometheus metrics of one router app (its own registry, so apps never share counters).
+
+With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before
+start: every worker then writes its samples there and ``/metrics`` aggregates all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+PlanCacheStats = Callable[[], tuple[int, int] | None]
+
+
+class _PlanCacheCollector(Collector):
+    def __init__(self, stats: PlanCacheStats) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        stats = self._stats()
+        if stats is None:
+            return
+        hits, misses = stats
+        yield CounterMetricFamily(
+            "fedra_plan_cache_hits", "Operations answered from the plan cache", value=hits
+        )
+        yield CounterMetricFamily(
+            "fedra_plan_cache_misses", "Operations parsed, validated and planned", value=misses
+        )
+
+
+class RouterMetrics:
+    def __init__(self, plan_cache_stats: PlanCacheStats | None = None) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        self.http_requests = Counter(
+            "fedra_http_requests",
+            "HTTP requests to the GraphQL endpoint",
+            ["method", "status"],
+            registry=registry,
+        )
+        self.http_duration = Histogram(
+            "fedra_http_request_duration_seconds",
+            "Latency of HTTP requests to the GraphQL endpoint",
+            ["method"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.operations = Counter(
+            "fedra_graphql_operations",
+            "GraphQL operations executed (a batch counts each operation)",
+            registry=registry,
+        )
+        self.graphql_errors = Counter(
+            "fedra_graphql_errors",
+            "GraphQL errors returned to clients, by extensions.code",
+            ["code"],
+            registry=registry,
+        )
+        self.subgraph_duration = Histogram(
+            "fedra_subgraph_fetch_duration_seconds",
+            "Latency of subgraph fetches",
+            ["subgraph"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.subgraph_errors = Counter(
+            "fedra_subgraph_fetch_errors",
+            "Subgraph fetches that failed (transport error or HTTP status >= 400)",
+            ["subgraph"],
+            registry=registry,
+        )
+        self.in_flight = Gauge(
+            "fedra_http_requests_in_flight",
+            "HTTP requests being served",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.reloads = Counter(
+            "fedra_supergraph_reloads",
+            "Supergraph reloads by outcome",
+            ["outcome"],
+            registry=registry,
+        )
+        self.rate_limited = Counter(
+            "fedra_rate_limited_requests", "Requests refused by rate limiting", registry=registry
+        )
+        if plan_cache_stats is not None:
+            registry.register(_PlanCacheCollector(plan_cache_stats))
+
+    def observe_subgraph_fetch(self, subgraph: str, seconds: float, failed: bool) -> None:
+        self.subgraph_duration.labels(subgraph).observe(seconds)
+        if failed:
+            self.subgraph_errors.labels(subgraph).inc()
+
+    def count_errors(self, errors: object) -> None:
+        if not isinstance(errors, list):
+            return
+        for error in errors:
+            code = "UNKNOWN"
+            if isinstance(error, dict):
+                extensions = error.get("extensions")
+                if isinstance(extensions, dict) and isinstance(extensions.get("code"), str):
+                    code = extensions["code"]
+            self.graphql_errors.labels(code).inc()
+
+    def exposition(self) -> tuple[bytes, str]:
+        if os.environ.get(MULTIPROCESS_ENV):
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

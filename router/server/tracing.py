@@ -1,0 +1,69 @@
+"""OpenTelemetry tracing: a span per request and per subgraph fetch, W3C ``traceparent`` in and out.
+
+The router continues the caller's trace (``traceparent``/``tracestate`` of the request) and
+sends its own span context to every subgraph. Each app has its own tracer provider; spans are
+exported only when an exporter is configured (``console`` or ``otlp``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+)
+from opentelemetry.trace import Tracer
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from router.config.model import TelemetryConfig
+
+
+class RouterTracing:
+    def __init__(self, config: TelemetryConfig) -> None:
+        self.enabled = config.tracing.enabled
+        self.provider = TracerProvider(resource=Resource({"service.name": config.service_name}))
+        processor = _exporter_processor(config)
+        if processor is not None:
+            self.provider.add_span_processor(processor)
+        self.tracer: Tracer = self.provider.get_tracer("fedra.router")
+        self._propagator = TraceContextTextMapPropagator()
+
+    def add_span_processor(self, processor: SpanProcessor) -> None:
+        self.provider.add_span_processor(processor)
+
+    def extract(self, headers: Mapping[str, str]) -> Context:
+        return self._propagator.extract(dict(headers))
+
+    def inject(self, carrier: MutableMapping[str, str]) -> None:
+        """Write the current span context (``traceparent``, ``tracestate``) into ``carrier``."""
+        self._propagator.inject(carrier)
+
+    def shutdown(self) -> None:
+        self.provider.shutdown()
+
+
+def _exporter_processor(config: TelemetryConfig) -> SpanProcessor | None:
+    tracing = config.tracing
+    if not tracing.enabled or tracing.exporter == "none":
+        return None
+    if tracing.exporter == "console":
+        return SimpleSpanProcessor(ConsoleSpanExporter())
+    try:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
+            OTLPSpanExporter,
+        )
+    except ImportError as error:
+        raise RuntimeError(
+            "telemetry.tracing.exporter 'otlp' needs the OTLP exporter: "
+            "pip install 'fedra[otlp]'"
+        ) from error
+    exporter = OTLPSpanExporter(endpoint=tracing.otlp_endpoint) if tracing.otlp_endpoint else (
+        OTLPSpanExporter()
+    )
+    processor: SpanProcessor = BatchSpanProcessor(exporter)
+    return processor

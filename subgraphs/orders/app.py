@@ -1,0 +1,57 @@
+"""ASGI app of the orders subgraph: `uvicorn subgraphs.orders.app:app` (port 4003).
+
+Placing and cancelling orders calls the products subgraph at `PRODUCTS_URL`
+(default http://localhost:4002/graphql).
+"""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from subgraphs.shared.app_factory import ShutdownHook, create_subgraph_app
+from subgraphs.shared.db import Database, resolve_database_url
+from subgraphs.shared.request_session import RequestSession
+
+from .loaders import OrdersContext
+from .models import metadata
+from .products_client import ProductsClient, products_url_from_env
+from .schema import schema
+from .seed import seed_orders
+
+NAME = "orders"
+
+
+def create_app(
+    database_url: str | None = None,
+    *,
+    products_url: str | None = None,
+    products_transport: httpx.AsyncBaseTransport | None = None,
+    products_client: httpx.AsyncClient | None = None,
+) -> FastAPI:
+    """The orders app on `database_url`, else `DATABASE_URL`, else var/orders.sqlite3.
+
+    Products is reached at `products_url` (else `PRODUCTS_URL`), through `products_client`
+    if given (the caller closes it), else through a client on `products_transport`.
+    """
+    database = Database(resolve_database_url(NAME, database_url), metadata)
+    shutdown_hooks: list[ShutdownHook] = []
+    if products_client is None:
+        products_client = httpx.AsyncClient(transport=products_transport)
+        shutdown_hooks.append(products_client.aclose)
+    products = ProductsClient(products_client, products_url or products_url_from_env())
+
+    def make_context(session: RequestSession, caller_header: str | None) -> OrdersContext:
+        return OrdersContext(session, caller_header, products)
+
+    return create_subgraph_app(
+        name=NAME,
+        schema=schema,
+        database=database,
+        seed=seed_orders,
+        make_context=make_context,
+        on_shutdown=shutdown_hooks,
+    )
+
+
+app = create_app()

@@ -1,0 +1,281 @@
+"""The orders subgraph schema: Order (@key id), User.orders, Product.shippingEstimate."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from subgraphs.shared.errors import bad_user_input, parse_int_id, parse_int_id_or_none
+from subgraphs.shared.money import Money, amount_to_cents
+from subgraphs.shared.pagination import check_page_size
+from subgraphs.shared.timestamps import as_utc
+
+from .loaders import OrdersContext
+from .models import OrderItemRow, OrderRow
+from .ordering import RequestedLine, cancel_order, place_order
+from .shipping import shipping_estimate_cents
+
+T = TypeVar("T")
+
+DEFAULT_USER_ORDERS = 10
+MAX_USER_ORDERS = 100
+
+
+@strawberry.enum
+class OrderStatus(enum.Enum):
+    PLACED = "PLACED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+async def resolve_user_orders(
+    root: User, info: strawberry.Info[OrdersContext, None], first: int = DEFAULT_USER_ORDERS
+) -> list[Order]:
+    check_page_size(first, maximum=MAX_USER_ORDERS)
+    user_id = parse_int_id_or_none(root.id)
+    if user_id is None or first == 0:
+        return []
+    rows = await info.context.orders_by_user(first).load(user_id)
+    return [Order.from_row(row) for row in rows]
+
+
+async def resolve_order_count(root: User, info: strawberry.Info[OrdersContext, None]) -> int:
+    user_id = parse_int_id_or_none(root.id)
+    if user_id is None:
+        return 0
+    return await info.context.order_count_by_user.load(user_id)
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    orders: list[Order] = strawberry.field(
+        resolver=resolve_user_orders, description="The user's newest orders first."
+    )
+    order_count: int = strawberry.federation.field(
+        resolver=resolve_order_count,
+        override="users",
+        description="How many orders the user has placed, cancelled included.",
+    )
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> User:
+        return cls(id=id)
+
+
+def _external(value: T | None, field: str) -> T:
+    if value is None:
+        raise GraphQLError(
+            f"Product.{field} is owned by the products subgraph and was not provided",
+            extensions={"code": "EXTERNAL_FIELD_MISSING", "field": field},
+        )
+    return value
+
+
+def resolve_product_name(root: Product) -> str:
+    return _external(root.known_name, "name")
+
+
+def resolve_product_weight(root: Product) -> float:
+    return _external(root.known_weight, "weight")
+
+
+def resolve_product_price(root: Product) -> Money:
+    return _external(root.known_price, "price")
+
+
+def resolve_shipping_estimate(root: Product) -> Money:
+    weight = _external(root.known_weight, "weight")
+    price = _external(root.known_price, "price")
+    price_cents = amount_to_cents(price.amount)
+    if price_cents is None:
+        raise bad_user_input(f"Invalid price amount {price.amount!r}", field="price")
+    return Money.from_cents(shipping_estimate_cents(weight, price_cents), price.currency)
+
+
+@strawberry.federation.type(keys=["id"])
+class Product:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(resolver=resolve_product_name, external=True)
+    weight: float = strawberry.federation.field(resolver=resolve_product_weight, external=True)
+    price: Money = strawberry.federation.field(resolver=resolve_product_price, external=True)
+    shipping_estimate: Money = strawberry.federation.field(
+        resolver=resolve_shipping_estimate,
+        requires=["weight price { amount currency }"],
+        description="Estimated shipping for one unit, from the product's weight and price.",
+    )
+    known_name: strawberry.Private[str | None] = None
+    known_weight: strawberry.Private[float | None] = None
+    known_price: strawberry.Private[Money | None] = None
+
+    @classmethod
+    def resolve_reference(
+        cls,
+        id: strawberry.ID,
+        name: str | None = None,
+        weight: float | None = None,
+        price: dict[str, Any] | None = None,
+    ) -> Product:
+        return cls(
+            id=id,
+            known_name=name,
+            known_weight=float(weight) if weight is not None else None,
+            known_price=_money_from_representation(price),
+        )
+
+
+def _money_from_representation(price: dict[str, Any] | None) -> Money | None:
+    if price is None:
+        return None
+    amount, currency = price.get("amount"), price.get("currency")
+    if not isinstance(amount, str) or not isinstance(currency, str):
+        raise bad_user_input("A Product representation's price needs amount and currency")
+    return Money(amount=amount, currency=currency)
+
+
+def resolve_item_product(root: OrderItem) -> Product:
+    return Product(id=strawberry.ID(str(root.product_id)), known_name=root.product_name)
+
+
+def resolve_line_total(root: OrderItem) -> Money:
+    cents = amount_to_cents(root.unit_price.amount) or 0
+    return Money.from_cents(cents * root.quantity, root.unit_price.currency)
+
+
+@strawberry.type(description="One line of an order, priced when the order was placed.")
+class OrderItem:
+    product: Product = strawberry.federation.field(
+        resolver=resolve_item_product,
+        provides=["name"],
+        description="The product; orders serves its name itself (@provides).",
+    )
+    quantity: int
+    unit_price: Money = strawberry.field(description="The product's price when ordered.")
+    line_total: Money = strawberry.field(
+        resolver=resolve_line_total, description="unitPrice times quantity."
+    )
+    product_id: strawberry.Private[int]
+    product_name: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: OrderItemRow) -> OrderItem:
+        return cls(
+            quantity=row.quantity,
+            unit_price=Money.from_cents(row.unit_price_cents),
+            product_id=row.product_id,
+            product_name=row.product_name,
+        )
+
+
+def resolve_order_user(root: Order) -> User:
+    return User(id=strawberry.ID(str(root.user_id)))
+
+
+async def resolve_order_items(
+    root: Order, info: strawberry.Info[OrdersContext, None]
+) -> list[OrderItem]:
+    rows = await info.context.items_by_order.load(int(root.id))
+    return [OrderItem.from_row(row) for row in rows]
+
+
+@strawberry.federation.type(keys=["id"], description="An order placed by a user.")
+class Order:
+    id: strawberry.ID
+    user: User = strawberry.field(resolver=resolve_order_user)
+    items: list[OrderItem] = strawberry.field(resolver=resolve_order_items)
+    total: Money = strawberry.field(description="Sum of the line totals.")
+    status: OrderStatus
+    created_at: datetime
+    user_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: OrderRow) -> Order:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            total=Money.from_cents(row.total_cents),
+            status=OrderStatus(row.status),
+            created_at=as_utc(row.created_at),
+            user_id=row.user_id,
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: strawberry.Info[OrdersContext, None], id: strawberry.ID
+    ) -> Order | None:
+        return await load_order(info.context, parse_int_id_or_none(id))
+
+
+async def load_order(context: OrdersContext, order_id: int | None) -> Order | None:
+    if order_id is None:
+        return None
+    row = await context.order_by_id.load(order_id)
+    return Order.from_row(row) if row is not None else None
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input(description="A new order for the calling user (the x-user-id header).")
+class PlaceOrderInput:
+    items: list[OrderLineInput]
+
+
+async def resolve_order(
+    info: strawberry.Info[OrdersContext, None], id: strawberry.ID
+) -> Order | None:
+    return await load_order(info.context, parse_int_id(id, field="id"))
+
+
+async def place(info: strawberry.Info[OrdersContext, None], input: PlaceOrderInput) -> Order:
+    context = info.context
+    user_id = context.require_caller_id()
+    stored = await place_order(
+        context.session,
+        context.products,
+        user_id,
+        [RequestedLine(str(item.product_id), item.quantity) for item in input.items],
+    )
+    context.items_by_order.prime(stored.order.id, stored.items)
+    return Order.from_row(stored.order)
+
+
+async def cancel(info: strawberry.Info[OrdersContext, None], id: strawberry.ID) -> Order:
+    context = info.context
+    caller_id = context.require_caller_id()
+    order = await cancel_order(
+        context.session, context.products, caller_id, parse_int_id(id, field="id")
+    )
+    return Order.from_row(order)
+
+
+@strawberry.type
+class Query:
+    order: Order | None = strawberry.field(resolver=resolve_order)
+
+
+@strawberry.type
+class Mutation:
+    place_order: Order = strawberry.mutation(
+        resolver=place,
+        description=(
+            "Places an order for the calling user (x-user-id header): every item and its "
+            "stock, or nothing."
+        ),
+    )
+    cancel_order: Order = strawberry.mutation(
+        resolver=cancel,
+        description="Cancels one of the caller's placed orders and returns its stock.",
+    )
+
+
+schema = strawberry.federation.Schema(
+    query=Query, mutation=Mutation, types=[User, Product, Order], federation_version="2.7"
+)
