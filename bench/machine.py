@@ -22,6 +22,7 @@ def describe_machine() -> dict[str, str | int]:
         "python": platform.python_version(),
         "node": _version_of(["node", "--version"]),
         "wrk": _version_of(["wrk", "--version"]),
+        "load_average_at_start": " ".join(f"{load:.2f}" for load in os.getloadavg()),
     }
 
 

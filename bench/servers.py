@@ -14,7 +14,12 @@ from types import TracebackType
 
 
 class ServerFailed(RuntimeError):
-    """A server did not start, or exited while it was needed."""
+    """A server did not start, or exited while it was needed; ``log_tail`` is the end of its
+    output."""
+
+    def __init__(self, message: str, log_tail: str = "") -> None:
+        super().__init__(message)
+        self.log_tail = log_tail
 
 
 def pinned(command: Sequence[str], cpus: Sequence[int]) -> list[str]:
@@ -67,8 +72,8 @@ class ServerProcess:
             time.sleep(0.1)
         self.stop()
         raise ServerFailed(
-            f"{self.name}: not listening on port {self.port} after {timeout_s:.0f}s\n"
-            + self.log_tail()
+            f"{self.name}: not listening on port {self.port} after {timeout_s:.0f}s",
+            self.log_tail(),
         )
 
     def ensure_running(self) -> None:
@@ -76,7 +81,7 @@ class ServerProcess:
             raise ServerFailed(f"{self.name}: not started")
         code = self.process.poll()
         if code is not None:
-            raise ServerFailed(f"{self.name}: exited with code {code}\n{self.log_tail()}")
+            raise ServerFailed(f"{self.name}: exited with code {code}", self.log_tail())
 
     def log_tail(self, lines: int = 20) -> str:
         try:

@@ -7,6 +7,7 @@
 // federated subgraph) and executed by graphql-js. The data set never changes, so by default the
 // serialized answer to each distinct request body is kept (bounded) and served again: the
 // gateway under test, not the subgraphs, is what a benchmark run measures.
+// GET /stats tells how many requests each subgraph has had (the fetches of a query plan).
 import { createServer } from "node:http";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { execute, parse, validate } from "graphql";
@@ -24,12 +25,12 @@ const cacheResponses = !process.argv.includes("--no-response-cache");
 const data = readDataset(expectedPath);
 
 const FEDERATION = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.0",
-  import: ["@key", "@external", "@requires", "@provides"])`;
+  import: ["@key", "@external", "@requires", "@provides", "@shareable"])`;
 
 const accounts = buildSubgraphSchema({
   typeDefs: parse(`${FEDERATION}
     type Query { me: User  user(id: ID!): User  users: [User] }
-    type User @key(fields: "id") { id: ID!  name: String  username: String  birthday: Int }`),
+    type User @key(fields: "id") { id: ID!  name: String  username: String @shareable  birthday: Int }`),
   resolvers: {
     Query: {
       me: () => data.users[0] ?? null,
@@ -78,8 +79,8 @@ const reviews = buildSubgraphSchema({
     type Review @key(fields: "id") {
       id: ID!
       body: String
-      author: User @provides(fields: "username")
       product: Product
+      author: User @provides(fields: "username")
     }
     type User @key(fields: "id") { id: ID!  username: String @external  reviews: [Review] }
     type Product @key(fields: "upc") { upc: String!  reviews: [Review] }`),
@@ -112,6 +113,8 @@ const schemas = new Map([
   ["/products", products],
   ["/reviews", reviews],
 ]);
+
+const requestCounts = Object.fromEntries([...schemas.keys()].map((path) => [path.slice(1), 0]));
 
 const MAX_CACHED = 4096;
 const documents = new Map();
@@ -168,11 +171,16 @@ const server = createServer((req, res) => {
     send(res, 200, '{"status":"ok"}');
     return;
   }
+  if (req.method === "GET" && path === "/stats") {
+    send(res, 200, JSON.stringify({ requests: requestCounts }));
+    return;
+  }
   const schema = schemas.get(path);
   if (schema === undefined || req.method !== "POST") {
     send(res, 404, '{"errors":[{"message":"not found"}]}');
     return;
   }
+  requestCounts[path.slice(1)] += 1;
   const chunks = [];
   req.on("data", (chunk) => chunks.push(chunk));
   req.on("end", async () => {

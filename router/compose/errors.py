@@ -55,6 +55,5 @@ class Diagnostics:
         line, column = location_of(node)
         self.hints.append(CompositionError(code, message, subgraph, line, column))
 
-    @property
     def failed(self) -> bool:
         return bool(self.errors)

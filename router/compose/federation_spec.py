@@ -54,3 +54,9 @@ def join_version_for(federation_versions: list[tuple[int, int]]) -> str:
     if highest >= (2, 7):
         return "v0.4"
     return "v0.3"
+
+
+# Federation directives copied to the supergraph under their own spec's @link.
+PASSTHROUGH_DIRECTIVES = frozenset(
+    {"authenticated", "requiresScopes", "policy", "cost", "listSize"}
+)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from graphql import (
     ConstDirectiveNode,
     DirectiveDefinitionNode,
+    DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -50,10 +51,11 @@ from router.compose.federation_spec import (
     MACHINERY_ROOT_FIELDS,
     MACHINERY_TYPE_PREFIXES,
     MACHINERY_TYPES,
+    PASSTHROUGH_DIRECTIVES,
     parse_version,
 )
 from router.compose.fieldset import FieldSetError, parse_field_set
-from router.supergraph.links import directive_arguments, read_link
+from router.supergraph.links import read_link
 from router.supergraph.model import AppliedDirective, Link, TypeKind
 
 _KINDS: dict[type, TypeKind] = {
@@ -146,6 +148,7 @@ class SubgraphType:
     decorations: Decorations = field(default_factory=Decorations)
     keys: list[SubgraphKey] = field(default_factory=list)
     extension: bool = False
+    has_extends: bool = False  # @extends (rather than ``extend type``)
     shareable: bool = False
     interface_object: bool = False
     interfaces: list[str] = field(default_factory=list)
@@ -181,11 +184,34 @@ class SubgraphSchema:
     def local(self, directive: str) -> str:
         return self.names.get(directive, directive)
 
+    def uses_directive(self, local_name: str) -> bool:
+        """Whether any element of the SDL applies ``@local_name``."""
+        return f"@{local_name}" in _applied_names(self.document)
+
     def root_of(self, type_name: str) -> str | None:
         for operation, name in self.roots.items():
             if name == type_name:
                 return operation
         return None
+
+
+def _applied_names(document: DocumentNode) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: Node) -> None:
+        if isinstance(node, DirectiveNode):
+            names.add(f"@{node.name.value}")
+        for key in node.keys:
+            value = getattr(node, key, None)
+            if isinstance(value, Node):
+                visit(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Node):
+                        visit(item)
+
+    visit(document)
+    return names
 
 
 def parse_subgraph_sdl(name: str, sdl: str) -> DocumentNode:
@@ -292,6 +318,8 @@ class _SubgraphReader:
                 self.schema.roots[operation] = default
         if self.schema.fed1:
             _upgrade_fed1(self.schema)
+        else:
+            _key_fields_of_extensions_are_local(self.schema)
         return self.schema
 
     def _decorations(
@@ -309,6 +337,9 @@ class _SubgraphReader:
                 decorations.deprecated = True
                 reason = _string_argument(directive, "reason")
                 decorations.deprecation_reason = reason
+            elif original in PASSTHROUGH_DIRECTIVES:
+                arguments = ", ".join(print_ast(arg) for arg in directive.arguments or ())
+                decorations.directives.append(AppliedDirective(original, arguments))
             elif directive.name.value in composed:
                 arguments = ", ".join(print_ast(arg) for arg in directive.arguments or ())
                 decorations.directives.append(AppliedDirective(directive.name.value, arguments))
@@ -339,6 +370,7 @@ class _SubgraphReader:
                 )
             elif original == "extends":
                 subgraph_type.extension = True
+                subgraph_type.has_extends = True
             elif original == "shareable":
                 subgraph_type.shareable = True
             elif original == "interfaceObject":
@@ -366,10 +398,7 @@ class _SubgraphReader:
                 node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode
             )
             for field_node in node.fields or ():
-                if (
-                    field_node.name.value in MACHINERY_ROOT_FIELDS
-                    and subgraph_type.name == "Query"
-                ):
+                if field_node.name.value in MACHINERY_ROOT_FIELDS and subgraph_type.name == "Query":
                     continue
                 subgraph_field = self._read_field(field_node)
                 subgraph_field.shareable = subgraph_field.shareable or shareable
@@ -446,13 +475,11 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
         for subgraph_field in subgraph_type.fields.values():
             if subgraph_field.provides:
                 target = _named(subgraph_field.type)
-                provided.setdefault(target, set()).update(
-                    key_field_names(subgraph_field.provides)
-                )
+                provided.setdefault(target, set()).update(key_field_names(subgraph_field.provides))
     for subgraph_type in schema.types.values():
         if subgraph_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
             continue
-        subgraph_type.extension = False
+        subgraph_type.extension = subgraph_type.has_extends
         key_fields: set[str] = set()
         for key in subgraph_type.keys:
             key_fields |= key_field_names(key.fields)
@@ -464,6 +491,20 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
                 subgraph_field.shareable = True
             if subgraph_field.name in provided.get(subgraph_type.name, set()):
                 subgraph_field.shareable = True
+
+
+def _key_fields_of_extensions_are_local(schema: SubgraphSchema) -> None:
+    """``@external`` on a key field of a type extension is the legacy spelling of a plain field."""
+    for subgraph_type in schema.types.values():
+        if not subgraph_type.extension:
+            continue
+        key_fields: set[str] = set()
+        for key in subgraph_type.keys:
+            key_fields |= key_field_names(key.fields)
+        for name in key_fields:
+            subgraph_field = subgraph_type.fields.get(name)
+            if subgraph_field is not None:
+                subgraph_field.external = False
 
 
 def _named(type_string: str) -> str:

@@ -121,15 +121,25 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         parts = [part.lower() for part in name[len(ENV_PREFIX) :].split(ENV_SEPARATOR)]
         if parts[0] not in sections or not all(parts):
             continue
-        try:
-            value = yaml.safe_load(env[name])
-        except yaml.YAMLError:
-            value = env[name]
         node = overrides
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        node[parts[-1]] = _env_value(env[name])
     return overrides
+
+
+def _env_value(text: str) -> Any:
+    """A YAML scalar (``8``, ``true``, ``null``) or flow collection (``[a, b]``); any other
+    text, ``redis://host:6379`` or ``key:value`` included, stays the string it is."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, list | dict):
+        return value if text.lstrip().startswith(("[", "{")) else text
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return text
 
 
 def _deep_merge(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:

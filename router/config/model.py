@@ -114,9 +114,7 @@ class RateLimitKeyConfig(Section):
 class RateLimitConfig(Section):
     enabled: bool = False
     limit: str = "100/second"
-    strategy: Literal["moving-window", "sliding-window-counter", "fixed-window"] = (
-        "moving-window"
-    )
+    strategy: Literal["moving-window", "sliding-window-counter", "fixed-window"] = "moving-window"
     storage_url: str = "memory://"
     key: RateLimitKeyConfig = RateLimitKeyConfig()
 

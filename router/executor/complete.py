@@ -16,6 +16,8 @@ class _Null:
 
 
 _BUBBLE: Final = _Null()
+_DATA: Final = FieldKind.DATA
+_TYPENAME: Final = FieldKind.TYPENAME
 
 
 def _path_list(path: LinkedPath) -> list[str | int]:
@@ -46,13 +48,18 @@ class ResponseShaper:
     def _null_error(self, path: LinkedPath, coordinate: str) -> None:
         keys = _path_list(path)
         if self._error_paths is None:
-            self._error_paths = {
-                tuple(error["path"]) for error in self.errors if isinstance(error.get("path"), list)
-            }
+            # an error at this path or below it already explains the null
+            self._error_paths = set()
+            for error in self.errors:
+                error_path = error.get("path")
+                if isinstance(error_path, list):
+                    for end in range(1, len(error_path) + 1):
+                        self._error_paths.add(tuple(error_path[:end]))
         as_tuple = tuple(keys)
         if as_tuple in self._error_paths:
             return
-        self._error_paths.add(as_tuple)
+        for end in range(1, len(as_tuple) + 1):
+            self._error_paths.add(as_tuple[:end])
         self.errors.append(
             {
                 "message": f"Cannot return null for non-nullable field {coordinate}.",
@@ -76,7 +83,7 @@ class ResponseShaper:
         for field in fields:
             key = field.key
             kind = field.kind
-            if kind is FieldKind.DATA:
+            if kind is _DATA:
                 value = data.get(key)
                 if value is None:
                     if field.type.non_null:
@@ -84,17 +91,17 @@ class ResponseShaper:
                         return _BUBBLE
                     result[key] = None
                     continue
-                type_ = field.type
-                if type_.item is None and type_.selection is None:
-                    result[key] = value  # leaf: scalars and enums pass through
+                if field.leaf:
+                    result[key] = value  # scalars and enums pass through
                     continue
+                type_ = field.type
                 completed: Any = self._value(value, type_, (path, key), field.coordinate)
                 if isinstance(completed, _Null):
                     if type_.non_null:
                         return _BUBBLE
                     completed = None
                 result[key] = completed
-            elif kind is FieldKind.TYPENAME:
+            elif kind is _TYPENAME:
                 if runtime is None:
                     self._null_error((path, key), field.coordinate)
                     return _BUBBLE

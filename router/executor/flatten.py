@@ -37,42 +37,32 @@ def compile_flatten_path(
 def objects_at(targets: list[Target], steps: tuple[FlattenStep, ...]) -> list[Target]:
     """Every object reached from ``targets`` by ``steps``; nulls and missing values skipped.
 
-    Lists met where a key is expected are entered item by item, so nested lists work with or
-    without an explicit list marker for each level.
+    Lists are entered item by item (nested lists too) as soon as a key leads to them, so a
+    list marker needs no work of its own.
     """
-    found: list[Target] = []
-    for obj, path in targets:
-        _walk(obj, path, steps, 0, found)
-    return found
+    current = targets
+    for step in steps:
+        key = step.key
+        if key is not None:
+            found: list[Target] = []
+            for obj, path in current:
+                value = obj.get(key)
+                if value is None:
+                    continue
+                if type(value) is dict:
+                    found.append((value, (*path, key)))
+                elif type(value) is list:
+                    _enter_list(value, (*path, key), found)
+            current = found
+        elif step.typenames is not None:
+            typenames = step.typenames
+            current = [t for t in current if t[0].get("__typename") in typenames]
+    return current
 
 
-def _walk(
-    value: Any,
-    path: ResponseKeyPath,
-    steps: tuple[FlattenStep, ...],
-    depth: int,
-    found: list[Target],
-) -> None:
-    if value is None:
-        return
-    if type(value) is list:
-        if depth < len(steps):
-            step = steps[depth]
-            if step.key is None and step.typenames is None:
-                depth += 1
-        for index, item in enumerate(value):
-            _walk(item, (*path, index), steps, depth, found)
-        return
-    if type(value) is not dict:
-        return
-    if depth == len(steps):
-        found.append((value, path))
-        return
-    step = steps[depth]
-    if step.key is not None:
-        _walk(value.get(step.key), (*path, step.key), steps, depth + 1, found)
-    elif step.typenames is not None:
-        if value.get("__typename") in step.typenames:
-            _walk(value, path, steps, depth + 1, found)
-    else:  # a list marker on an object: the planner's list level was already entered
-        _walk(value, path, steps, depth + 1, found)
+def _enter_list(items: list[Any], path: ResponseKeyPath, found: list[Target]) -> None:
+    for index, item in enumerate(items):
+        if type(item) is dict:
+            found.append((item, (*path, index)))
+        elif type(item) is list:
+            _enter_list(item, (*path, index), found)

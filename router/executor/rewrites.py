@@ -45,13 +45,19 @@ def compile_rewrites(
     return tuple(compiled)
 
 
-def apply_rewrites(value: Any, rewrites: tuple[CompiledRewrite, ...]) -> None:
-    """Apply ``rewrites`` in place to ``value`` (an object, or a list of them)."""
+def apply_rewrites(
+    value: Any, rewrites: tuple[CompiledRewrite, ...], typename: str | None = None
+) -> None:
+    """Apply ``rewrites`` in place to ``value`` (an object, or a list of them).
+
+    ``typename`` is the runtime type of ``value`` when the object itself does not say (an
+    entity fetched without ``__typename`` has its representation's type).
+    """
     for rewrite in rewrites:
-        _apply(value, rewrite, 0)
+        _apply(value, rewrite, 0, typename)
 
 
-def _apply(value: Any, rewrite: CompiledRewrite, depth: int) -> None:
+def _apply(value: Any, rewrite: CompiledRewrite, depth: int, typename: str | None = None) -> None:
     if type(value) is list:
         for item in value:
             _apply(item, rewrite, depth)
@@ -66,7 +72,7 @@ def _apply(value: Any, rewrite: CompiledRewrite, depth: int) -> None:
         return
     step = rewrite.steps[depth]
     if step.typenames is not None:
-        if value.get("__typename") in step.typenames:
-            _apply(value, rewrite, depth + 1)
+        if value.get("__typename", typename) in step.typenames:
+            _apply(value, rewrite, depth + 1, typename)
     elif step.key is not None and step.key in value:
         _apply(value[step.key], rewrite, depth + 1)

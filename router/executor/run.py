@@ -162,12 +162,13 @@ class PlanExecution:
             return
         merge = self._merger.merge
         rewrites = fetch.output_rewrites
-        for entity, origins in zip(entities, collected.origins, strict=True):
+        representations = collected.representations
+        for index, entity in enumerate(entities):
             if type(entity) is not dict:
                 continue
             if rewrites:
-                apply_rewrites(entity, rewrites)
-            for obj, _ in origins:
+                apply_rewrites(entity, rewrites, representations[index].get("__typename"))
+            for obj, _ in collected.origins[index]:
                 merge(obj, entity)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -56,6 +56,10 @@ class FieldShape:
     kind: FieldKind
     type: OutputType
     coordinate: str  # "Type.field", for error messages
+    leaf: bool = field(init=False)  # a scalar or enum value: copied as it is
+
+    def __post_init__(self) -> None:
+        self.leaf = self.type.item is None and self.type.selection is None
 
 
 @dataclass(slots=True)

@@ -24,7 +24,9 @@ class FieldSetReader:
         try:
             document = parse("{" + field_set + "}", no_location=True)
         except GraphQLError as error:
-            raise PlanningError(f"invalid field set {field_set!r} on {type_name}: {error}") from error
+            raise PlanningError(
+                f"invalid field set {field_set!r} on {type_name}: {error}"
+            ) from error
         operation = document.definitions[0]
         assert isinstance(operation, OperationDefinitionNode)
         selection = self.normalizer.selection(type_name, operation.selection_set)

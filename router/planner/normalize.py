@@ -35,6 +35,7 @@ from router.planner.plan import OperationKind
 from router.supergraph.model import Supergraph, TypeKind
 
 TYPENAME = "__typename"
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 # A condition ("include when variable == value"); @include(if: $x) is ("x", True),
 # @skip(if: $x) is ("x", False).
@@ -54,6 +55,7 @@ class NormalizedField:
     conditions: Conditions
     type_name: str  # the named type the field returns ("" for __typename)
     selection: NormalizedSelection | None = None
+    argument_key: str = ""  # the arguments sorted by name: equal for equal argument sets
 
     @property
     def response_key(self) -> str:
@@ -61,7 +63,7 @@ class NormalizedField:
 
     @property
     def signature(self) -> tuple[str, str]:
-        return (self.name, self.arguments)
+        return (self.name, self.argument_key or self.arguments)
 
 
 @dataclass(slots=True)
@@ -98,7 +100,7 @@ def normalize_operation(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    kind: OperationKind = operation.operation.value  # type: ignore[assignment]
+    kind: OperationKind = operation.operation.value
     root_type = supergraph.root_types().get(kind)
     if root_type is None:
         raise PlanningError(f"the supergraph has no {kind} type")
@@ -120,9 +122,7 @@ def normalize_operation(
     )
 
 
-def _pick_operation(
-    document: DocumentNode, operation_name: str | None
-) -> OperationDefinitionNode:
+def _pick_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         for operation in operations:
@@ -142,6 +142,7 @@ class Normalizer:
     ) -> None:
         self.supergraph = supergraph
         self.fragments = fragments or {}
+        self.root_type = supergraph.query_type
 
     def selection(self, type_name: str, selection_set: SelectionSetNode) -> NormalizedSelection:
         result = NormalizedSelection(type_name)
@@ -163,7 +164,11 @@ class Normalizer:
             if own is None:
                 continue
             active = conditions | own
+            if _contradicts(active):
+                continue  # @include(if: $x) @skip(if: $x): never included
             if isinstance(node, FieldNode):
+                if node.name.value in INTROSPECTION_FIELDS and scope_type == self.root_type:
+                    continue  # answered by the router from the API schema, never fetched
                 self._add_field(into, scope_type, node, active)
             elif isinstance(node, FragmentSpreadNode):
                 name = node.name.value
@@ -233,26 +238,32 @@ class Normalizer:
             if field_def is None:
                 raise PlanningError(f"type {scope_type} has no field {name!r}")
             type_name = named_type(field_def.type)
-        arguments = _print_arguments(node.arguments)
         key = alias or name
         existing = into.fields.get(key)
+        residual = NO_CONDITIONS
         if existing is None:
             existing = NormalizedField(
                 name=name,
                 alias=alias,
-                arguments=arguments,
+                arguments=_print_arguments(node.arguments),
                 variables=frozenset(_variables_in(node.arguments)),
                 conditions=conditions,
                 type_name=type_name,
+                argument_key=_print_arguments(node.arguments, ordered=True),
             )
             into.fields[key] = existing
-        else:
-            # Included when either occurrence is: keep only what both require.
-            existing.conditions = existing.conditions & conditions
+        elif existing.conditions != conditions:
+            # Included when either occurrence is: the field keeps what both require and each
+            # occurrence's own extra conditions move down to the fields it selects.
+            merged = existing.conditions & conditions
+            if existing.selection is not None:
+                _push_conditions(existing.selection, existing.conditions - merged)
+            residual = conditions - merged
+            existing.conditions = merged
         if node.selection_set is not None and type_name:
             if existing.selection is None:
                 existing.selection = NormalizedSelection(type_name)
-            self._collect(existing.selection, type_name, node.selection_set, NO_CONDITIONS, frozenset())
+            self._collect(existing.selection, type_name, node.selection_set, residual, frozenset())
 
 
 def named_type(type_ref: str) -> str:
@@ -280,8 +291,23 @@ def _conditions(directives: Iterable[DirectiveNode] | None) -> Conditions | None
     return frozenset(found)
 
 
-def _print_arguments(arguments: Iterable[ArgumentNode] | None) -> str:
-    items = sorted(arguments or (), key=lambda a: a.name.value)
+def _contradicts(conditions: Conditions) -> bool:
+    return any((name, not include) in conditions for name, include in conditions)
+
+
+def _push_conditions(selection: NormalizedSelection, conditions: Conditions) -> None:
+    if not conditions:
+        return
+    for item in selection.fields.values():
+        item.conditions = item.conditions | conditions
+    for fragment in selection.fragments.values():
+        _push_conditions(fragment, conditions)
+
+
+def _print_arguments(arguments: Iterable[ArgumentNode] | None, *, ordered: bool = False) -> str:
+    items = list(arguments or ())
+    if ordered:
+        items.sort(key=lambda a: a.name.value)
     return ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in items)
 
 
@@ -327,6 +353,7 @@ def _copy_field(source: NormalizedField) -> NormalizedField:
         name=source.name,
         alias=source.alias,
         arguments=source.arguments,
+        argument_key=source.argument_key,
         variables=source.variables,
         conditions=source.conditions,
         type_name=source.type_name,
@@ -337,9 +364,9 @@ def _copy_field(source: NormalizedField) -> NormalizedField:
     return copy
 
 
-def for_runtime_type(supergraph: Supergraph, selection: NormalizedSelection, object_type: str) -> (
-    NormalizedSelection
-):
+def for_runtime_type(
+    supergraph: Supergraph, selection: NormalizedSelection, object_type: str
+) -> NormalizedSelection:
     """The part of an abstract position's selection that applies to runtime ``object_type``."""
     result = NormalizedSelection(object_type)
     _gather_for_type(supergraph, selection, object_type, result)

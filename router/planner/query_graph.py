@@ -73,7 +73,9 @@ class QueryGraph:
         """Object types an abstract type can be at runtime when ``subgraph`` returns it."""
         return self.type_edges.get((type_name, subgraph), [])
 
-    def provides_locally(self, type_name: str, subgraph: str, selection: NormalizedSelection) -> bool:
+    def provides_locally(
+        self, type_name: str, subgraph: str, selection: NormalizedSelection
+    ) -> bool:
         """Whether ``subgraph`` resolves every field of ``selection`` itself (no provides)."""
         for item in selection.fields.values():
             if item.name == "__typename":

@@ -39,7 +39,10 @@ class SelectionToFetch:
         existing = self.fields.get(key)
         if existing is None:
             existing = FieldToFetch(name, alias, arguments, conditions)
-            self.fields[key] = existing
+            if key == "__typename" and self.fields:
+                self.fields = {key: existing, **self.fields}  # first, as GraphQL tools print it
+            else:
+                self.fields[key] = existing
         else:
             existing.conditions = existing.conditions & conditions
         if composite and existing.selection is None:

@@ -44,7 +44,7 @@ class _PlanCacheCollector(Collector):
 
 
 class RouterMetrics:
-    def __init__(self, plan_cache_stats: PlanCacheStats | None = None) -> None:
+    def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         registry = self.registry
         self.http_requests = Counter(
@@ -99,8 +99,10 @@ class RouterMetrics:
         self.rate_limited = Counter(
             "fedra_rate_limited_requests", "Requests refused by rate limiting", registry=registry
         )
-        if plan_cache_stats is not None:
-            registry.register(_PlanCacheCollector(plan_cache_stats))
+
+    def set_plan_cache_source(self, stats: PlanCacheStats) -> None:
+        """Report the plan cache's (hits, misses) at every scrape."""
+        self.registry.register(_PlanCacheCollector(stats))
 
     def observe_subgraph_fetch(self, subgraph: str, seconds: float, failed: bool) -> None:
         self.subgraph_duration.labels(subgraph).observe(seconds)

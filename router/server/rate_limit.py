@@ -33,9 +33,7 @@ _STRATEGIES: dict[str, type[RateLimiter]] = {
 }
 
 
-def client_key(
-    key: RateLimitKeyConfig, headers: Mapping[str, str], client_host: str | None
-) -> str:
+def client_key(key: RateLimitKeyConfig, headers: Mapping[str, str], client_host: str | None) -> str:
     fallback = f"ip:{client_host or 'unknown'}"
     if key.source == "header":
         value = headers.get(key.header.lower())
@@ -68,7 +66,10 @@ class ClientRateLimiter:
         url = config.storage_url
         if not url.startswith("async+"):
             url = "async+" + url
-        self._storage: Any = storage_from_string(url)
+        options: dict[str, Any] = {}
+        if url.startswith(("async+redis://", "async+rediss://")):
+            options["implementation"] = "redispy"  # the redis package the project already uses
+        self._storage: Any = storage_from_string(url, **options)
         self._limiter = _STRATEGIES[config.strategy](self._storage)
         self._items: list[RateLimitItem] = parse_many(config.limit)
         self._key = config.key

@@ -59,11 +59,12 @@ def _exporter_processor(config: TelemetryConfig) -> SpanProcessor | None:
         )
     except ImportError as error:
         raise RuntimeError(
-            "telemetry.tracing.exporter 'otlp' needs the OTLP exporter: "
-            "pip install 'fedra[otlp]'"
+            "telemetry.tracing.exporter 'otlp' needs the OTLP exporter: pip install 'fedra[otlp]'"
         ) from error
-    exporter = OTLPSpanExporter(endpoint=tracing.otlp_endpoint) if tracing.otlp_endpoint else (
-        OTLPSpanExporter()
+    exporter = (
+        OTLPSpanExporter(endpoint=tracing.otlp_endpoint)
+        if tracing.otlp_endpoint
+        else (OTLPSpanExporter())
     )
     processor: SpanProcessor = BatchSpanProcessor(exporter)
     return processor

@@ -110,6 +110,8 @@ class InputValue:
     tags: list[str] = field(default_factory=list)
     directives: list[AppliedDirective] = field(default_factory=list)
     graphs: set[str] = field(default_factory=set)  # input fields: subgraphs defining it
+    # input fields: subgraph -> the field's type there, when some subgraph's type differs
+    graph_types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -350,9 +350,12 @@ class _Reader:
         )
         for directive in node.directives or ():
             if directive.name.value == self.d_field:
-                graph = directive_arguments(directive).get("graph")
+                args = directive_arguments(directive)
+                graph = args.get("graph")
                 if with_graphs and graph is not None:
                     value.graphs.add(self._graph(graph))
+                    if args.get("type") is not None:
+                        value.graph_types[self._graph(graph)] = str(args["type"])
             else:
                 self._read_common(value, directive)
         return value

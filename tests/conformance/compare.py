@@ -1,8 +1,9 @@
 """Compare a router's response with a recorded one.
 
 `data` must be equal exactly (including whether the key is present at all). Errors are
-compared, in order, by message, path and `extensions.code`, after `normalise_message` has
-removed what changes from run to run (ports, timings).
+compared by message, path and `extensions.code`, after `normalise_message` has removed what
+changes from run to run (ports, timings), as a multiset: fetches that run in parallel may
+report their errors in either order.
 
 @apollo/gateway reports a null that bubbled up during its own value completion in
 `extensions.valueCompletion` instead of `errors` when no other error occurred; those count as
@@ -44,6 +45,10 @@ def comparable_error(error: dict[str, Any]) -> ComparableError:
     )
 
 
+def _error_order(error: ComparableError) -> tuple[str, str, str]:
+    return (repr(error.path), error.message, error.code or "")
+
+
 def comparable_response(response: dict[str, Any]) -> dict[str, Any]:
     """The parts of a response the conformance tests hold a router to."""
     comparable: dict[str, Any] = {}
@@ -51,7 +56,7 @@ def comparable_response(response: dict[str, Any]) -> dict[str, Any]:
         comparable["data"] = response["data"]
     errors = list(response.get("errors") or [])
     errors.extend((response.get("extensions") or {}).get("valueCompletion") or [])
-    comparable["errors"] = [comparable_error(error) for error in errors]
+    comparable["errors"] = sorted((comparable_error(error) for error in errors), key=_error_order)
     return comparable
 
 

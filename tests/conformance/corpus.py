@@ -1,9 +1,9 @@
 """The conformance corpus as test cases, for any router under test.
 
-    for case in iter_cases():
-        with running_fixture(case.fixture_dir) as urls:
-            response = my_router(case.supergraph_sdl, urls).execute(case.query, ...)
-            assert_conforms(response, case.expected)      # from tests.conformance.compare
+for case in iter_cases():
+    with running_fixture(case.fixture_dir) as urls:
+        response = my_router(case.supergraph_sdl, urls).execute(case.query, ...)
+        assert_conforms(response, case.expected)      # from tests.conformance.compare
 """
 
 from __future__ import annotations

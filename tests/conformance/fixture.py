@@ -1,16 +1,16 @@
 """The on-disk layout of one conformance fixture.
 
-    fixtures/<feature>/
-        fixture.json               optional: {"description": ..., "subgraphTimeoutMs": ...}
-        subgraphs/<name>.graphql   subgraph SDL
-        subgraphs/<name>.py        its data and resolvers (see runtime.spec)
-        supergraph.graphql         composed by @apollo/composition
-        operations/<op>.graphql    the client operation
-        operations/<op>.json       optional: {"variables", "operationName", "headers",
-                                              "apolloDiffers": why Apollo's answer is wrong}
-        operations/<op>.expected.json   @apollo/gateway's response
-        operations/<op>.apollo-plan.txt Apollo's query plan, for reference
-        operations/<op>.correct.json    only with apolloDiffers: the correct response
+fixtures/<feature>/
+    fixture.json               optional: {"description": ..., "subgraphTimeoutMs": ...}
+    subgraphs/<name>.graphql   subgraph SDL
+    subgraphs/<name>.py        its data and resolvers (see runtime.spec)
+    supergraph.graphql         composed by @apollo/composition
+    operations/<op>.graphql    the client operation
+    operations/<op>.json       optional: {"variables", "operationName", "headers",
+                                          "apolloDiffers": why Apollo's answer is wrong}
+    operations/<op>.expected.json   @apollo/gateway's response
+    operations/<op>.apollo-plan.txt Apollo's query plan, for reference
+    operations/<op>.correct.json    only with apolloDiffers: the correct response
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Re-compose and re-record fixtures with @apollo/composition and @apollo/gateway.
 
-    python -m tests.conformance.record [fixture ...]
+python -m tests.conformance.record [fixture ...]
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def record(fixture: Fixture) -> None:
         operation.expected_path.write_bytes(
             orjson.dumps(result.response, option=orjson.OPT_INDENT_2) + b"\n"
         )
-        plan_text = result.plan if result.plan is not None else "(no plan: rejected before planning)"
+        plan_text = (
+            result.plan if result.plan is not None else "(no plan: rejected before planning)"
+        )
         operation.plan_path.write_text(plan_text + "\n", encoding="utf-8")
     print(f"{fixture.name}: recorded {len(operations)} operations")
 

@@ -39,9 +39,9 @@ def _url(port: int) -> str:
     return f"http://127.0.0.1:{port}/graphql"
 
 
-def _server(spec: SubgraphSpec) -> uvicorn.Server:
+def _server(spec: SubgraphSpec, stopping: threading.Event) -> uvicorn.Server:
     config = uvicorn.Config(
-        subgraph_app(spec),
+        subgraph_app(spec, stopping),
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -55,13 +55,14 @@ def _server(spec: SubgraphSpec) -> uvicorn.Server:
 def serve_subgraphs(specs: Sequence[SubgraphSpec]) -> Iterator[dict[str, str]]:
     """Start every subgraph, yield `{subgraph name: url}`, and stop them all afterwards."""
     urls: dict[str, str] = {}
+    stopping = threading.Event()
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     for spec in specs:
         if spec.is_down:
             urls[spec.name] = _url(_closed_port())
             continue
         sock = _listening_socket()
-        servers.append((_server(spec), sock))
+        servers.append((_server(spec, stopping), sock))
         urls[spec.name] = _url(sock.getsockname()[1])
 
     async def serve_all() -> None:
@@ -73,6 +74,7 @@ def serve_subgraphs(specs: Sequence[SubgraphSpec]) -> Iterator[dict[str, str]]:
         _wait_until_started([server for server, _ in servers], thread)
         yield urls
     finally:
+        stopping.set()
         for server, _ in servers:
             server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT_S)

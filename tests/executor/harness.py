@@ -67,9 +67,7 @@ class Harness:
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         document = parse(query)
-        operation = next(
-            d for d in document.definitions if isinstance(d, OperationDefinitionNode)
-        )
+        operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -116,13 +114,11 @@ def flatten(path: str, node: PlanNode) -> FlattenNode:
     return FlattenNode(tuple(path.split(".")), node)
 
 
-def root_fetch(
-    service: str, operation: str, variable_usages: tuple[str, ...] = ()
-) -> FetchNode:
-    kind = "mutation" if operation.lstrip().startswith("mutation") else "query"
+def root_fetch(service: str, operation: str, variable_usages: tuple[str, ...] = ()) -> FetchNode:
+    is_mutation = operation.lstrip().startswith("mutation")
     return FetchNode(
         service_name=service,
         operation=operation,
-        operation_kind=kind,
+        operation_kind="mutation" if is_mutation else "query",
         variable_usages=variable_usages,
     )

@@ -63,9 +63,7 @@ def merge_input_value(
         groups: dict[str, list[str]] = {}
         for subgraph, value in present:
             groups.setdefault(value.type, []).append(subgraph)
-        code = (
-            "FIELD_ARGUMENT_TYPE_MISMATCH" if element == "argument" else "FIELD_TYPE_MISMATCH"
-        )
+        code = "FIELD_ARGUMENT_TYPE_MISMATCH" if element == "argument" else "FIELD_TYPE_MISMATCH"
         prefix = "Type of argument" if element == "argument" else "Type of field"
         context.diagnostics.error(
             code,
@@ -76,7 +74,17 @@ def merge_input_value(
         )
         return None
     defaults = {value.default_value for _, value in present}
-    if len(defaults) > 1:
+    default_value = present[0][1].default_value
+    if len(defaults) > 1 and None in defaults and len(defaults) == 2:
+        default_value = None
+        context.diagnostics.hint(
+            "INCONSISTENT_DEFAULT_VALUE_PRESENCE",
+            f'{kind} "{coordinate}" has a default value in only some subgraphs: the '
+            "supergraph keeps no default value.",
+            present[0][0],
+            present[0][1].node,
+        )
+    elif len(defaults) > 1:
         groups = {}
         for subgraph, value in present:
             groups.setdefault(value.default_value or "", []).append(subgraph)
@@ -102,7 +110,7 @@ def merge_input_value(
     return InputValue(
         name=present[0][1].name,
         type=merged_type,
-        default_value=present[0][1].default_value,
+        default_value=default_value,
         description=decorations.description,
         deprecated=decorations.deprecated,
         deprecation_reason=decorations.deprecation_reason,
@@ -110,4 +118,5 @@ def merge_input_value(
         tags=decorations.tags,
         directives=decorations.directives,
         graphs={subgraph for subgraph, _ in present},
+        graph_types={subgraph: value.type for subgraph, value in present},
     )

@@ -70,10 +70,16 @@ class MergeContext:
 
 def subgraph_list(names: list[str]) -> str:
     """``subgraph "a"`` or ``subgraphs "a", "b" and "c"``."""
-    quoted = [f'"{name}"' for name in names]
+    quoted = [_quoted(name) for name in names]
     if len(quoted) == 1:
         return f"subgraph {quoted[0]}"
     return f"subgraphs {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def _quoted(label: str) -> str:
+    """``a`` → ``"a"``; ``b (through …)`` → ``"b" (through …)``."""
+    name, _, rest = label.partition(" ")
+    return f'"{name}" {rest}' if rest else f'"{name}"'
 
 
 def mismatch_description(groups: dict[str, list[str]], describe: str) -> str:

@@ -97,7 +97,7 @@ def merge_enum(
             context.diagnostics.hint(
                 "INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM",
                 f'Value "{value_name}" of enum type "{name}" will not be part of the '
-                f"supergraph as it is not defined in all the subgraphs defining \"{name}\": "
+                f'supergraph as it is not defined in all the subgraphs defining "{name}": '
                 f'"{value_name}" is defined in {subgraph_list(defined_in)} but not in '
                 f"{subgraph_list(missing)}",
             )
@@ -113,7 +113,7 @@ def merge_enum(
             directives=value_decorations.directives,
             graphs=set(defined_in),
         )
-    if not named.values and not context.diagnostics.failed:
+    if not named.values and not context.diagnostics.failed():
         context.diagnostics.error(
             "EMPTY_MERGED_ENUM_TYPE",
             f'None of the values of enum type "{name}" are defined consistently in all the '

@@ -53,8 +53,9 @@ def merge_field(
         directives=decorations.directives,
     )
     overridden: dict[str, tuple[str, str | None]] = {}
+    overriding = {subgraph for subgraph, f in sources if f.override is not None}
     for subgraph, subgraph_field in sources:
-        if subgraph_field.override is not None:
+        if subgraph_field.override is not None and subgraph_field.override not in overriding:
             overridden[subgraph_field.override] = (subgraph, subgraph_field.override_label)
     for subgraph, subgraph_field in sources:
         source = FieldInSubgraph(

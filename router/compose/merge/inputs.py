@@ -52,10 +52,10 @@ def merge_input_object(
                     f"{subgraph_list(defined_in)} but not in {subgraph_list(missing)}",
                 )
             continue
-        value = merge_input_value(context, coordinate, "input field", present, kind="Input field")
-        if value is not None:
-            named.input_fields[field_name] = value
-    if not named.input_fields and not context.diagnostics.failed:
+        merged = merge_input_value(context, coordinate, "input field", present, kind="Input field")
+        if merged is not None:
+            named.input_fields[field_name] = merged
+    if not named.input_fields and not context.diagnostics.failed():
         context.diagnostics.error(
             "EMPTY_MERGED_INPUT_TYPE",
             f'None of the fields of input object type "{name}" are consistently defined in all '

@@ -9,7 +9,7 @@ from router.compose.merge.inputs import merge_input_object
 from router.compose.merge.interface_objects import propagate_interface_object_fields
 from router.compose.merge.unions import merge_scalar, merge_union
 from router.compose.subgraph import SubgraphSchema, SubgraphType
-from router.supergraph.model import NamedType, TypeKind
+from router.supergraph.model import NamedType, TypeInSubgraph, TypeKind
 
 KIND_NAMES = {
     TypeKind.OBJECT: "Object Type",
@@ -70,6 +70,18 @@ def merge_types(context: MergeContext) -> dict[str, NamedType]:
             types[name] = merge_union(name, definitions)
         else:
             types[name] = merge_scalar(name, definitions)
+    _query_in_every_subgraph(context, types)
     propagate_interface_object_fields(types)
     context.types = types
     return types
+
+
+def _query_in_every_subgraph(context: MergeContext, types: dict[str, NamedType]) -> None:
+    """Every subgraph has a query root (it serves ``_service`` and ``_entities``)."""
+    query = types.get("Query")
+    if query is None:
+        return
+    graphs = {}
+    for subgraph in context.subgraphs:
+        graphs[subgraph.name] = query.graphs.get(subgraph.name) or TypeInSubgraph(subgraph.name)
+    query.graphs = graphs

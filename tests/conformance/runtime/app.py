@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import orjson
@@ -23,7 +24,12 @@ def _json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload), status_code=status_code, media_type=JSON)
 
 
-async def _faulty_response(fault: Fault) -> Response | None:
+async def _sleep_unless_stopping(seconds: float, stopping: threading.Event) -> None:
+    """Sleep, but wake up early when the server is being stopped."""
+    await asyncio.to_thread(stopping.wait, seconds)
+
+
+async def _faulty_response(fault: Fault, stopping: threading.Event) -> Response | None:
     """The response a fault replaces the real one with; None when it only delays it."""
     if fault.kind == "http_500":
         return Response(fault.body, status_code=500, media_type="text/plain")
@@ -32,7 +38,7 @@ async def _faulty_response(fault: Fault) -> Response | None:
     if fault.kind == "graphql_errors":
         return _json_response(fault.response)
     if fault.kind == "slow":
-        await asyncio.sleep(fault.seconds)
+        await _sleep_unless_stopping(fault.seconds, stopping)
     return None
 
 
@@ -50,8 +56,10 @@ async def _execute(schema: GraphQLSchema, request: Request, payload: Any) -> Res
     return _json_response(result.formatted)
 
 
-def subgraph_app(spec: SubgraphSpec) -> Starlette:
+def subgraph_app(spec: SubgraphSpec, stopping: threading.Event | None = None) -> Starlette:
+    """The app for `spec`; setting `stopping` cuts injected delays short."""
     schema = build_subgraph_schema(spec)
+    stop_signal = stopping if stopping is not None else threading.Event()
 
     async def graphql_endpoint(request: Request) -> Response:
         try:
@@ -61,7 +69,7 @@ def subgraph_app(spec: SubgraphSpec) -> Starlette:
         query = payload.get("query", "") if isinstance(payload, dict) else ""
         fault = matching_fault(spec.faults, query if isinstance(query, str) else "")
         if fault is not None:
-            replaced = await _faulty_response(fault)
+            replaced = await _faulty_response(fault, stop_signal)
             if replaced is not None:
                 return replaced
         return await _execute(schema, request, payload)

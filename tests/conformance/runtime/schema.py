@@ -30,7 +30,7 @@ def typename_of(value: Any) -> str | None:
 
 
 def resolve_type_by_typename(
-    value: Any, _info: GraphQLResolveInfo, _abstract_type: GraphQLAbstractType
+    value: Any, _info: GraphQLResolveInfo[Any], _abstract_type: GraphQLAbstractType
 ) -> str | None:
     """Interfaces and unions resolve through the `__typename` the data carries."""
     return typename_of(value)
@@ -53,7 +53,7 @@ def _reference_resolver(
 
 def _entities_resolver(schema: GraphQLSchema, resolvers: ResolverMap) -> Resolver:
     async def resolve_entities(
-        _root: Any, info: GraphQLResolveInfo, representations: list[dict[str, Any]]
+        _root: Any, info: GraphQLResolveInfo[Any], representations: list[dict[str, Any]]
     ) -> list[Any]:
         entities: list[Any] = []
         for representation in representations:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.scalars import JSON
 
 from .recording import RecordingApp
 
-USERS = {
+USERS: dict[str, dict[str, Any]] = {
     "1": {"name": "Ada Lovelace", "username": "@ada", "preferences": {"theme": "dark"}},
     "2": {"name": "Alan Turing", "username": "@complete", "preferences": {"langs": ["en"]}},
     "3": {"name": "Grace Hopper", "username": None, "preferences": None},
@@ -42,7 +44,7 @@ def user_by_id(user_id: str) -> User | None:
     return User(
         id=strawberry.ID(user_id),
         name=str(row["name"]),
-        username=row["username"],  # type: ignore[arg-type]
+        username=row["username"],
         preferences=row["preferences"],
     )
 

@@ -20,7 +20,7 @@ class Product:
     def in_stock(self) -> bool:
         return IN_STOCK.get(self.upc, False)
 
-    @strawberry.federation.field(requires=["price weight"])
+    @strawberry.federation.field(requires=["price weight"])  # type: ignore[untyped-decorator]
     def shipping_estimate(self) -> int | None:
         if self.price is None or self.weight is None:
             return None

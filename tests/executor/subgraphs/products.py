@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.asgi import GraphQL
 
 from .recording import RecordingApp
 
-PRODUCTS = {
+PRODUCTS: dict[str, dict[str, Any]] = {
     "p1": {"name": "Table", "price": 899, "weight": 100},
     "p2": {"name": "Couch", "price": 1299, "weight": 1000},
     "p3": {"name": "Chair", "price": 54, "weight": 50},

@@ -1,0 +1,194 @@
+"""``compose(subgraphs)``: subgraph SDLs → a validated supergraph model and its SDL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from router.compose.errors import CompositionError, Diagnostics
+from router.compose.federation_spec import join_version_for
+from router.compose.merge.context import MergeContext, graph_enum_value
+from router.compose.merge.types import merge_types
+from router.compose.passthrough import passthrough_features
+from router.compose.satisfiability import validate_satisfiability
+from router.compose.subgraph import (
+    SubgraphParseError,
+    SubgraphSchema,
+    parse_subgraph_sdl,
+    read_subgraph,
+)
+from router.compose.supergraph_links import composed_directives
+from router.compose.validate.compose_directive import validate_compose_directives
+from router.compose.validate.external import validate_external_on_base, validate_external_used
+from router.compose.validate.graphql_validity import validate_graphql
+from router.compose.validate.inaccessible import validate_inaccessible
+from router.compose.validate.keys import validate_keys
+from router.compose.validate.override import validate_overrides
+from router.compose.validate.requires_provides import validate_requires_provides
+from router.compose.validate.roots import validate_roots
+from router.compose.validate.sharing import validate_sharing
+from router.supergraph.model import Link, NamedType, Subgraph, Supergraph
+from router.supergraph.printer import default_links, print_supergraph
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphSource:
+    name: str  # e.g. "products"
+    url: str  # routing URL, e.g. "http://localhost:4002/graphql"
+    sdl: str  # Federation 2 (with @link) or Federation 1 style SDL
+    path: str | None = None  # file it came from, for error messages
+
+
+@dataclass(slots=True)
+class CompositionResult:
+    supergraph_sdl: str | None  # None when errors
+    errors: list[CompositionError]
+    hints: list[CompositionError]
+    supergraph: Supergraph | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.supergraph_sdl is not None and not self.errors
+
+
+def _read_subgraphs(
+    sources: Sequence[SubgraphSource], diagnostics: Diagnostics
+) -> list[SubgraphSchema]:
+    schemas: list[SubgraphSchema] = []
+    seen: set[str] = set()
+    for source in sources:
+        if source.name in seen:
+            diagnostics.error(
+                "INVALID_SUBGRAPH_NAME", f'A subgraph named "{source.name}" is listed twice'
+            )
+            continue
+        seen.add(source.name)
+        try:
+            document = parse_subgraph_sdl(source.name, source.sdl)
+        except SubgraphParseError as parse_error:
+            error = parse_error.error
+            line, column = (
+                (error.locations[0].line, error.locations[0].column)
+                if error.locations
+                else (None, None)
+            )
+            diagnostics.errors.append(
+                CompositionError(
+                    "INVALID_GRAPHQL", f"[{source.name}] {error.message}", source.name, line, column
+                )
+            )
+            continue
+        schemas.append(read_subgraph(source.name, source.url, document))
+    return schemas
+
+
+def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:
+    if not validate_graphql(subgraph, diagnostics):
+        return
+    validate_keys(subgraph, diagnostics)
+    validate_compose_directives(subgraph, diagnostics)
+    selected = validate_requires_provides(subgraph, diagnostics)
+    validate_external_used(subgraph, selected, diagnostics)
+
+
+def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | None, Diagnostics]:
+    """The merged, validated supergraph model (None when composition fails)."""
+    diagnostics = Diagnostics()
+    if not sources:
+        diagnostics.error("NO_SUBGRAPHS", "No subgraphs to compose")
+        return None, diagnostics
+    subgraphs = _read_subgraphs(sources, diagnostics)
+    for subgraph in subgraphs:
+        _validate_subgraph(subgraph, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
+    context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
+    validate_roots(subgraphs, diagnostics)
+    validate_overrides(subgraphs, diagnostics)
+    validate_external_on_base(subgraphs, diagnostics)
+    types = merge_types(context)
+    validate_sharing(subgraphs, types, diagnostics)
+    validate_inaccessible(subgraphs, types, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
+    supergraph = _build_supergraph(subgraphs, context)
+    validate_satisfiability(supergraph, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
+    return supergraph, diagnostics
+
+
+def _build_supergraph(subgraphs: list[SubgraphSchema], context: MergeContext) -> Supergraph:
+    types = context.types
+    versions = [s.federation_version for s in subgraphs if s.federation_version is not None]
+    join_version = join_version_for(versions)
+    definitions, feature_links = composed_directives(subgraphs)
+    links = default_links(
+        join_version,
+        tags=_any_marked(types, "tags"),
+        inaccessible=_any_marked(types, "inaccessible"),
+    )
+    links = [_with_local_name(link, subgraphs) for link in links]
+    passthrough_links, passthrough_definitions, scalars = passthrough_features(types)
+    links.extend(passthrough_links)
+    links.extend(feature_links)
+    definitions = passthrough_definitions + definitions
+    for scalar in scalars:
+        types.setdefault(scalar.name, scalar)
+    roots = {operation for subgraph in subgraphs for operation in subgraph.roots}
+    return Supergraph(
+        subgraphs={
+            subgraph.name: Subgraph(subgraph.name, graph_enum_value(subgraph.name), subgraph.url)
+            for subgraph in subgraphs
+        },
+        types=types,
+        query_type="Query",
+        mutation_type="Mutation" if "mutation" in roots else None,
+        subscription_type="Subscription" if "subscription" in roots else None,
+        links=links,
+        directives=definitions,
+        join_version=join_version,
+    )
+
+
+def _any_marked(types: dict[str, NamedType], attribute: str) -> bool:
+    def marked(element: object) -> bool:
+        return bool(getattr(element, attribute))
+
+    for named in types.values():
+        if marked(named):
+            return True
+        for merged in named.fields.values():
+            if marked(merged) or any(marked(arg) for arg in merged.arguments.values()):
+                return True
+        elements = [*named.values.values(), *named.input_fields.values()]
+        if any(marked(element) for element in elements):
+            return True
+    return False
+
+
+def _with_local_name(link: Link, subgraphs: list[SubgraphSchema]) -> Link:
+    """@tag / @inaccessible keep the name the subgraphs use when they all agree on one."""
+    if link.name not in ("tag", "inaccessible"):
+        return link
+    local_names = {
+        subgraph.names[link.name]
+        for subgraph in subgraphs
+        if subgraph.uses_directive(subgraph.names[link.name])
+    }
+    if len(local_names) != 1:
+        return link
+    local = local_names.pop()
+    if local == link.name:
+        return link
+    return Link(link.url, link.alias, link.purpose, (f"@{link.name}=@{local}",))
+
+
+def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
+    """Compose ``subgraphs`` into a supergraph SDL, or report why it cannot be done."""
+    supergraph, diagnostics = compose_supergraph(subgraphs)
+    if supergraph is None:
+        return CompositionResult(None, diagnostics.errors, diagnostics.hints)
+    return CompositionResult(
+        print_supergraph(supergraph), diagnostics.errors, diagnostics.hints, supergraph
+    )

@@ -1,0 +1,325 @@
+"""SATISFIABILITY_ERROR: every field of the API schema must be reachable by some query plan.
+
+A walk over the query graph: a vertex is (type, subgraph); from a root type any subgraph
+defining it can start; a field resolvable in the current subgraph leads to its type in that
+subgraph; a key jump moves an entity to another subgraph that defines a resolvable ``@key``
+whose fields the current subgraph can provide. A field that some subgraph resolves but that
+cannot be reached from a vertex where it is selectable is unsatisfiable.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from router.compose.errors import Diagnostics
+from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
+from router.compose.merge.composite import selected_names
+from router.compose.merge.type_references import named_type
+from router.supergraph.model import Field, NamedType, Supergraph, TypeKind
+
+_EXAMPLE_VALUES = {
+    "String": '"A string value"',
+    "ID": '"<any id>"',
+    "Int": "0",
+    "Float": "3.14",
+    "Boolean": "true",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One step of the query that reaches a vertex: a field or a type condition."""
+
+    text: str  # ``parcel(trackingNumber: "A string value")`` or ``... on Book``
+
+
+@dataclass(frozen=True, slots=True)
+class Vertex:
+    type_name: str
+    subgraph: str
+    provided: tuple[FieldSelection, ...]  # what a @provides on the way makes local here
+    path: tuple[PathStep, ...]
+
+
+class _Walker:
+    def __init__(self, supergraph: Supergraph, diagnostics: Diagnostics) -> None:
+        self.supergraph = supergraph
+        self.diagnostics = diagnostics
+        self.seen: set[tuple[str, str, tuple[FieldSelection, ...]]] = set()
+        self.reported: set[str] = set()
+        self.queue: deque[Vertex] = deque()
+
+    def run(self) -> None:
+        for root in self.supergraph.root_types().values():
+            named = self.supergraph.types.get(root)
+            if named is None:
+                continue
+            self.check_root(named)
+        while self.queue:
+            self.visit(self.queue.popleft())
+
+    def push(self, vertex: Vertex) -> None:
+        marker = (vertex.type_name, vertex.subgraph, vertex.provided)
+        if marker in self.seen:
+            return
+        self.seen.add(marker)
+        self.queue.append(vertex)
+
+    def check_root(self, root: NamedType) -> None:
+        for merged in root.fields.values():
+            if merged.inaccessible:
+                continue
+            step = PathStep(self.field_text(merged))
+            for graph in self.resolvers(root, merged):
+                self.follow(root, merged, graph, (step,))
+
+    # -- facts ----------------------------------------------------------------------------
+
+    def resolvers(self, named: NamedType, merged: Field) -> list[str]:
+        graphs = [
+            graph
+            for graph, source in merged.sources.items()
+            if not source.external and not source.used_overridden
+        ]
+        if not merged.sources:
+            for interface_name in named.interfaces:
+                interface = self.supergraph.types.get(interface_name)
+                if interface is None or merged.name not in interface.fields:
+                    continue
+                for graph, source in interface.fields[merged.name].sources.items():
+                    definition = interface.graphs.get(graph)
+                    if definition and definition.is_interface_object and not source.external:
+                        graphs.append(graph)
+        return graphs
+
+    def key_targets(self, named: NamedType) -> dict[str, NamedType]:
+        """Subgraphs an entity can be fetched from (its own type or an interface object)."""
+        targets: dict[str, NamedType] = {}
+        for graph, definition in named.graphs.items():
+            if definition.resolvable_keys:
+                targets[graph] = named
+        for interface_name in named.interfaces:
+            interface = self.supergraph.types.get(interface_name)
+            if interface is None:
+                continue
+            for graph, definition in interface.graphs.items():
+                if definition.is_interface_object and definition.resolvable_keys:
+                    targets.setdefault(graph, interface)
+        return targets
+
+    def can_provide_key(
+        self, named: NamedType, source_graph: str, target: NamedType, target_graph: str
+    ) -> bool:
+        """Whether ``source_graph`` can select a resolvable key of the entity in ``target_graph``."""
+        for key in target.keys_in(target_graph):
+            names = selected_names(key.fields)
+            if names and all(self.selectable(named, source_graph, name) for name in names):
+                return True
+        return False
+
+    def selectable(self, named: NamedType, graph: str, field_name: str) -> bool:
+        merged = named.fields.get(field_name)
+        if merged is None:
+            return False
+        source = merged.sources.get(graph)
+        if source is not None and not source.external:
+            return True
+        definition = named.graphs.get(graph)
+        return definition is not None and any(
+            field_name in selected_names(key.fields) for key in definition.keys
+        )
+
+    def closure(self, named: NamedType, start: str) -> list[str]:
+        """Subgraphs reachable from ``start`` for an entity of type ``named`` by key jumps."""
+        if named.name in self.supergraph.root_types().values():
+            return list(named.graphs)
+        reached = [start]
+        targets = self.key_targets(named)
+        changed = True
+        while changed:
+            changed = False
+            for graph, target in targets.items():
+                if graph in reached:
+                    continue
+                if any(
+                    self.can_provide_key(named, current, target, graph) for current in reached
+                ):
+                    reached.append(graph)
+                    changed = True
+        return reached
+
+    # -- walking --------------------------------------------------------------------------
+
+    def visit(self, vertex: Vertex) -> None:
+        named = self.supergraph.types.get(vertex.type_name)
+        if named is None or named.inaccessible:
+            return
+        definition = named.graphs.get(vertex.subgraph)
+        if named.kind is TypeKind.OBJECT or (
+            definition is not None and definition.is_interface_object
+        ):
+            self.visit_object(named, vertex)
+        elif named.is_abstract:
+            for runtime in self.supergraph.possible_types(named.name):
+                runtime_type = self.supergraph.types.get(runtime)
+                if runtime_type is None or runtime_type.inaccessible:
+                    continue
+                if not self.returns(named, runtime_type, vertex.subgraph):
+                    continue
+                self.push(
+                    Vertex(
+                        runtime,
+                        vertex.subgraph,
+                        _narrowed(vertex.provided, runtime),
+                        (*vertex.path, PathStep(f"... on {runtime}")),
+                    )
+                )
+
+    def returns(self, abstract: NamedType, runtime: NamedType, graph: str) -> bool:
+        if runtime.name not in self.supergraph.possible_types(abstract.name):
+            return False
+        if abstract.kind is TypeKind.UNION:
+            return graph in abstract.members.get(runtime.name, set())
+        return graph in runtime.implements.get(abstract.name, set())
+
+    def visit_object(self, named: NamedType, vertex: Vertex) -> None:
+        reachable = self.closure(named, vertex.subgraph)
+        for merged in named.fields.values():
+            if merged.inaccessible:
+                continue
+            resolving = self.resolvers(named, merged)
+            provided = _provided(vertex.provided, merged.name)
+            if vertex.subgraph in resolving or provided is not None:
+                local = [vertex.subgraph]
+            else:
+                local = [graph for graph in resolving if graph in reachable]
+            step = PathStep(self.field_text(merged))
+            if not local:
+                self.report(named, merged, vertex, resolving)
+                continue
+            for graph in local:
+                inherited = provided if graph == vertex.subgraph else None
+                self.follow(named, merged, graph, (*vertex.path, step), inherited)
+
+    def follow(
+        self,
+        named: NamedType,
+        merged: Field,
+        graph: str,
+        path: tuple[PathStep, ...],
+        inherited: tuple[FieldSelection, ...] | None = None,
+    ) -> None:
+        target = named_type(merged.type)
+        target_type = self.supergraph.types.get(target)
+        if target_type is None or not target_type.is_composite:
+            return
+        source = merged.sources.get(graph)
+        provided: tuple[FieldSelection, ...] = inherited or ()
+        if source is not None and source.provides:
+            try:
+                provided = parse_field_set(source.provides)
+            except FieldSetError:
+                provided = ()
+        self.push(Vertex(target, graph, provided, path))
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def field_text(self, merged: Field) -> str:
+        required = [
+            f"{argument.name}: {self.example(argument.type)}"
+            for argument in merged.arguments.values()
+            if argument.type.endswith("!") and argument.default_value is None
+        ]
+        return f"{merged.name}({', '.join(required)})" if required else merged.name
+
+    def example(self, type_string: str) -> str:
+        inner = type_string.rstrip("!")
+        if inner.startswith("["):
+            return f"[{self.example(inner[1:-1])}]"
+        if inner in _EXAMPLE_VALUES:
+            return _EXAMPLE_VALUES[inner]
+        named = self.supergraph.types.get(inner)
+        if named is not None and named.kind is TypeKind.ENUM and named.values:
+            return next(iter(named.values))
+        if named is not None and named.kind is TypeKind.INPUT_OBJECT:
+            fields = [
+                f"{value.name}: {self.example(value.type)}"
+                for value in named.input_fields.values()
+                if value.type.endswith("!") and value.default_value is None
+            ]
+            return "{" + ", ".join(fields) + "}"
+        return '"<any value>"'
+
+    def report(self, named: NamedType, merged: Field, vertex: Vertex, resolving: list[str]) -> None:
+        coordinate = f"{named.name}.{merged.name}"
+        if coordinate in self.reported:
+            return
+        self.reported.add(coordinate)
+        steps = [*vertex.path, PathStep(merged.name)]
+        lines = ["{"]
+        for depth, step in enumerate(steps):
+            indent = "  " * (depth + 1)
+            lines.append(f"{indent}{step.text}" + (" {" if depth < len(steps) - 1 else ""))
+        for depth in range(len(steps) - 1, 0, -1):
+            lines.append("  " * depth + "}")
+        lines.append("}")
+        reasons = [
+            f'- from subgraph "{vertex.subgraph}":',
+            f'  - cannot find field "{coordinate}".',
+        ]
+        targets = self.key_targets(named)
+        for graph in resolving:
+            if graph == vertex.subgraph:
+                continue
+            if graph not in targets:
+                why = f'type "{named.name}" has no @key defined in subgraph "{graph}"'
+            else:
+                for key in targets[graph].keys_in(graph):
+                    reasons.append(
+                        f'  - cannot move to subgraph "{graph}" using @key(fields: "{key.fields}")'
+                        f' of "{named.name}", the key field(s) cannot be resolved from subgraph '
+                        f'"{vertex.subgraph}".'
+                    )
+                continue
+            reasons.append(
+                f'  - cannot move to subgraph "{graph}", which has field "{coordinate}", '
+                f"because {why}."
+            )
+        self.diagnostics.error(
+            "SATISFIABILITY_ERROR",
+            "The following supergraph API query:\n"
+            + "\n".join(lines)
+            + "\ncannot be satisfied by the subgraphs because:\n"
+            + "\n".join(reasons),
+        )
+
+
+def _provided(
+    selections: tuple[FieldSelection, ...], field_name: str
+) -> tuple[FieldSelection, ...] | None:
+    """The sub-selection a @provides gives for ``field_name``, or None if not provided."""
+    for selection in selections:
+        if selection.is_fragment:
+            found = _provided(selection.selections, field_name)
+            if found is not None:
+                return found
+        elif selection.name == field_name:
+            return selection.selections
+    return None
+
+
+def _narrowed(selections: tuple[FieldSelection, ...], runtime: str) -> tuple[FieldSelection, ...]:
+    """Provided selections that apply to ``runtime`` (plain fields and its fragments)."""
+    result: list[FieldSelection] = []
+    for selection in selections:
+        if not selection.is_fragment:
+            result.append(selection)
+        elif selection.type_condition in (None, runtime):
+            result.extend(selection.selections)
+    return tuple(result)
+
+
+def validate_satisfiability(supergraph: Supergraph, diagnostics: Diagnostics) -> None:
+    """Report a SATISFIABILITY_ERROR for each field no query plan can reach."""
+    _Walker(supergraph, diagnostics).run()

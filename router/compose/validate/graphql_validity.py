@@ -1,0 +1,130 @@
+"""INVALID_GRAPHQL: the subgraph SDL must be a valid GraphQL schema (federation aside)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from graphql import (
+    DefinitionNode,
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    GraphQLError,
+    InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
+    InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
+    Node,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ScalarTypeDefinitionNode,
+    ScalarTypeExtensionNode,
+    SchemaExtensionNode,
+    TypeDefinitionNode,
+    TypeExtensionNode,
+    UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
+    build_ast_schema,
+    validate_schema,
+)
+from graphql.validation.validate import validate_sdl
+
+from router.compose.errors import Diagnostics
+from router.compose.subgraph import SubgraphSchema
+
+_DEFINITION_OF: dict[type[Node], type[TypeDefinitionNode]] = {
+    ObjectTypeExtensionNode: ObjectTypeDefinitionNode,
+    InterfaceTypeExtensionNode: InterfaceTypeDefinitionNode,
+    UnionTypeExtensionNode: UnionTypeDefinitionNode,
+    EnumTypeExtensionNode: EnumTypeDefinitionNode,
+    InputObjectTypeExtensionNode: InputObjectTypeDefinitionNode,
+    ScalarTypeExtensionNode: ScalarTypeDefinitionNode,
+}
+_IGNORED_SCHEMA_ERRORS = ("Query root type must be provided.",)
+_UNKNOWN_TYPE = re.compile(r"^Unknown type '([_A-Za-z][_0-9A-Za-z]*)'\.(.*)$")
+_SINGLE_QUOTED = re.compile(r"'([^'\s]+)'")
+
+
+def _validation_document(subgraph: SubgraphSchema) -> DocumentNode:
+    """The SDL with federation applications removed and orphan extensions made definitions."""
+    federation = set(subgraph.names.values()) | {"link", "core"}
+    defined = {
+        node.name.value
+        for node in subgraph.document.definitions
+        if isinstance(node, TypeDefinitionNode)
+    }
+    definitions: list[DefinitionNode] = []
+    for node in subgraph.document.definitions:
+        if isinstance(node, SchemaExtensionNode):
+            continue
+        node = _without_federation(node, federation)
+        if isinstance(node, TypeExtensionNode) and node.name.value not in defined:
+            definition_class = _DEFINITION_OF[type(node)]
+            fields = {
+                key: getattr(node, key)
+                for key in definition_class.keys
+                if key in node.keys and key != "loc"
+            }
+            node = definition_class(**fields, loc=node.loc)
+            defined.add(node.name.value)
+        definitions.append(node)
+    return DocumentNode(definitions=tuple(definitions))
+
+
+def _without_federation(node: DefinitionNode, federation: set[str]) -> DefinitionNode:
+    def strip(item: Node) -> Node:
+        changes: dict[str, object] = {}
+        directives = getattr(item, "directives", None)
+        if directives:
+            changes["directives"] = tuple(
+                d
+                for d in directives
+                if isinstance(d, DirectiveNode) and d.name.value not in federation
+            )
+        for key in ("fields", "values", "arguments"):
+            children = getattr(item, key, None)
+            if children and all(isinstance(child, Node) for child in children):
+                changes[key] = tuple(strip(child) for child in children)
+        return replace(item, **changes) if changes else item  # type: ignore[arg-type]
+
+    stripped = strip(node)
+    assert isinstance(stripped, DefinitionNode)
+    return stripped
+
+
+def apollo_message(message: str) -> str:
+    """graphql-core's wording in the form Apollo's composition reports it."""
+    unknown = _UNKNOWN_TYPE.match(message)
+    if unknown:
+        return f"Unknown type {unknown.group(1)}"
+    return _SINGLE_QUOTED.sub(r'"\1"', message)
+
+
+def _report(diagnostics: Diagnostics, subgraph: SubgraphSchema, error: GraphQLError) -> None:
+    node = error.nodes[0] if error.nodes else None
+    diagnostics.error(
+        "INVALID_GRAPHQL", f"[{subgraph.name}] {apollo_message(error.message)}", subgraph.name, node
+    )
+
+
+def validate_graphql(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> bool:
+    """Report SDL validation errors; True when the subgraph is valid GraphQL."""
+    document = _validation_document(subgraph)
+    errors = validate_sdl(document)
+    for error in errors:
+        _report(diagnostics, subgraph, error)
+    if errors:
+        return False
+    try:
+        schema = build_ast_schema(document, assume_valid_sdl=True)
+    except (GraphQLError, TypeError) as build_error:
+        diagnostics.error("INVALID_GRAPHQL", f"[{subgraph.name}] {build_error}", subgraph.name)
+        return False
+    schema_errors = [
+        error for error in validate_schema(schema) if error.message not in _IGNORED_SCHEMA_ERRORS
+    ]
+    for error in schema_errors:
+        _report(diagnostics, subgraph, error)
+    return not schema_errors

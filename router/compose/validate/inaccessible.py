@@ -1,0 +1,71 @@
+"""@inaccessible: REFERENCED_INACCESSIBLE and ONLY_INACCESSIBLE_CHILDREN on the merged types."""
+
+from __future__ import annotations
+
+from graphql import Node
+
+from router.compose.errors import Diagnostics
+from router.compose.merge.type_references import named_type
+from router.compose.subgraph import SubgraphSchema
+from router.supergraph.model import NamedType, TypeKind
+
+
+def _marked_at(subgraphs: list[SubgraphSchema], type_name: str) -> tuple[str | None, Node | None]:
+    for subgraph in subgraphs:
+        subgraph_type = subgraph.types.get(type_name)
+        if subgraph_type is not None and subgraph_type.decorations.inaccessible:
+            return subgraph.name, subgraph_type.node
+    return None, None
+
+
+def validate_inaccessible(
+    subgraphs: list[SubgraphSchema], types: dict[str, NamedType], diagnostics: Diagnostics
+) -> None:
+    hidden = {name for name, named in types.items() if named.inaccessible}
+    for named in types.values():
+        if named.inaccessible:
+            continue
+        references: list[tuple[str, str]] = []
+        for merged in named.fields.values():
+            if merged.inaccessible:
+                continue
+            references.append((f"{named.name}.{merged.name}", merged.type))
+            references.extend(
+                (f"{named.name}.{merged.name}({argument.name}:)", argument.type)
+                for argument in merged.arguments.values()
+                if not argument.inaccessible
+            )
+        references.extend(
+            (f"{named.name}.{value.name}", value.type)
+            for value in named.input_fields.values()
+            if not value.inaccessible
+        )
+        for coordinate, type_string in references:
+            target = named_type(type_string)
+            if target in hidden:
+                diagnostics.error(
+                    "REFERENCED_INACCESSIBLE",
+                    f'Type "{target}" is @inaccessible but is referenced by "{coordinate}", '
+                    "which is in the API schema.",
+                    *_marked_at(subgraphs, target),
+                )
+        children: list[bool] = []
+        if named.kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
+            children = [merged.inaccessible for merged in named.fields.values()]
+        elif named.kind is TypeKind.INPUT_OBJECT:
+            children = [value.inaccessible for value in named.input_fields.values()]
+        elif named.kind is TypeKind.ENUM:
+            children = [value.inaccessible for value in named.values.values()]
+        if children and all(children):
+            kind = {
+                TypeKind.OBJECT: "Type",
+                TypeKind.INTERFACE: "Type",
+                TypeKind.INPUT_OBJECT: "Type",
+                TypeKind.ENUM: "Type",
+            }[named.kind]
+            element = "values" if named.kind is TypeKind.ENUM else "fields"
+            diagnostics.error(
+                "ONLY_INACCESSIBLE_CHILDREN",
+                f'{kind} "{named.name}" is in the API schema but all of its {element} are '
+                "@inaccessible.",
+            )

@@ -1,0 +1,125 @@
+"""INVALID_FIELD_SHARING: a field resolved by several subgraphs must be @shareable in each."""
+
+from __future__ import annotations
+
+from router.compose.errors import Diagnostics
+from router.compose.fieldset import FieldSetError, parse_field_set
+from router.compose.fieldset_walk import walk_field_set
+from router.compose.merge.context import subgraph_list
+from router.compose.merge.type_references import named_type
+from router.compose.subgraph import SubgraphField, SubgraphSchema
+from router.supergraph.model import NamedType, TypeKind
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+def provided_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
+    """(type, field) pairs some @provides of ``subgraph`` makes resolvable there."""
+    provided: set[tuple[str, str]] = set()
+    for subgraph_type in subgraph.types.values():
+        for subgraph_field in subgraph_type.fields.values():
+            if not subgraph_field.provides:
+                continue
+            try:
+                selections = parse_field_set(subgraph_field.provides)
+            except FieldSetError:
+                continue
+            target = named_type(subgraph_field.type)
+            for item in walk_field_set(subgraph, target, selections, _ignore):
+                provided.add((item.parent, item.field.name))
+    return provided
+
+
+def _key_fields(subgraph: SubgraphSchema, type_name: str) -> set[str]:
+    subgraph_type = subgraph.types[type_name]
+    names: set[str] = set()
+    for key in subgraph_type.keys:
+        try:
+            selections = parse_field_set(key.fields)
+        except FieldSetError:
+            continue
+        names.update(
+            item.field.name
+            for item in walk_field_set(subgraph, type_name, selections, _ignore)
+            if item.parent == type_name
+        )
+    return names
+
+
+def _through_interface_objects(
+    by_name: dict[str, SubgraphSchema],
+    types: dict[str, NamedType],
+    named: NamedType,
+    field_name: str,
+) -> list[tuple[str, SubgraphField, bool]]:
+    """Resolvers of an implementation's field through an ``@interfaceObject`` elsewhere."""
+    found: list[tuple[str, SubgraphField, bool]] = []
+    for interface_name in named.interfaces:
+        interface = types.get(interface_name)
+        if interface is None:
+            continue
+        for graph, definition in interface.graphs.items():
+            if not definition.is_interface_object:
+                continue
+            subgraph_field = by_name[graph].types[interface_name].fields.get(field_name)
+            if subgraph_field is None or subgraph_field.external:
+                continue
+            label = f'{graph} (through @interfaceObject field "{interface_name}.{field_name}")'
+            shareable = subgraph_field.shareable or field_name in _key_fields(
+                by_name[graph], interface_name
+            )
+            found.append((label, subgraph_field, shareable))
+    return found
+
+
+def validate_sharing(
+    subgraphs: list[SubgraphSchema], types: dict[str, NamedType], diagnostics: Diagnostics
+) -> None:
+    provided = {subgraph.name: provided_fields(subgraph) for subgraph in subgraphs}
+    provided_by_fed1 = set().union(*(provided[s.name] for s in subgraphs if s.fed1))
+    by_name = {subgraph.name: subgraph for subgraph in subgraphs}
+    for named in types.values():
+        if named.kind is not TypeKind.OBJECT:
+            continue
+        for merged in named.fields.values():
+            resolvers: list[tuple[str, SubgraphField, bool]] = []
+            resolvers.extend(_through_interface_objects(by_name, types, named, merged.name))
+            for graph, source in merged.sources.items():
+                subgraph = by_name[graph]
+                subgraph_type = subgraph.types.get(named.name)
+                if subgraph_type is None or subgraph_type.interface_object:
+                    continue
+                subgraph_field = subgraph_type.fields[merged.name]
+                if source.used_overridden:
+                    continue
+                if source.override_label is not None and source.override is None:
+                    continue
+                if source.external:
+                    if (named.name, merged.name) in provided[graph]:
+                        resolvers.append((graph, subgraph_field, True))
+                    continue
+                shareable = (
+                    subgraph_field.shareable
+                    or merged.name in _key_fields(subgraph, named.name)
+                    or (subgraph.fed1 and (named.name, merged.name) in provided_by_fed1)
+                )
+                resolvers.append((graph, subgraph_field, shareable))
+            if len(resolvers) < 2 or all(shareable for _, _, shareable in resolvers):
+                continue
+            resolvers.sort(key=lambda item: list(by_name).index(item[0].split(" ")[0]))
+            non_shareable = [graph for graph, _, shareable in resolvers if not shareable]
+            where = (
+                "all of them"
+                if len(non_shareable) == len(resolvers)
+                else subgraph_list(non_shareable)
+            )
+            diagnostics.error(
+                "INVALID_FIELD_SHARING",
+                f'Non-shareable field "{named.name}.{merged.name}" is resolved from multiple '
+                f"subgraphs: it is resolved from {subgraph_list([g for g, _, _ in resolvers])} "
+                f"and defined as non-shareable in {where}",
+                resolvers[0][0],
+                resolvers[0][1].node,
+            )

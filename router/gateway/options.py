@@ -1,0 +1,27 @@
+"""Every limit and switch of the gateway, with defaults fit for production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from graphql import ASTValidationRule
+
+
+@dataclass(slots=True)
+class GatewayOptions:
+    subgraph_timeout: float = 30.0  # seconds, per fetch
+    subgraph_timeouts: dict[str, float] = field(default_factory=dict)  # per subgraph name
+    url_overrides: dict[str, str] = field(default_factory=dict)  # subgraph name -> URL
+    plan_cache_size: int = 1000  # bounded LRU of prepared operations
+    max_connections_per_subgraph: int = 100
+    max_keepalive_connections_per_subgraph: int | None = None  # None: as many as connections
+    keepalive_expiry: float = 30.0  # seconds an idle pooled connection is kept
+    validation_rules: tuple[type[ASTValidationRule], ...] = ()  # extra rules (limits)
+    max_validation_errors: int = 100
+    introspection: bool = True
+    expose_query_plan: bool = False  # allow returning plan text in extensions
+    # response shapes kept per operation, one per combination of @skip/@include variables
+    shapes_per_operation: int = 32
+    # In-process subgraphs by name (e.g. ``httpx.ASGITransport(app)``), bypassing the network.
+    subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)

@@ -1,0 +1,182 @@
+"""Turning a query string into a ``PreparedOperation``: parse, validate, select, plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from router.executor import CompiledPlan, condition_variables
+from router.gateway.errors import (
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    INTROSPECTION_DISABLED,
+    OPERATION_NOT_SUPPORTED,
+    OPERATION_RESOLUTION_FAILURE,
+    QUERY_PLANNING_FAILED,
+    from_graphql_error,
+    request_error,
+)
+from router.gateway.introspection import (
+    META_FIELDS,
+    introspection_only,
+    root_field_names,
+    without_introspection,
+)
+from router.gateway.prepared import PreparedOperation, variable_defaults
+from router.planner.plan import QueryPlan
+from router.supergraph.model import Supergraph
+
+
+class Planner(Protocol):
+    def __call__(
+        self,
+        supergraph: Supergraph,
+        document: DocumentNode,
+        operation_name: str | None,
+        *,
+        override_labels: frozenset[str] = ...,
+    ) -> QueryPlan: ...
+
+
+class OperationPreparer:
+    """Prepares operations against one supergraph; stateless between calls."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        planner: Planner,
+        compile_plan: Callable[[QueryPlan], CompiledPlan],
+        *,
+        validation_rules: tuple[type[ASTValidationRule], ...] = (),
+        max_validation_errors: int = 100,
+        introspection: bool = True,
+        plan_printer: Callable[[QueryPlan], str] | None = None,
+        shapes_per_operation: int = 32,
+    ) -> None:
+        self.supergraph = supergraph
+        self.schema: GraphQLSchema = supergraph.api_schema
+        self.planner = planner
+        self.compile_plan = compile_plan
+        self.rules = (*specified_rules, *validation_rules)
+        self.max_validation_errors = max_validation_errors
+        self.introspection = introspection
+        self.plan_printer = plan_printer
+        self.shapes_per_operation = shapes_per_operation
+
+    def prepare(
+        self, query: str, operation_name: str | None, override_labels: frozenset[str]
+    ) -> PreparedOperation:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return PreparedOperation(errors=[from_graphql_error(error, GRAPHQL_PARSE_FAILED)])
+        validation_errors = validate(
+            self.schema, document, self.rules, max_errors=self.max_validation_errors
+        )
+        if validation_errors:
+            return PreparedOperation(
+                errors=[
+                    from_graphql_error(error, GRAPHQL_VALIDATION_FAILED)
+                    for error in validation_errors
+                ]
+            )
+        selected = select_operation(document, operation_name)
+        if isinstance(selected, dict):
+            return PreparedOperation(errors=[selected])
+        operation = selected
+        if operation.operation is OperationType.SUBSCRIPTION:
+            return PreparedOperation(
+                errors=[request_error("Subscriptions are not supported.", OPERATION_NOT_SUPPORTED)]
+            )
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        root_fields = root_field_names(operation, fragments)
+        has_introspection = bool(root_fields & {"__schema", "__type"})
+        if has_introspection and not self.introspection:
+            return PreparedOperation(
+                errors=[request_error("Introspection is disabled.", INTROSPECTION_DISABLED)]
+            )
+        definitions = tuple(operation.variable_definitions or ())
+        prepared = PreparedOperation(
+            document=document,
+            operation=operation,
+            fragments=fragments,
+            variable_definitions=definitions,
+            variable_defaults=variable_defaults(definitions),
+            condition_variables=condition_variables(operation, fragments.values()),
+            override_labels=override_labels,
+            plan_printer=self.plan_printer,
+            schema=self.schema,
+        )
+        prepared.shapes.maxsize = self.shapes_per_operation
+        if has_introspection:
+            prepared.introspection_document = introspection_only(operation, fragments)
+        if root_fields - META_FIELDS:
+            planned = self._plan(document, operation, has_introspection, override_labels)
+            if isinstance(planned, dict):
+                return PreparedOperation(errors=[planned])
+            prepared.query_plan = planned
+            prepared.plan = self.compile_plan(planned)
+        else:
+            prepared.query_plan = QueryPlan()  # introspection and __typename only
+        prepared.shape_for({})  # compile the common shape now, off the request path
+        return prepared
+
+    def _plan(
+        self,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        has_introspection: bool,
+        override_labels: frozenset[str],
+    ) -> QueryPlan | dict[str, Any]:
+        planned_document = DocumentNode(
+            definitions=(
+                operation,
+                *(d for d in document.definitions if isinstance(d, FragmentDefinitionNode)),
+            )
+        )
+        if has_introspection:
+            planned_document = without_introspection(planned_document)
+        name = operation.name.value if operation.name else None
+        try:
+            return self.planner(
+                self.supergraph, planned_document, name, override_labels=override_labels
+            )
+        except Exception as error:  # a planner bug must not take the server down
+            return request_error(f"Query planning failed: {error}", QUERY_PLANNING_FAILED)
+
+
+def select_operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | dict[str, Any]:
+    """The operation to run, or the request error explaining why there is none."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        for operation in operations:
+            if operation.name is not None and operation.name.value == operation_name:
+                return operation
+        return request_error(
+            f"Unknown operation named '{operation_name}'.", OPERATION_RESOLUTION_FAILURE
+        )
+    if len(operations) == 1:
+        return operations[0]
+    if not operations:
+        return request_error("The document contains no operation.", OPERATION_RESOLUTION_FAILURE)
+    return request_error(
+        "Must provide operation name if query contains multiple operations.",
+        OPERATION_RESOLUTION_FAILURE,
+    )

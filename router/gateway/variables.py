@@ -1,0 +1,29 @@
+"""Client variables: coerced and validated against the operation's definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLSchema
+from graphql.execution.values import get_variable_values
+
+from router.gateway.errors import BAD_USER_INPUT, from_graphql_error, request_error
+from router.gateway.prepared import PreparedOperation
+
+
+def coerce_variables(
+    schema: GraphQLSchema, prepared: PreparedOperation, provided: object
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The coerced variable values, or the errors (each naming the variable and the path)."""
+    if provided is None:
+        provided = {}
+    if not isinstance(provided, dict):
+        return [request_error("Variables must be provided as a JSON object.", BAD_USER_INPUT)]
+    if not prepared.variable_definitions:
+        return {}
+    coerced = get_variable_values(schema, prepared.variable_definitions, provided)
+    if isinstance(coerced, list):
+        return [from_graphql_error(error, BAD_USER_INPUT) for error in coerced]
+    # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 the plain dict
+    values: Any = getattr(coerced, "coerced", coerced)
+    return dict(values)

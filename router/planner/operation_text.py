@@ -1,0 +1,47 @@
+"""The document a fetch sends to its subgraph, and its representation selection."""
+
+from __future__ import annotations
+
+from router.planner.fetch_graph import FetchGroup
+from router.planner.normalize import NormalizedOperation
+from router.planner.plan import FetchNode, FieldSelection, InlineFragment, Selection
+from router.planner.selection_set import SelectionToFetch
+
+REPRESENTATIONS = "representations"
+
+
+def fetch_node(group: FetchGroup, operation: NormalizedOperation, index: int) -> FetchNode:
+    used = group.variables | group.selection.variables()
+    usages = tuple(name for name in operation.variables if name in used)
+    definitions = [operation.variables[name].text for name in usages]
+    kind = "query" if group.is_entity else operation.kind
+    if group.is_entity:
+        definitions.insert(0, f"${REPRESENTATIONS}:[_Any!]!")
+        body = f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){group.selection.print()}}}"
+    else:
+        body = group.selection.print()
+    name = f"{operation.name}__{group.subgraph}__{index}" if operation.name else None
+    header = kind + (f" {name}" if name else "")
+    if definitions:
+        header += "(" + ",".join(definitions) + ")"
+    return FetchNode(
+        service_name=group.subgraph,
+        operation=header + body,
+        operation_kind=kind,
+        operation_name=name,
+        variable_usages=usages,
+        requires=to_selections(group.requires) if group.is_entity else (),
+        input_rewrites=tuple(group.input_rewrites),
+        id=str(group.id),
+    )
+
+
+def to_selections(selection: SelectionToFetch) -> tuple[Selection, ...]:
+    items: list[Selection] = []
+    for item in selection.fields.values():
+        nested = to_selections(item.selection) if item.selection is not None else ()
+        items.append(FieldSelection(item.name, nested, item.alias))
+    for condition, fragment in selection.fragments.items():
+        if not fragment.is_empty():
+            items.append(InlineFragment(condition, to_selections(fragment)))
+    return tuple(items)

@@ -1,0 +1,26 @@
+"""Optimisation passes over the fetch graph, one module each, run in ``PASSES`` order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from router.planner.fetch_graph import FetchGraph
+from router.planner.optimize.merge_into_parent import merge_children_into_parents
+from router.planner.optimize.merge_siblings import merge_sibling_fetches
+from router.planner.optimize.prune import prune_empty_fetches
+
+Pass = Callable[[FetchGraph, bool], None]  # (graph, is_mutation)
+
+PASSES: tuple[tuple[str, Pass], ...] = (
+    ("prune", prune_empty_fetches),
+    ("merge-into-parent", merge_children_into_parents),
+    ("merge-siblings", merge_sibling_fetches),
+)
+
+
+def optimize(graph: FetchGraph, *, is_mutation: bool) -> None:
+    for _, run in PASSES:
+        run(graph, is_mutation)
+
+
+__all__ = ["PASSES", "optimize"]

@@ -1,0 +1,811 @@
+"""Stage 3: find where every field is resolved and build the fetch graph while walking.
+
+The walker visits the normalised operation top-down. At each position it knows the fetch group
+it is in, the subgraph that group queries, the type and the response path. A field the subgraph
+resolves itself (a field edge, or an ``@external`` field made local by ``@provides``) stays in
+the group; every other field takes a key jump (one or more key edges) into an entity fetch of a
+subgraph that resolves it. When several subgraphs could resolve a set of fields, the cheapest
+assignment is chosen: fewest new fetches first, counting the fetches the fields' sub-selections
+would need below. ``@requires`` plans the required fields at the same position first and makes
+the entity fetch depend on every group that fetched them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from router.planner.errors import BudgetTracker, PlanningError
+from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint, Path
+from router.planner.normalize import (
+    NO_CONDITIONS,
+    TYPENAME,
+    Conditions,
+    NormalizedField,
+    NormalizedOperation,
+    NormalizedSelection,
+    for_runtime_type,
+    is_abstract,
+    list_depth,
+    merge_selections,
+)
+from router.planner.plan import ValueSetter
+from router.planner.query_graph import FieldEdge, KeyEdge, QueryGraph
+from router.planner.selection_set import SelectionToFetch
+
+RESERVED_ALIAS_PREFIX = "__fedra_"
+EXHAUSTIVE_CHOICE_LIMIT = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where the walk is: a group, the selection being filled in it, and what is known there."""
+
+    group: FetchGroup
+    selection: SelectionToFetch
+    type_name: str
+    subgraph: str
+    path: Path
+    conditions: Conditions
+    provided: NormalizedSelection | None  # fields @provides makes local here
+    client: NormalizedSelection | None  # the client's selection here (for alias clashes)
+
+
+class Walker:
+    def __init__(
+        self, graph: QueryGraph, operation: NormalizedOperation, budget: BudgetTracker
+    ) -> None:
+        self.graph = graph
+        self.supergraph = graph.supergraph
+        self.operation = operation
+        self.budget = budget
+        self.fetch_graph = FetchGraph()
+        self.root_groups: list[FetchGroup] = []
+        self.aliases: dict[tuple[str, str], str] = {}
+        self._estimates: dict[tuple[int, str, str], int] = {}
+        self._routes: dict[tuple[str, str, str], list[KeyEdge] | None] = {}
+
+    # -- roots ----------------------------------------------------------------------------
+
+    def walk(self) -> FetchGraph:
+        selection = self.operation.selection
+        if self.operation.kind == "mutation":
+            self._walk_mutation(selection)
+        else:
+            self._walk_query(selection)
+        return self.fetch_graph
+
+    def _root_fields(self, selection: NormalizedSelection) -> list[NormalizedField]:
+        return [f for f in selection.fields.values() if f.name != TYPENAME]
+
+    def _root_options(self, item: NormalizedField) -> list[str]:
+        options = self.graph.subgraphs_resolving(self.operation.root_type, item.name)
+        if not options:
+            raise PlanningError(
+                f"no subgraph resolves {self.operation.root_type}.{item.name} "
+                "(check @override labels and @inaccessible)"
+            )
+        return options
+
+    def _root_position(self, group: FetchGroup) -> Position:
+        return Position(
+            group=group,
+            selection=group.selection,
+            type_name=self.operation.root_type,
+            subgraph=group.subgraph,
+            path=(),
+            conditions=NO_CONDITIONS,
+            provided=None,
+            client=self.operation.selection,
+        )
+
+    def _walk_query(self, selection: NormalizedSelection) -> None:
+        fields = self._root_fields(selection)
+        options = [self._root_options(item) for item in fields]
+        assignment = self._choose(fields, options, self.operation.root_type, _never)
+        groups: dict[str, FetchGroup] = {}
+
+        def root_group(subgraph: str) -> FetchGroup:
+            group = groups.get(subgraph)
+            if group is None:
+                group = self.fetch_graph.new_group(subgraph, (), is_entity=False)
+                groups[subgraph] = group
+                self.root_groups.append(group)
+            return group
+
+        for item, target, choices in zip(fields, assignment, options, strict=True):
+            for subgraph, part in self._split_root_field(item, target, choices):
+                group = root_group(subgraph)
+                group.add_conditions(item.conditions)
+                self._add_resolved_field(self._root_position(group), part, False, subgraph)
+
+    def _split_root_field(
+        self, item: NormalizedField, target: str, choices: list[str]
+    ) -> list[tuple[str, NormalizedField]]:
+        """A shareable root field may be fetched from several subgraphs at once, each resolving
+        the part of its selection it has: parallel root fetches instead of entity jumps."""
+        if len(choices) < 2 or item.selection is None or item.selection.fragments:
+            return [(target, item)]
+        edge = self.graph.field_edge(self.operation.root_type, target, item.name)
+        assert edge is not None
+        child_type = edge.return_named_type
+        if is_abstract(self.supergraph, child_type):
+            return [(target, item)]
+        kept: dict[str, NormalizedField] = {}
+        moved: dict[str, dict[str, NormalizedField]] = {}
+        for key, sub in item.selection.fields.items():
+            local = sub.name == TYPENAME or self._resolves_plainly(child_type, target, sub.name)
+            elsewhere = None
+            if not local:
+                elsewhere = next(
+                    (
+                        other
+                        for other in choices
+                        if other != target
+                        and self.graph.field_edge(self.operation.root_type, other, item.name)
+                        and self._resolves_plainly(child_type, other, sub.name)
+                    ),
+                    None,
+                )
+            if elsewhere is None:
+                kept[key] = sub
+            else:
+                moved.setdefault(elsewhere, {})[key] = sub
+        if not moved:
+            return [(target, item)]
+        parts = [(target, replace(item, selection=NormalizedSelection(child_type, kept)))]
+        for subgraph, subfields in moved.items():
+            parts.append(
+                (subgraph, replace(item, selection=NormalizedSelection(child_type, subfields)))
+            )
+        return parts
+
+    def _resolves_plainly(self, type_name: str, subgraph: str, field_name: str) -> bool:
+        edge = self.graph.field_edge(type_name, subgraph, field_name)
+        return edge is not None and not edge.requires
+
+    def _walk_mutation(self, selection: NormalizedSelection) -> None:
+        for item in self._root_fields(selection):
+            options = self._root_options(item)
+            previous = self.root_groups[-1] if self.root_groups else None
+            reusable = (
+                previous is not None
+                and previous.subgraph in options
+                and not self.fetch_graph.dependents(previous.id)
+            )
+            if reusable and previous is not None:
+                target = previous.subgraph
+                group = previous
+            else:
+                target = self._choose([item], [options], self.operation.root_type, _never)[0]
+                group = self.fetch_graph.new_group(target, (), is_entity=False)
+                self.root_groups.append(group)
+            group.add_conditions(item.conditions)
+            self._add_resolved_field(self._root_position(group), item, False, target)
+
+    # -- positions ------------------------------------------------------------------------
+
+    def plan_at(
+        self, position: Position, selection: NormalizedSelection, planner_added: bool
+    ) -> set[int]:
+        """Plan ``selection`` at ``position``; returns the groups that fetch any part of it."""
+        self.budget.spend()
+        if self._is_interface_object(position.type_name, position.subgraph):
+            return self._plan_interface_object(position, selection, planner_added)
+        if is_abstract(self.supergraph, position.type_name):
+            return self._plan_abstract(position, selection, planner_added)
+        if selection.type_name != position.type_name:
+            selection = for_runtime_type(self.supergraph, selection, position.type_name)
+        return self._plan_object(position, selection, planner_added)
+
+    def _plan_object(
+        self, position: Position, selection: NormalizedSelection, planner_added: bool
+    ) -> set[int]:
+        touched = {position.group.id}
+        local: list[tuple[NormalizedField, FieldEdge]] = []
+        remote: list[NormalizedField] = []
+        for item in selection.fields.values():
+            if item.name == TYPENAME:
+                self._add_typename(position, item, planner_added)
+                continue
+            edge = self._local_edge(position, item.name)
+            if edge is None:
+                remote.append(item)
+            else:
+                local.append((item, edge))
+        jumps: list[tuple[NormalizedField, str]] = []
+        via_interfaces: list[tuple[NormalizedField, KeyEdge]] = []
+        if remote:
+            direct: list[NormalizedField] = []
+            for item in remote:
+                if self._candidates(position, item):
+                    direct.append(item)
+                    continue
+                via = self._interface_object_route(position, item.name)
+                if via is None:
+                    raise PlanningError(
+                        f"cannot plan field {position.type_name}.{item.name}: no subgraph that "
+                        f"resolves it can be reached from subgraph {position.subgraph!r}"
+                    )
+                via_interfaces.append((item, via))
+            jumps = list(zip(direct, self._assign(position, direct), strict=True))
+            if not planner_added:
+                local = self._move_cheaper_fields(position, local, jumps)
+        for item, edge in local:
+            touched |= self._add_local_field(position, item, edge, planner_added)
+        touched |= self._plan_jumps(position, jumps, planner_added)
+        for item, via in via_interfaces:
+            child = self._jump(
+                position,
+                via.target,
+                set(),
+                None,
+                position.conditions | item.conditions,
+                route=[via],
+                target_type=via.type_name,
+            )
+            touched.add(child.group.id)
+            touched |= self._add_resolved_field(child, item, planner_added, via.target)
+        return touched
+
+    def _move_cheaper_fields(
+        self,
+        position: Position,
+        local: list[tuple[NormalizedField, FieldEdge]],
+        jumps: list[tuple[NormalizedField, str]],
+    ) -> list[tuple[NormalizedField, FieldEdge]]:
+        """Resolve a local field in a subgraph the walk jumps to anyway when that saves fetches."""
+        targets = sorted({target for _, target in jumps}, key=self._subgraph_order)
+        kept: list[tuple[NormalizedField, FieldEdge]] = []
+        for item, edge in local:
+            here = self._estimate_field(position.type_name, item, position.subgraph)
+            moved_to = None
+            if here > 0 and item.selection is not None:
+                for target in targets:
+                    other = self.graph.field_edge(position.type_name, target, item.name)
+                    if other is None or other.requires:
+                        continue
+                    if self._estimate_field(position.type_name, item, target) < here:
+                        moved_to = target
+                        break
+            if moved_to is None:
+                kept.append((item, edge))
+            else:
+                jumps.append((item, moved_to))
+        return kept
+
+    def _interface_object_route(self, position: Position, field_name: str) -> KeyEdge | None:
+        """A jump to a subgraph that resolves the field for an interface of this object type."""
+        named = self.supergraph.types[position.type_name]
+        for interface in named.interfaces:
+            interface_type = self.supergraph.types.get(interface)
+            if interface_type is None:
+                continue
+            for subgraph, definition in interface_type.graphs.items():
+                if not definition.is_interface_object:
+                    continue
+                edge = self.graph.field_edge(interface, subgraph, field_name)
+                if edge is None or edge.requires:
+                    continue
+                for key in definition.resolvable_keys:
+                    selection = self.graph.field_sets.read(position.type_name, key.fields)
+                    if self.graph.provides_locally(
+                        position.type_name, position.subgraph, selection
+                    ):
+                        return KeyEdge(interface, position.subgraph, subgraph, key.fields)
+        return None
+
+    def _is_interface_object(self, type_name: str, subgraph: str) -> bool:
+        definition = self.supergraph.types[type_name].graphs.get(subgraph)
+        return definition is not None and definition.is_interface_object
+
+    def _plan_interface_object(
+        self, position: Position, selection: NormalizedSelection, planner_added: bool
+    ) -> set[int]:
+        """An interface the subgraph models as an object: the runtime type comes from elsewhere."""
+        interface = position.type_name
+        typenames = {k: f for k, f in selection.fields.items() if f.name == TYPENAME}
+        others = {k: f for k, f in selection.fields.items() if f.name != TYPENAME}
+        touched = self._plan_object(
+            position, NormalizedSelection(interface, fields=others), planner_added
+        )
+        if not typenames and not selection.fragments:
+            return touched
+        owner = next(
+            (
+                subgraph
+                for subgraph, definition in self.supergraph.types[interface].graphs.items()
+                if not definition.is_interface_object
+                and definition.resolvable_keys
+                and self._route(interface, position.subgraph, subgraph) is not None
+            ),
+            None,
+        )
+        if owner is None:
+            raise PlanningError(
+                f"cannot resolve the runtime type of {interface} from subgraph "
+                f"{position.subgraph!r}: no subgraph owning the interface is reachable"
+            )
+        child = self._jump(position, owner, set(), None, position.conditions)
+        rest = NormalizedSelection(interface, fields=typenames, fragments=selection.fragments)
+        touched.add(child.group.id)
+        touched |= self._plan_abstract(child, rest, planner_added)
+        return touched
+
+    def _plan_abstract(
+        self, position: Position, selection: NormalizedSelection, planner_added: bool
+    ) -> set[int]:
+        touched = {position.group.id}
+        position.selection.add_field(TYPENAME)
+        runtime = self.graph.runtime_types(position.type_name, position.subgraph)
+        direct = [f for f in selection.fields.values() if f.name != TYPENAME]
+        if self._abstract_is_local(position, direct, runtime):
+            touched |= self._plan_object(
+                position,
+                NormalizedSelection(position.type_name, fields=selection.fields),
+                planner_added,
+            )
+            for condition, fragment in selection.fragments.items():
+                touched |= self._plan_fragment(
+                    position, condition, fragment, runtime, planner_added
+                )
+            return touched
+        for object_type in runtime:
+            part = for_runtime_type(self.supergraph, selection, object_type)
+            if part.is_empty():
+                continue
+            touched |= self._plan_object(
+                self._narrow(position, object_type, part), part, planner_added
+            )
+        return touched
+
+    def _plan_fragment(
+        self,
+        position: Position,
+        condition: str,
+        fragment: NormalizedSelection,
+        runtime: Sequence[str],
+        planner_added: bool,
+    ) -> set[int]:
+        if not is_abstract(self.supergraph, condition):
+            if condition not in runtime:
+                return set()  # the subgraph never returns this type here
+            merged = for_runtime_type(self.supergraph, fragment, condition)
+            return self._plan_object(
+                self._narrow(position, condition, merged), merged, planner_added
+            )
+        if self.graph.has_vertex(condition, position.subgraph):
+            narrowed = self._narrow(position, condition, fragment)
+            return self._plan_abstract(narrowed, fragment, planner_added)
+        touched: set[int] = set()
+        possible = set(self.supergraph.possible_types(condition))
+        for object_type in runtime:
+            if object_type in possible:
+                part = for_runtime_type(self.supergraph, fragment, object_type)
+                touched |= self._plan_object(
+                    self._narrow(position, object_type, part), part, planner_added
+                )
+        return touched
+
+    def _narrow(
+        self, position: Position, type_name: str, client: NormalizedSelection | None
+    ) -> Position:
+        provided = position.provided
+        if provided is not None and provided.type_name != type_name:
+            if is_abstract(self.supergraph, type_name):
+                provided = provided.fragments.get(type_name, provided)
+            else:
+                provided = for_runtime_type(self.supergraph, provided, type_name)
+        return replace(
+            position,
+            selection=position.selection.fragment(type_name),
+            type_name=type_name,
+            provided=provided,
+            client=client,
+        )
+
+    def _abstract_is_local(
+        self, position: Position, direct: list[NormalizedField], runtime: Sequence[str]
+    ) -> bool:
+        """Whether the fields selected on the abstract type can be planned on it as a whole."""
+        for item in direct:
+            on_interface = self._local_edge(position, item.name) is not None
+            on_types = [
+                self._local_edge(self._narrow(position, object_type, None), item.name) is not None
+                for object_type in runtime
+            ]
+            if on_interface and all(on_types):
+                continue
+            if not on_interface and not any(on_types) and self._interface_jump(position, item):
+                continue
+            return False
+        return True
+
+    def _interface_jump(self, position: Position, item: NormalizedField) -> bool:
+        return any(target != position.subgraph for target in self._candidates(position, item))
+
+    # -- fields ---------------------------------------------------------------------------
+
+    def _local_edge(self, position: Position, field_name: str) -> FieldEdge | None:
+        edge = self.graph.field_edge(position.type_name, position.subgraph, field_name)
+        if edge is not None:
+            if edge.requires is None:
+                return edge
+            required = self.graph.field_sets.read(position.type_name, edge.requires)
+            if self.graph.provides_locally(position.type_name, position.subgraph, required):
+                return edge
+            return None
+        if position.provided is not None and field_name in _field_names(position.provided):
+            return self.graph.external_edge(position.type_name, position.subgraph, field_name)
+        return None
+
+    def _add_typename(self, position: Position, item: NormalizedField, planner_added: bool) -> None:
+        alias = None if planner_added else item.alias
+        position.selection.add_field(TYPENAME, alias, conditions=item.conditions)
+
+    def _alias_for(
+        self, client: NormalizedSelection | None, item: NormalizedField, planner_added: bool
+    ) -> str | None:
+        if not planner_added:
+            return item.alias
+        if client is None:
+            return None
+        clash = client.fields.get(item.name)
+        if clash is None or clash.signature == item.signature:
+            return None
+        signature = item.signature
+        alias = self.aliases.get(signature)
+        if alias is None:
+            alias = f"{RESERVED_ALIAS_PREFIX}{len(self.aliases)}"
+            self.aliases[signature] = alias
+        return alias
+
+    def _add_local_field(
+        self, position: Position, item: NormalizedField, edge: FieldEdge, planner_added: bool
+    ) -> set[int]:
+        return self._add_resolved_field(position, item, planner_added, position.subgraph, edge=edge)
+
+    def _add_resolved_field(
+        self,
+        position: Position,
+        item: NormalizedField,
+        planner_added: bool,
+        subgraph: str,
+        edge: FieldEdge | None = None,
+    ) -> set[int]:
+        if edge is None:
+            edge = self.graph.field_edge(position.type_name, subgraph, item.name)
+            assert edge is not None
+        alias = self._alias_for(position.client, item, planner_added)
+        fetched = position.selection.add_field(
+            item.name,
+            alias,
+            item.arguments,
+            item.conditions,
+            composite=item.selection is not None,
+        )
+        position.group.variables |= item.variables
+        if item.selection is None:
+            return {position.group.id}
+        assert fetched.selection is not None
+        child_type = edge.return_named_type
+        if child_type not in self.supergraph.types:
+            child_type = item.type_name
+        key = alias or item.name
+        child_client: NormalizedSelection | None = None
+        if position.client is not None:
+            candidate = position.client.fields.get(key)
+            if candidate is not None and candidate.signature == item.signature:
+                child_client = candidate.selection
+        child = Position(
+            group=position.group,
+            selection=fetched.selection,
+            type_name=child_type,
+            subgraph=position.subgraph,
+            path=position.path + (key,) + ("@",) * list_depth(edge.return_type),
+            conditions=position.conditions | item.conditions,
+            provided=self._provided_below(position, item, edge, child_type),
+            client=child_client,
+        )
+        return self.plan_at(child, item.selection, planner_added)
+
+    def _provided_below(
+        self, position: Position, item: NormalizedField, edge: FieldEdge, child_type: str
+    ) -> NormalizedSelection | None:
+        provided: NormalizedSelection | None = None
+        if position.provided is not None:
+            inherited = position.provided.fields.get(item.name)
+            if inherited is not None and inherited.selection is not None:
+                provided = NormalizedSelection(child_type)
+                merge_selections(provided, inherited.selection)
+        if edge.provides:
+            own = self.graph.field_sets.read(child_type, edge.provides)
+            if provided is None:
+                provided = NormalizedSelection(child_type)
+            merge_selections(provided, own)
+        return provided
+
+    # -- jumps ----------------------------------------------------------------------------
+
+    def _candidates(self, position: Position, item: NormalizedField) -> list[str]:
+        type_name, subgraph = position.type_name, position.subgraph
+        candidates = [
+            target
+            for target in self.graph.subgraphs_resolving(type_name, item.name)
+            if self._route(type_name, subgraph, target) is not None
+        ]
+        candidates.sort(key=lambda t: self._option_rank(type_name, item.name, t))
+        return candidates
+
+    def _assign(self, position: Position, fields: list[NormalizedField]) -> list[str]:
+        if not fields:
+            return []
+        options = [self._candidates(position, item) for item in fields]
+        return self._choose(
+            fields,
+            options,
+            position.type_name,
+            lambda target: self.fetch_graph.existing_child(target, position.path, position.group),
+        )
+
+    def _plan_jumps(
+        self, position: Position, jumps: list[tuple[NormalizedField, str]], planner_added: bool
+    ) -> set[int]:
+        type_name = position.type_name
+        touched: set[int] = set()
+        for item, target in jumps:
+            edge = self.graph.field_edge(type_name, target, item.name)
+            assert edge is not None
+            required: NormalizedSelection | None = None
+            dependencies: set[int] = set()
+            if edge.requires:
+                required = self.graph.field_sets.read(type_name, edge.requires)
+                dependencies = self.plan_at(position, required, planner_added=True)
+            child = self._jump(
+                position, target, dependencies, required, position.conditions | item.conditions
+            )
+            touched.add(child.group.id)
+            touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
+        return touched
+
+    def _subgraph_order(self, subgraph: str) -> int:
+        return list(self.supergraph.subgraphs).index(subgraph)
+
+    def _option_rank(self, type_name: str, field_name: str, target: str) -> tuple[int, int]:
+        edge = self.graph.field_edge(type_name, target, field_name)
+        order = list(self.supergraph.subgraphs).index(target)
+        return (1 if edge is not None and edge.requires else 0, order)
+
+    def _jump(
+        self,
+        position: Position,
+        target: str,
+        dependencies: set[int],
+        required: NormalizedSelection | None,
+        conditions: Conditions,
+        *,
+        route: list[KeyEdge] | None = None,
+        target_type: str | None = None,
+    ) -> Position:
+        type_name = position.type_name
+        if route is None:
+            route = self._route(type_name, position.subgraph, target)
+        assert route is not None
+        current = position
+        for index, hop in enumerate(route):
+            last = index == len(route) - 1
+            entity_type = target_type if last and target_type else type_name
+            key = self.graph.field_sets.read(current.type_name, hop.key)
+            current.selection.add_field(TYPENAME)
+            self._plan_object(current, key, planner_added=True)
+            hop_dependencies = {current.group.id} | (dependencies if last else set())
+            group = self.fetch_graph.find_or_create_child(
+                hop.target, current.path, current.group, hop_dependencies
+            )
+            group.add_conditions(conditions)
+            group.jump_points.append(JumpPoint(current.group.id, entity_type, current.selection))
+            representation = group.requires.fragment(entity_type)
+            if self._is_interface_object(entity_type, hop.target):
+                # The subgraph only knows the interface: representations must say so.
+                group.add_input_rewrite(
+                    ValueSetter((f"... on {entity_type}", TYPENAME), entity_type)
+                )
+            representation.add_field(TYPENAME)
+            self._add_representation(representation, key, current.client)
+            if last and required is not None:
+                self._add_representation(representation, required, current.client)
+                group.uses_requires = True
+            current = Position(
+                group=group,
+                selection=group.selection.fragment(entity_type),
+                type_name=entity_type,
+                subgraph=hop.target,
+                path=current.path,
+                conditions=current.conditions,
+                provided=None,
+                client=current.client,
+            )
+        return current
+
+    def _add_representation(
+        self,
+        into: SelectionToFetch,
+        selection: NormalizedSelection,
+        client: NormalizedSelection | None,
+    ) -> None:
+        for item in selection.fields.values():
+            alias = self._alias_for(client, item, True)
+            added = into.add_field(
+                item.name, alias, item.arguments, composite=item.selection is not None
+            )
+            if item.selection is not None and added.selection is not None:
+                nested_client: NormalizedSelection | None = None
+                if client is not None:
+                    candidate = client.fields.get(item.name)
+                    if candidate is not None and candidate.signature == item.signature:
+                        nested_client = candidate.selection
+                if is_abstract(self.supergraph, item.selection.type_name):
+                    added.selection.add_field(TYPENAME)
+                self._add_representation(added.selection, item.selection, nested_client)
+        for condition, fragment in selection.fragments.items():
+            self._add_representation(into.fragment(condition), fragment, client)
+
+    def _route(self, type_name: str, source: str, target: str) -> list[KeyEdge] | None:
+        """The shortest chain of key edges from ``source`` to ``target`` for ``type_name``."""
+        cache_key = (type_name, source, target)
+        if cache_key in self._routes:
+            return self._routes[cache_key]
+        route: list[KeyEdge] | None = None
+        if source == target:
+            named = self.supergraph.types[type_name]
+            for key in named.keys_in(source):
+                selection = self.graph.field_sets.read(type_name, key.fields)
+                if self.graph.provides_locally(type_name, source, selection):
+                    route = [KeyEdge(type_name, source, target, key.fields)]
+                    break
+        else:
+            route = self._search_route(type_name, source, target)
+        self._routes[cache_key] = route
+        return route
+
+    def _search_route(self, type_name: str, source: str, target: str) -> list[KeyEdge] | None:
+        queue: deque[tuple[str, list[KeyEdge]]] = deque([(source, [])])
+        seen = {source}
+        while queue:
+            current, path = queue.popleft()
+            edges = self.graph.key_edges.get((type_name, current), [])
+            edges = sorted(edges, key=lambda e: self._key_rank(type_name, current, e))
+            for edge in edges:
+                self.budget.spend()
+                if edge.target in seen:
+                    continue
+                if edge.target == target:
+                    return [*path, edge]
+                seen.add(edge.target)
+                queue.append((edge.target, [*path, edge]))
+        return None
+
+    def _key_rank(self, type_name: str, source: str, edge: KeyEdge) -> tuple[int, int]:
+        """Prefer keys both sides declare, then simpler keys."""
+        named = self.supergraph.types[type_name]
+        shared = any(k.fields == edge.key for k in named.keys_in(source, resolvable_only=False))
+        return (0 if shared else 1, len(edge.key))
+
+    # -- choosing subgraphs ---------------------------------------------------------------
+
+    def _choose(
+        self,
+        fields: Sequence[NormalizedField],
+        options: Sequence[list[str]],
+        type_name: str,
+        exists: Callable[[str], bool],
+    ) -> list[str]:
+        """Assign a subgraph to every field: fewest new fetches, then fewest fetches below."""
+        if all(len(choices) == 1 for choices in options):
+            return [choices[0] for choices in options]
+        combinations = 1
+        for choices in options:
+            combinations *= len(choices)
+        estimates = [
+            [self._estimate_field(type_name, item, target) for target in choices]
+            for item, choices in zip(fields, options, strict=True)
+        ]
+        if combinations <= EXHAUSTIVE_CHOICE_LIMIT:
+            best: tuple[int, int] | None = None
+            best_assignment: list[int] = []
+            for picks in itertools.product(*(range(len(c)) for c in options)):
+                self.budget.spend()
+                targets = {options[i][pick] for i, pick in enumerate(picks)}
+                new_fetches = sum(1 for t in targets if not exists(t))
+                below = sum(estimates[i][pick] for i, pick in enumerate(picks))
+                cost = (new_fetches + below, sum(picks))
+                if best is None or cost < best:
+                    best, best_assignment = cost, list(picks)
+            return [options[i][pick] for i, pick in enumerate(best_assignment)]
+        # Greedy: repeatedly take the subgraph that covers the most unassigned fields.
+        assignment: list[str | None] = [None] * len(fields)
+        while any(a is None for a in assignment):
+            self.budget.spend()
+            counts: dict[str, int] = {}
+            for i, choices in enumerate(options):
+                if assignment[i] is None:
+                    for target in choices:
+                        counts[target] = counts.get(target, 0) + 1
+            chosen = max(counts, key=lambda t: (counts[t], exists(t)))
+            for i, choices in enumerate(options):
+                if assignment[i] is None and chosen in choices:
+                    assignment[i] = chosen
+        return [a for a in assignment if a is not None]
+
+    def _estimate_field(self, type_name: str, item: NormalizedField, subgraph: str) -> int:
+        edge = self.graph.field_edge(type_name, subgraph, item.name)
+        cost = 1 if edge is not None and edge.requires else 0
+        if item.selection is None or edge is None:
+            return cost
+        return cost + self._estimate(edge.return_named_type, subgraph, item.selection, 0)
+
+    def _estimate(
+        self, type_name: str, subgraph: str, selection: NormalizedSelection, depth: int
+    ) -> int:
+        """Fetches a selection needs below a position if resolved from ``subgraph``."""
+        cache_key = (id(selection), type_name, subgraph)
+        cached = self._estimates.get(cache_key)
+        if cached is not None:
+            return cached
+        self.budget.spend()
+        if depth > 32:
+            return 0
+        cost = 0
+        remote_targets: dict[str, int] = {}
+        for item in selection.fields.values():
+            if item.name == TYPENAME:
+                continue
+            edge = self.graph.field_edge(type_name, subgraph, item.name)
+            if edge is not None and not edge.requires:
+                if item.selection is not None:
+                    cost += self._estimate(
+                        edge.return_named_type, subgraph, item.selection, depth + 1
+                    )
+                continue
+            for target in self.graph.subgraphs_resolving(type_name, item.name):
+                remote_targets[target] = remote_targets.get(target, 0) + 1
+        if remote_targets:
+            remaining = {
+                item.name
+                for item in selection.fields.values()
+                if item.name != TYPENAME
+                and (
+                    (e := self.graph.field_edge(type_name, subgraph, item.name)) is None
+                    or e.requires
+                )
+            }
+            while remaining:
+                best = max(
+                    remote_targets,
+                    key=lambda t: sum(
+                        1
+                        for name in remaining
+                        if self.graph.field_edge(type_name, t, name) is not None
+                    ),
+                )
+                covered = {
+                    name for name in remaining if self.graph.field_edge(type_name, best, name)
+                }
+                if not covered:
+                    cost += len(remaining) * 2
+                    break
+                cost += 1
+                remaining -= covered
+                remote_targets.pop(best)
+        self._estimates[cache_key] = cost
+        return cost
+
+
+def _field_names(selection: NormalizedSelection) -> set[str]:
+    return {item.name for item in selection.fields.values()}
+
+
+def _never(target: str) -> bool:
+    return False

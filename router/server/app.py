@@ -1,0 +1,201 @@
+"""The router's ASGI app, built by ``create_app`` from a configuration and a supergraph."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from router.config.model import RouterConfig
+from router.gateway import Gateway, GatewayOptions
+from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
+from router.server.endpoint import GraphQLEndpoint
+from router.server.graphiql import STATIC_DIR, STATIC_PATH, graphiql_page
+from router.server.header_rules import HeaderPropagation
+from router.server.hooks import load_hooks
+from router.server.metrics import RouterMetrics
+from router.server.operation_limits import limit_rules
+from router.server.rate_limit import ClientRateLimiter
+from router.server.schema_holder import SchemaHolder
+from router.server.services import RouterServices
+from router.server.subgraph_transport import FetchObservers, subgraph_transports
+from router.server.supergraph_source import SupergraphFile
+from router.server.tracing import RouterTracing
+from router.supergraph import Supergraph
+
+logger = logging.getLogger("fedra.server")
+
+
+def create_app(
+    config: RouterConfig,
+    *,
+    supergraph_path: str | Path | None = None,
+    subgraph_transports_override: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    watch_force_polling: bool | None = None,
+) -> Starlette:
+    """Build the router app. The supergraph comes from ``supergraph_path`` or, when None,
+    from ``config.supergraph.path``; it is loaded at startup and watched when configured.
+
+    ``subgraph_transports_override`` sends subgraph requests to in-process apps (tests).
+    """
+    path = supergraph_path if supergraph_path is not None else config.supergraph.path
+    if path is None:
+        raise ValueError("no supergraph: give supergraph_path or set supergraph.path")
+    services = build_services(config, subgraph_transports_override)
+    source = SupergraphFile(path, services.holder, services.metrics)
+    endpoint = GraphQLEndpoint(services)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        source.load()
+        stop = asyncio.Event()
+        watcher: asyncio.Task[None] | None = None
+        if config.supergraph.watch:
+            watcher = asyncio.create_task(source.watch(stop, force_polling=watch_force_polling))
+        try:
+            yield
+        finally:
+            stop.set()
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            await services.aclose()
+
+    async def health(_request: Request) -> Response:
+        return Response(b'{"status":"pass"}', media_type="application/json")
+
+    async def ready(_request: Request) -> Response:
+        current = services.holder.current
+        if current is None:
+            return Response(
+                b'{"status":"fail","reason":"no supergraph loaded"}',
+                status_code=503,
+                media_type="application/json",
+            )
+        body = {
+            "status": "pass",
+            "generation": current.generation,
+            "supergraph": current.digest[:12],
+            "subgraphs": sorted(current.supergraph.subgraphs),
+        }
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    async def metrics(_request: Request) -> Response:
+        payload, content_type = services.metrics.exposition()
+        return Response(payload, media_type=content_type)
+
+    server = config.server
+    routes: list[Route | Mount] = [
+        Route(server.graphql_path, endpoint.handle, methods=["GET", "POST"]),
+        Route(server.health_path, health, methods=["GET"]),
+        Route(server.ready_path, ready, methods=["GET"]),
+    ]
+    if config.telemetry.metrics.enabled:
+        routes.append(Route(config.telemetry.metrics.path, metrics, methods=["GET"]))
+    if server.graphiql:
+        routes.append(Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static"))
+    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app.state.services = services
+    app.state.supergraph_file = source
+    return app
+
+
+def build_services(
+    config: RouterConfig,
+    transports_override: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> RouterServices:
+    metrics = RouterMetrics()
+    tracing = RouterTracing(config.telemetry)
+    hooks = load_hooks(config.hooks)
+    observers = FetchObservers(metrics, tracing, hooks)
+    rules = limit_rules(config.limits)
+
+    def build_gateway(supergraph: Supergraph) -> Gateway:
+        names = sorted(supergraph.subgraphs)
+        options = GatewayOptions(
+            subgraph_timeout=config.limits.subgraph_timeout,
+            subgraph_timeouts=config.subgraph_timeouts(),
+            url_overrides=config.subgraph_url_overrides(),
+            plan_cache_size=config.gateway.plan_cache_size,
+            max_connections_per_subgraph=config.gateway.max_connections_per_subgraph,
+            validation_rules=rules,
+            introspection=config.server.introspection,
+            expose_query_plan=config.query_plan.enabled,
+            subgraph_transports=subgraph_transports(
+                names,
+                observers,
+                max_connections=config.gateway.max_connections_per_subgraph,
+                inner=transports_override,
+            ),
+        )
+        return Gateway(supergraph, options)
+
+    holder = SchemaHolder(build_gateway)
+    metrics.set_plan_cache_source(lambda: _plan_cache_stats(holder))
+    apq_store: PersistedQueryStore | None = None
+    if config.apq.enabled:
+        redis = config.apq.redis
+        apq_store = (
+            RedisQueryStore(redis.url, prefix=redis.prefix, ttl_seconds=redis.ttl_seconds)
+            if redis is not None
+            else MemoryQueryStore(config.apq.cache_size)
+        )
+    graphiql_html = (
+        graphiql_page(
+            endpoint=config.server.graphql_path,
+            query_plan_available=config.query_plan.enabled,
+            plan_header=config.query_plan.header,
+        )
+        if config.server.graphiql
+        else None
+    )
+    return RouterServices(
+        config=config,
+        holder=holder,
+        metrics=metrics,
+        tracing=tracing,
+        hooks=hooks,
+        propagation=HeaderPropagation(config.headers),
+        apq_store=apq_store,
+        rate_limiter=ClientRateLimiter(config.rate_limit) if config.rate_limit.enabled else None,
+        graphiql_html=graphiql_html,
+    )
+
+
+def _plan_cache_stats(holder: SchemaHolder) -> tuple[int, int] | None:
+    current = holder.current
+    if current is None:
+        return None
+    cache = current.gateway.cache
+    return cache.hits, cache.misses
+
+
+def _middleware(config: RouterConfig) -> list[Middleware]:
+    cors = config.cors
+    if not cors.allow_origins and cors.allow_origin_regex is None:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(cors.allow_origins),
+            allow_origin_regex=cors.allow_origin_regex,
+            allow_credentials=cors.allow_credentials,
+            allow_headers=list(cors.allow_headers),
+            allow_methods=list(cors.allow_methods),
+            expose_headers=list(cors.expose_headers),
+            max_age=cors.max_age,
+        )
+    ]

@@ -1,0 +1,230 @@
+"""The GraphQL endpoint: GraphQL over HTTP around ``Gateway.execute``, and nothing more.
+
+Order of the checks: GraphiQL for browsers, HTTP hooks, content negotiation (406), CSRF (400),
+body size (413), request shape (400/415), rate limit (429), readiness (503); then per operation:
+persisted query, GET-only-for-queries (405), operation hooks, execution under the overall request
+timeout (504), response hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import orjson
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from router.gateway import GraphQLRequest
+from router.server.apq import resolve_persisted_query
+from router.server.csrf import check_csrf
+from router.server.errors import RequestError
+from router.server.hooks import RequestContext
+from router.server.http_request import ParsedRequest, parse_post_body, parse_query_params, read_body
+from router.server.negotiation import (
+    APPLICATION_JSON,
+    GRAPHQL_RESPONSE_JSON,
+    choose_response_type,
+    prefers_html,
+)
+from router.server.operation_kind import operation_kind
+from router.server.schema_holder import LoadedSchema
+from router.server.services import RouterServices
+from router.server.subgraph_transport import ClientCall, current_call
+
+access_log = logging.getLogger("fedra.access")
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+
+
+class GraphQLEndpoint:
+    def __init__(self, services: RouterServices) -> None:
+        self.services = services
+        self._config = services.config
+
+    async def handle(self, request: Request) -> Response:
+        services = self.services
+        started = time.perf_counter()
+        services.metrics.in_flight.inc()
+        context = RequestContext(request)
+        operation_names: list[str | None] = []
+        trace_id: str | None = None
+        try:
+            response, trace_id = await self._respond(request, context, operation_names)
+        finally:
+            services.metrics.in_flight.dec()
+        seconds = time.perf_counter() - started
+        services.metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        services.metrics.http_duration.labels(request.method).observe(seconds)
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 3),
+                "client": request.client.host if request.client else None,
+                "operations": operation_names,
+                "trace_id": trace_id,
+            },
+        )
+        return response
+
+    async def _respond(
+        self, request: Request, context: RequestContext, operation_names: list[str | None]
+    ) -> tuple[Response, str | None]:
+        config = self._config
+        accept = request.headers.get("accept")
+        if (
+            request.method == "GET"
+            and self.services.graphiql_html is not None
+            and prefers_html(accept)
+        ):
+            return HTMLResponse(self.services.graphiql_html), None
+        media_type = choose_response_type(accept)
+        try:
+            hooked = await self.services.hooks.http_request(context)
+            if hooked is not None:
+                return hooked, None
+            if media_type is None:
+                raise RequestError(
+                    406,
+                    "Not acceptable: accept application/graphql-response+json or application/json",
+                    "NOT_ACCEPTABLE",
+                )
+            if config.csrf.enabled:
+                check_csrf(request.headers, config.csrf.required_headers)
+            parsed = await self._parse(request)
+            operation_names.extend(op.operation_name for op in parsed.operations)
+            if self.services.rate_limiter is not None:
+                limiter = self.services.rate_limiter
+                client_host = request.client.host if request.client else None
+                context.client_key = limiter.key_for(request.headers, client_host)
+                try:
+                    await limiter.check(context.client_key, cost=len(parsed.operations))
+                except RequestError:
+                    self.services.metrics.rate_limited.inc()
+                    raise
+            return await self._execute(request, context, parsed, media_type)
+        except RequestError as error:
+            self.services.metrics.count_errors(error.to_response_body()["errors"])
+            return _error_response(error, media_type or APPLICATION_JSON), None
+
+    async def _parse(self, request: Request) -> ParsedRequest:
+        if request.method == "GET":
+            return parse_query_params(request.query_params)
+        body = await read_body(request, self._config.limits.max_body_bytes)
+        return parse_post_body(body, request.headers.get("content-type"), self._config.batching)
+
+    async def _execute(
+        self, request: Request, context: RequestContext, parsed: ParsedRequest, media_type: str
+    ) -> tuple[Response, str | None]:
+        services = self.services
+        tracing = services.tracing
+        parent = tracing.extract(request.headers) if tracing.enabled else None
+        with tracing.tracer.start_as_current_span(
+            "graphql.request",
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": request.method, "url.path": request.url.path},
+        ) as span:
+            trace_id = format(span.get_span_context().trace_id, "032x") if tracing.enabled else None
+            async with services.holder.use() as loaded:
+                if loaded is None:
+                    raise RequestError(503, "The router has no supergraph loaded yet", "NOT_READY")
+                call = ClientCall(context, request.headers, services.propagation)
+                token = current_call.set(call)
+                try:
+                    async with asyncio.timeout(self._config.limits.request_timeout):
+                        results = [
+                            await self._run_operation(request, context, loaded, operation, parsed)
+                            for operation in parsed.operations
+                        ]
+                except TimeoutError:
+                    span.set_status(Status(StatusCode.ERROR, "request timeout"))
+                    raise RequestError(
+                        504,
+                        "The request exceeded the request_timeout limit "
+                        f"({self._config.limits.request_timeout:g}s)",
+                        "REQUEST_TIMEOUT",
+                    ) from None
+                finally:
+                    current_call.reset(token)
+            for result in results:
+                services.metrics.operations.inc()
+                services.metrics.count_errors(result.get("errors"))
+            if parsed.is_batch:
+                return _json_response(results, 200, media_type), trace_id
+            status = _status_for(results[0], media_type)
+            if status >= 400:
+                span.set_status(Status(StatusCode.ERROR))
+            return _json_response(results[0], status, media_type), trace_id
+
+    async def _run_operation(
+        self,
+        request: Request,
+        context: RequestContext,
+        loaded: LoadedSchema,
+        operation: GraphQLRequest,
+        parsed: ParsedRequest,
+    ) -> dict[str, Any]:
+        services = self.services
+        try:
+            query = await resolve_persisted_query(
+                services.apq_store, operation.query, operation.extensions
+            )
+            if request.method == "GET" and query is not None:
+                kind = operation_kind(query, operation.operation_name)
+                if kind is not None and kind != "query":
+                    raise RequestError(
+                        405,
+                        f"Only queries can be sent with GET; send this {kind} with POST",
+                        "METHOD_NOT_ALLOWED",
+                        headers={"allow": "POST"},
+                    )
+        except RequestError as error:
+            if parsed.is_batch:
+                return error.to_response_body()
+            raise
+        if query is not operation.query:
+            operation = GraphQLRequest(
+                query=query,
+                operation_name=operation.operation_name,
+                variables=operation.variables,
+                extensions=operation.extensions,
+            )
+        if services.hooks.has("on_operation"):
+            operation = await services.hooks.operation(context, operation)
+        result = await loaded.gateway.execute(operation, include_plan=self._plan_requested(request))
+        if services.hooks.has("on_response"):
+            result = await services.hooks.response(context, result)
+        return result
+
+    def _plan_requested(self, request: Request) -> bool:
+        plan = self._config.query_plan
+        if not plan.enabled:
+            return False
+        return request.headers.get(plan.header, "").strip().lower() in TRUTHY
+
+
+def _status_for(result: dict[str, Any], media_type: str) -> int:
+    """GraphQL over HTTP: with application/graphql-response+json, a response without ``data``
+    (a request error: syntax, validation, variables) is a 400; application/json stays 200."""
+    if media_type == GRAPHQL_RESPONSE_JSON and "data" not in result:
+        return 400
+    return 200
+
+
+def _json_response(body: object, status: int, media_type: str) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+
+
+def _error_response(error: RequestError, media_type: str) -> Response:
+    return Response(
+        orjson.dumps(error.to_response_body()),
+        status_code=error.status,
+        media_type=media_type,
+        headers=error.headers,
+    )

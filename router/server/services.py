@@ -1,0 +1,35 @@
+"""Everything the endpoint needs, built once per app from the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from router.config.model import RouterConfig
+from router.server.apq import PersistedQueryStore
+from router.server.header_rules import HeaderPropagation
+from router.server.hooks import HookChain
+from router.server.metrics import RouterMetrics
+from router.server.rate_limit import ClientRateLimiter
+from router.server.schema_holder import SchemaHolder
+from router.server.tracing import RouterTracing
+
+
+@dataclass(slots=True)
+class RouterServices:
+    config: RouterConfig
+    holder: SchemaHolder
+    metrics: RouterMetrics
+    tracing: RouterTracing
+    hooks: HookChain
+    propagation: HeaderPropagation
+    apq_store: PersistedQueryStore | None
+    rate_limiter: ClientRateLimiter | None
+    graphiql_html: str | None
+
+    async def aclose(self) -> None:
+        await self.holder.aclose()
+        if self.apq_store is not None:
+            await self.apq_store.aclose()
+        if self.rate_limiter is not None:
+            await self.rate_limiter.aclose()
+        self.tracing.shutdown()

@@ -1,0 +1,130 @@
+/* GraphiQL for the fedra router: local assets, a headers editor, and a query plan panel. */
+(function () {
+  "use strict";
+  var h = React.createElement;
+  var config = JSON.parse(document.getElementById("fedra-config").textContent);
+  var PLAN_STORAGE_KEY = "fedra:include-query-plan";
+
+  var planState = {
+    enabled: config.queryPlanAvailable && window.localStorage.getItem(PLAN_STORAGE_KEY) === "true",
+    plan: null,
+    operationName: null,
+    listeners: new Set(),
+  };
+
+  function notify() {
+    planState.listeners.forEach(function (listener) { listener(); });
+  }
+
+  function setPlanEnabled(enabled) {
+    planState.enabled = enabled;
+    window.localStorage.setItem(PLAN_STORAGE_KEY, enabled ? "true" : "false");
+    notify();
+  }
+
+  async function fetcher(params, options) {
+    var headers = {
+      "content-type": "application/json",
+      accept: "application/graphql-response+json, application/json",
+    };
+    Object.assign(headers, (options && options.headers) || {});
+    var isIntrospection = params.operationName === "IntrospectionQuery";
+    if (planState.enabled && !isIntrospection) {
+      headers[config.planHeader] = "true";
+    }
+    var response = await fetch(config.endpoint, {
+      method: "POST",
+      headers: headers,
+      body: JSON.stringify(params),
+      credentials: "same-origin",
+    });
+    var text = await response.text();
+    var result;
+    try {
+      result = JSON.parse(text);
+    } catch (error) {
+      return { errors: [{ message: "HTTP " + response.status + ": " + text }] };
+    }
+    if (!isIntrospection) {
+      var extensions = (result && result.extensions) || {};
+      planState.plan = extensions.queryPlan === undefined ? null : extensions.queryPlan;
+      planState.operationName = params.operationName || null;
+      notify();
+    }
+    return result;
+  }
+
+  function planText(plan) {
+    if (plan === null) return null;
+    if (typeof plan === "string") return plan;
+    if (plan && typeof plan.text === "string") return plan.text;
+    return JSON.stringify(plan, null, 2);
+  }
+
+  function QueryPlanPanel() {
+    var tick = React.useState(0);
+    React.useEffect(function () {
+      var listener = function () { tick[1](function (n) { return n + 1; }); };
+      planState.listeners.add(listener);
+      return function () { planState.listeners.delete(listener); };
+    }, []);
+    var text = planText(planState.plan);
+    var hint;
+    if (!config.queryPlanAvailable) {
+      hint = "Query plans are not exposed by this router (set query_plan.enabled: true).";
+    } else if (!planState.enabled) {
+      hint = "Turn on the switch above, then run an operation to see its plan.";
+    } else if (text === null) {
+      hint = "Run an operation to see its plan.";
+    }
+    return h(
+      "div",
+      { className: "fedra-plan" },
+      h("div", { className: "graphiql-doc-explorer-title" }, "Query plan"),
+      h(
+        "label",
+        { className: "fedra-plan-toggle" },
+        h("input", {
+          type: "checkbox",
+          "data-testid": "query-plan-toggle",
+          checked: planState.enabled,
+          disabled: !config.queryPlanAvailable,
+          onChange: function (event) { setPlanEnabled(event.target.checked); },
+        }),
+        " Include the query plan (" + config.planHeader + ": true)"
+      ),
+      hint ? h("p", { className: "fedra-plan-hint" }, hint) : null,
+      text !== null ? h("pre", { className: "fedra-plan-text", "data-testid": "query-plan" }, text) : null
+    );
+  }
+
+  function PlanIcon() {
+    return h(
+      "svg",
+      { viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", strokeWidth: 1.5 },
+      h("rect", { x: 3, y: 3, width: 7, height: 5, rx: 1 }),
+      h("rect", { x: 14, y: 10, width: 7, height: 5, rx: 1 }),
+      h("rect", { x: 3, y: 16, width: 7, height: 5, rx: 1 }),
+      h("path", { d: "M6.5 8v8M6.5 12.5h7.5" })
+    );
+  }
+
+  var queryPlanPlugin = { title: "Query plan", icon: PlanIcon, content: QueryPlanPanel };
+
+  var search = new URLSearchParams(window.location.search);
+  var props = {
+    fetcher: fetcher,
+    plugins: [queryPlanPlugin],
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: true,
+    defaultEditorToolsVisibility: true,
+  };
+  if (search.has("query")) props.query = search.get("query");
+  if (search.has("variables")) props.variables = search.get("variables");
+  if (search.has("headers")) props.headers = search.get("headers");
+  if (config.defaultQuery) props.defaultQuery = config.defaultQuery;
+  if (config.defaultHeaders) props.defaultHeaders = config.defaultHeaders;
+
+  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  root.render(h(GraphiQL, props));
+})();

@@ -1,0 +1,87 @@
+"""Loading the supergraph file, and watching it to reload on change.
+
+A change is read, parsed and turned into a gateway before it is installed; a file that does not
+read, parse or build is rejected and logged, and the previous supergraph keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from router.server.metrics import RouterMetrics
+from router.server.schema_holder import SchemaHolder
+from router.supergraph import read_supergraph
+
+logger = logging.getLogger("fedra.server")
+
+
+class SupergraphFile:
+    def __init__(
+        self, path: str | Path, holder: SchemaHolder, metrics: RouterMetrics | None = None
+    ) -> None:
+        self.path = Path(path).resolve()
+        self._holder = holder
+        self._metrics = metrics
+
+    def load(self) -> bool:
+        """Read the file and install it; True when a new supergraph is now served.
+
+        Raises for the first load (nothing to fall back to); later failures are logged.
+        """
+        first = not self._holder.ready
+        try:
+            sdl = self.path.read_text(encoding="utf-8")
+            digest = hashlib.sha256(sdl.encode("utf-8")).hexdigest()
+            current = self._holder.current
+            if current is not None and current.digest == digest:
+                return False
+            loaded = self._holder.install(read_supergraph(sdl), digest)
+        except Exception as error:
+            if first:
+                raise
+            self._count("rejected")
+            logger.error(
+                "supergraph change rejected; the previous supergraph keeps serving",
+                extra={"path": str(self.path), "error": f"{type(error).__name__}: {error}"},
+            )
+            return False
+        self._count("loaded")
+        logger.info(
+            "supergraph loaded",
+            extra={
+                "path": str(self.path),
+                "generation": loaded.generation,
+                "subgraphs": sorted(loaded.supergraph.subgraphs),
+                "digest": loaded.digest[:12],
+            },
+        )
+        return True
+
+    def _count(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.reloads.labels(outcome).inc()
+
+    async def watch(self, stop: asyncio.Event, *, force_polling: bool | None = None) -> None:
+        """Reload on every change until ``stop`` is set (the directory is watched, so editors
+        that replace the file by renaming are seen too)."""
+        target = self.path
+
+        def is_target(_change: Change, changed: str) -> bool:
+            return Path(changed).resolve() == target
+
+        async for _changes in awatch(
+            target.parent,
+            watch_filter=is_target,
+            stop_event=stop,
+            debounce=200,
+            step=50,
+            force_polling=force_polling,
+            recursive=False,
+        ):
+            if target.exists():
+                self.load()

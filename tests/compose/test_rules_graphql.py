@@ -1,0 +1,55 @@
+"""INVALID_GRAPHQL: parse and schema errors point at the subgraph and line."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+
+FED2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_syntax_error() -> None:
+    result = compose_sdls(a=FED2 + "type Query {\n  t: \n")
+    [error] = result.errors
+    assert error.code == "INVALID_GRAPHQL"
+    assert error.subgraph == "a"
+    assert error.line == 4
+    assert "Syntax Error" in error.message
+
+
+def test_unknown_type() -> None:
+    result = compose_sdls(a=FED2 + "type Query {\n  t: Missing\n}\n")
+    [error] = result.errors
+    assert error.code == "INVALID_GRAPHQL"
+    assert error.message == "[a] Unknown type Missing"
+    assert (error.subgraph, error.line, error.column) == ("a", 3, 6)
+
+
+def test_unknown_directive() -> None:
+    result = compose_sdls(a=FED2 + "type Query { t: Int @nope }\n")
+    assert [error.code for error in result.errors] == ["INVALID_GRAPHQL"]
+    assert "@nope" in result.errors[0].message
+
+
+def test_object_missing_an_interface_field() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { t: T }\ninterface I { a: Int }\ntype T implements I { b: Int }\n"
+    )
+    assert [error.code for error in result.errors] == ["INVALID_GRAPHQL"]
+
+
+def test_extension_without_a_base_type_is_valid_federation() -> None:
+    result = compose_sdls(
+        a=FED2 + 'extend type Query { t: T }\ntype T @key(fields: "id") { id: ID! }\n'
+    )
+    assert result.ok, result.errors
+
+
+def test_no_query_anywhere() -> None:
+    result = compose_sdls(a=FED2 + 'type T @key(fields: "id") { id: ID! }\n')
+    assert [error.code for error in result.errors] == ["NO_QUERIES"]

@@ -1,0 +1,61 @@
+"""@inaccessible: propagation into the supergraph, REFERENCED_INACCESSIBLE, only-hidden children."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+
+FED2 = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+    'import: ["@key", "@inaccessible", "@tag", "@shareable"])\n'
+)
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_inaccessible_type_referenced_by_a_visible_field() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { s: Secret }\n\ntype Secret @inaccessible { x: Int }\n"
+    )
+    [error] = result.errors
+    assert error.code == "REFERENCED_INACCESSIBLE"
+    assert error.message == (
+        'Type "Secret" is @inaccessible but is referenced by "Query.s", which is in the API '
+        "schema."
+    )
+    assert (error.subgraph, error.line) == ("a", 4)
+
+
+def test_inaccessible_in_one_subgraph_hides_the_merged_field_from_the_api_schema() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { t: T }\ntype T @shareable { x: Int @inaccessible y: Int }\n",
+        b=FED2 + "type Query { u: T }\ntype T @shareable { x: Int y: Int }\n",
+    )
+    assert result.supergraph is not None, result.errors
+    assert result.supergraph_sdl is not None
+    assert '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)' in (
+        result.supergraph_sdl
+    )
+    assert "  x: Int @inaccessible\n" in result.supergraph_sdl
+    api_type = result.supergraph.api_schema.get_type("T")
+    assert api_type is not None
+    assert set(getattr(api_type, "fields")) == {"y"}
+
+
+def test_every_field_inaccessible() -> None:
+    result = compose_sdls(a=FED2 + "type Query { t: T }\ntype T { x: Int @inaccessible }\n")
+    assert [error.code for error in result.errors] == ["ONLY_INACCESSIBLE_CHILDREN"]
+
+
+def test_tags_are_merged_and_linked() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T @tag(name: "public") }\ntype T @shareable { x: Int }\n',
+        b=FED2 + 'type Query { u: T }\ntype T @shareable @tag(name: "team") { x: Int }\n',
+    )
+    assert result.supergraph is not None, result.errors
+    assert result.supergraph.types["T"].tags == ["team"]
+    assert result.supergraph.types["Query"].fields["t"].tags == ["public"]
+    assert '@link(url: "https://specs.apollo.dev/tag/v0.3")' in (result.supergraph_sdl or "")

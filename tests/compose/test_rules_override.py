@@ -1,0 +1,79 @@
+"""@override: ownership moves, labels, OVERRIDE_SOURCE_HAS_OVERRIDE and friends."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+
+FED2 = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+    'import: ["@key", "@override", "@requires", "@external"])\n'
+)
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_plain_override_drops_the_source_field() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n',
+    )
+    assert result.supergraph is not None, result.errors
+    field = result.supergraph.types["T"].fields["x"]
+    assert list(field.sources) == ["b"]
+    assert field.sources["b"].override == "a"
+    assert 'x: Int @join__field(graph: B, override: "a")' in (result.supergraph_sdl or "")
+
+
+def test_progressive_override_keeps_both_with_the_label() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=FED2
+        + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "percent(30)") }\n',
+    )
+    assert result.supergraph_sdl is not None, result.errors
+    assert (
+        'x: Int @join__field(graph: A, overrideLabel: "percent(30)") '
+        '@join__field(graph: B, override: "a", overrideLabel: "percent(30)")'
+    ) in result.supergraph_sdl
+
+
+def test_overridden_field_still_used_by_a_key_is_marked_used_overridden() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") @key(fields: "x") { id: ID! x: Int }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n',
+    )
+    assert result.supergraph is not None, result.errors
+    assert result.supergraph.types["T"].fields["x"].sources["a"].used_overridden
+    assert (
+        'x: Int @join__field(graph: A, usedOverridden: true) @join__field(graph: B, override: "a")'
+    ) in (result.supergraph_sdl or "")
+
+
+def test_override_of_a_field_that_is_itself_overridden() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") {\n  id: ID!\n'
+        + '  x: Int @override(from: "b")\n}\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n',
+    )
+    codes = [error.code for error in result.errors]
+    assert codes.count("OVERRIDE_SOURCE_HAS_OVERRIDE") == 2
+    assert "INVALID_FIELD_SHARING" in codes
+    first = result.errors[0]
+    assert first.message == (
+        'Field "T.x" on subgraph "a" is also marked with directive @override in subgraph "b". '
+        "Only one @override directive is allowed per field."
+    )
+    assert (first.subgraph, first.line) == ("a", 5)
+
+
+def test_override_from_itself() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n'
+    )
+    assert [error.code for error in result.errors] == ["OVERRIDE_FROM_SELF_ERROR"]

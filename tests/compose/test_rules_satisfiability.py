@@ -1,0 +1,77 @@
+"""SATISFIABILITY_ERROR: fields no query plan can reach."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+
+FED2 = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+    'import: ["@key", "@shareable", "@external", "@provides", "@interfaceObject"])\n'
+)
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_value_type_field_only_in_another_subgraph_without_key() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { w: W }\ntype W @shareable { code: String }\n",
+        b=FED2 + "type Query { ws: [W] }\ntype W @shareable { code: String hours: String }\n",
+    )
+    [error] = result.errors
+    assert error.code == "SATISFIABILITY_ERROR"
+    assert error.message == (
+        "The following supergraph API query:\n{\n  w {\n    hours\n  }\n}\n"
+        "cannot be satisfied by the subgraphs because:\n"
+        '- from subgraph "a":\n'
+        '  - cannot find field "W.hours".\n'
+        '  - cannot move to subgraph "b", which has field "W.hours", because type "W" has no '
+        '@key defined in subgraph "b".'
+    )
+
+
+def test_key_whose_fields_the_first_subgraph_cannot_provide() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t(id: ID!): T }\ntype T @key(fields: "id") { id: ID! }\n',
+        b=FED2 + 'type T @key(fields: "sku") { sku: ID! name: String }\n',
+    )
+    assert {error.code for error in result.errors} == {"SATISFIABILITY_ERROR"}
+    assert len(result.errors) == 2
+    assert 't(id: "<any id>") {' in result.errors[0].message
+    assert (
+        'cannot move to subgraph "b" using @key(fields: "sku") of "T", the key field(s) cannot '
+        'be resolved from subgraph "a".'
+    ) in result.errors[0].message
+
+
+def test_non_resolvable_key_does_not_make_a_field_reachable() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id", resolvable: false) { id: ID! }\n',
+        b=FED2 + 'type T @key(fields: "id", resolvable: false) { id: ID! name: String }\n',
+    )
+    assert {error.code for error in result.errors} == {"SATISFIABILITY_ERROR"}
+
+
+def test_entity_jump_and_provides_make_fields_reachable() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T @provides(fields: "note") }\n'
+        + 'type T @key(fields: "id") { id: ID! note: String @external }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! note: String @shareable more: Int }\n',
+    )
+    assert result.ok, result.errors
+
+
+def test_interface_object_fields_reach_implementations() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: Account }\ninterface Account @key(fields: "id") { id: ID! }\n'
+        + 'type User implements Account @key(fields: "id") { id: ID! }\n',
+        b=FED2 + 'type Account @key(fields: "id") @interfaceObject { id: ID! score: Int }\n',
+    )
+    assert result.ok, result.errors
+    assert result.supergraph_sdl is not None
+    assert "  score: Int @join__field\n" in result.supergraph_sdl

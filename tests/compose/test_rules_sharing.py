@@ -1,0 +1,74 @@
+"""INVALID_FIELD_SHARING and what makes a field shareable."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+
+FED2 = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+    'import: ["@key", "@shareable", "@external", "@provides"])\n'
+)
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_value_type_defined_twice_without_shareable_points_at_first_definition() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { a: Money }\ntype Money {\n  amount: Int\n}\n",
+        b=FED2 + "type Query { b: Money }\ntype Money {\n  amount: Int\n}\n",
+    )
+    assert not result.ok
+    assert result.supergraph_sdl is None
+    [error] = result.errors
+    assert error.code == "INVALID_FIELD_SHARING"
+    assert error.message == (
+        'Non-shareable field "Money.amount" is resolved from multiple subgraphs: it is resolved '
+        'from subgraphs "a" and "b" and defined as non-shareable in all of them'
+    )
+    assert (error.subgraph, error.line, error.column) == ("a", 4, 3)
+
+
+def test_only_the_non_shareable_subgraphs_are_named() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { a: Money }\ntype Money @shareable { amount: Int }\n",
+        b=FED2 + "type Query { b: Money }\ntype Money { amount: Int }\n",
+    )
+    [error] = result.errors
+    assert error.message.endswith('and defined as non-shareable in subgraph "b"')
+
+
+def test_shareable_value_type_and_key_fields_compose() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: User }\ntype User @key(fields: "id") { id: ID! m: Money }\n'
+        + "type Money @shareable { amount: Int }\n",
+        b=FED2
+        + 'type User @key(fields: "id") { id: ID! n: Money }\n'
+        + "type Money @shareable { amount: Int }\n",
+    )
+    assert result.ok, result.errors
+    assert result.errors == []
+
+
+def test_provided_external_field_counts_as_a_resolver() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { b: B @provides(fields: "y") }\n'
+        + 'type B @key(fields: "id") { id: ID! y: Int @external }\n',
+        b=FED2 + 'type B @key(fields: "id") { id: ID! y: Int }\n',
+    )
+    [error] = result.errors
+    assert error.code == "INVALID_FIELD_SHARING"
+    assert 'defined as non-shareable in subgraph "b"' in error.message
+
+
+def test_federation1_value_types_are_implicitly_shareable() -> None:
+    result = compose_sdls(
+        a="type Query { a: Money }\ntype Money { amount: Int }\n",
+        b="type Query { b: Money }\ntype Money { amount: Int }\n",
+    )
+    assert result.ok, result.errors

@@ -1,0 +1,1 @@
+"""Query planner tests: stages, features on small supergraphs, and plan snapshots."""

@@ -1,0 +1,245 @@
+"""The real stack for router tests: the supergraph of our three subgraphs, the subgraph apps
+in process (httpx ASGI transports) or as uvicorn processes, and the router around them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from router.config import RouterConfig, load_config
+from router.server import create_app
+from subgraphs.orders.app import create_app as create_orders_app
+from subgraphs.products.app import create_app as create_products_app
+from subgraphs.users.app import create_app as create_users_app
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SUBGRAPH_NAMES = ("users", "products", "orders")
+DEFAULT_URLS = {
+    "users": "http://localhost:4001/graphql",
+    "products": "http://localhost:4002/graphql",
+    "orders": "http://localhost:4003/graphql",
+}
+PRODUCTS_IN_PROCESS_URL = "http://products.test/graphql"
+STARTUP_TIMEOUT_SECONDS = 60.0
+CROSS_SUBGRAPH_QUERY = (
+    "query Customers { users(first: 2) { edges { node { name orderCount "
+    "orders(first: 1) { id items { quantity product { name } } } } } } }"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def compose_supergraph_sdl() -> str:
+    """Our composer's supergraph of schema/*.graphql; when it refuses them, Apollo's
+    composition (tests/node) or the committed schema/supergraph.graphql."""
+    sdls = {name: (REPO_ROOT / "schema" / f"{name}.graphql").read_text() for name in SUBGRAPH_NAMES}
+    try:
+        from router.compose import SubgraphSource, compose
+
+        result = compose(
+            [SubgraphSource(name, DEFAULT_URLS[name], sdl) for name, sdl in sdls.items()]
+        )
+        if result.supergraph_sdl is not None and not result.errors:
+            return result.supergraph_sdl
+    except ImportError:
+        pass
+    committed = REPO_ROOT / "schema" / "supergraph.graphql"
+    if committed.exists():
+        return committed.read_text()
+    fixtures = {
+        "main": [
+            {"name": name, "url": DEFAULT_URLS[name], "sdl": sdl} for name, sdl in sdls.items()
+        ]
+    }
+    completed = subprocess.run(
+        ["node", str(REPO_ROOT / "tests" / "node" / "compose.mjs")],
+        input=json.dumps({"fixtures": fixtures}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    outcome = json.loads(completed.stdout)["main"]
+    sdl: str = outcome["supergraphSdl"]
+    return sdl
+
+
+def config_from(environ: Mapping[str, str] | None = None, path: Path | None = None) -> RouterConfig:
+    """A configuration from ``FEDRA_*`` variables only (never the test process's own)."""
+    return load_config(path, environ=dict(environ or {}))
+
+
+@asynccontextmanager
+async def in_process_subgraphs(
+    directory: Path, wrap: Mapping[str, Any] | None = None
+) -> AsyncIterator[dict[str, httpx.AsyncBaseTransport]]:
+    """The three subgraph apps on fresh SQLite files, started (tables, seed data), as transports.
+
+    ``wrap`` maps a subgraph name to a function wrapping its ASGI app (e.g. a header recorder).
+    """
+    products = create_products_app(f"sqlite+aiosqlite:///{directory / 'products.sqlite3'}")
+    users = create_users_app(f"sqlite+aiosqlite:///{directory / 'users.sqlite3'}")
+    orders = create_orders_app(
+        f"sqlite+aiosqlite:///{directory / 'orders.sqlite3'}",
+        products_url=PRODUCTS_IN_PROCESS_URL,
+        products_transport=httpx.ASGITransport(app=products),
+    )
+    apps = {"users": users, "products": products, "orders": orders}
+    async with AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        transports: dict[str, httpx.AsyncBaseTransport] = {}
+        for name, app in apps.items():
+            served: Any = (wrap or {}).get(name, lambda inner: inner)(app)
+            transports[name] = httpx.ASGITransport(app=served)
+        yield transports
+
+
+@asynccontextmanager
+async def router_client(
+    app: Starlette, base_url: str = "http://router.test"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the router app, with the app's startup and shutdown run around it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+@asynccontextmanager
+async def router_stack(
+    directory: Path,
+    supergraph_sdl: str,
+    environ: Mapping[str, str] | None = None,
+    *,
+    wrap: Mapping[str, Any] | None = None,
+    watch: bool = False,
+) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
+    """Router + in-process subgraphs; the supergraph is written to ``directory``."""
+    supergraph_path = directory / "supergraph.graphql"
+    supergraph_path.write_text(supergraph_sdl)
+    settings = {"FEDRA_SUPERGRAPH__WATCH": "true" if watch else "false", **(environ or {})}
+    async with in_process_subgraphs(directory, wrap) as transports:
+        app = create_app(
+            config_from(settings),
+            supergraph_path=supergraph_path,
+            subgraph_transports_override=transports,
+        )
+        async with router_client(app) as client:
+            yield client, app
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSubgraphs:
+    urls: dict[str, str]
+    logs: dict[str, Path]
+
+    def url_overrides(self) -> dict[str, str]:
+        return {f"FEDRA_SUBGRAPHS__{name.upper()}__URL": url for name, url in self.urls.items()}
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            response = httpx.post(url, json={"query": "{ __typename }"}, timeout=2.0)
+            if response.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def live_subgraphs(directory: Path) -> Iterator[LiveSubgraphs]:
+    """The three subgraphs as ``uvicorn subgraphs.<name>.app:app`` processes on free ports."""
+    ports = {name: free_port() for name in SUBGRAPH_NAMES}
+    urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
+    logs = {name: directory / f"{name}.log" for name in SUBGRAPH_NAMES}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, port in ports.items():
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{directory / f'{name}.sqlite3'}",
+                "PRODUCTS_URL": urls["products"],
+            }
+            with logs[name].open("wb") as log:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "uvicorn", f"subgraphs.{name}.app:app",
+                         "--host", "127.0.0.1", "--port", str(port)],
+                        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    )
+                )  # fmt: skip
+        for (name, url), process in zip(urls.items(), processes, strict=True):
+            wait_for_http(url, process, logs[name])
+        yield LiveSubgraphs(urls, logs)
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@contextmanager
+def live_router(
+    directory: Path, supergraph_sdl: str, environ: Mapping[str, str], *extra_args: str
+) -> Iterator[str]:
+    """``fedra serve`` as a process on a free port; yields its GraphQL URL."""
+    port = free_port()
+    supergraph_path = directory / "router-supergraph.graphql"
+    supergraph_path.write_text(supergraph_sdl)
+    log_path = directory / "router.log"
+    env = {**os.environ, **environ}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "router.cli", "serve", "--supergraph", str(supergraph_path),
+             "--host", "127.0.0.1", "--port", str(port), *extra_args],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/graphql"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"fedra serve exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fedra serve did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop(process)

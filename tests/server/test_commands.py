@@ -1,0 +1,239 @@
+"""``fedra serve`` and ``fedra dev`` as real processes over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.stack import (
+    CROSS_SUBGRAPH_QUERY,
+    REPO_ROOT,
+    LiveSubgraphs,
+    free_port,
+    live_router,
+)
+
+JSON_POST = {"content-type": "application/json"}
+
+
+def fedra(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "router.cli", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def assert_cross_subgraph_query_works(url: str) -> None:
+    response = httpx.post(url, json={"query": CROSS_SUBGRAPH_QUERY}, timeout=10)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    assert len(body["data"]["users"]["edges"]) == 2
+
+
+def test_serve_with_url_overrides(
+    tmp_path: Path, supergraph_sdl: str, live_stack: LiveSubgraphs
+) -> None:
+    with live_router(tmp_path, supergraph_sdl, live_stack.url_overrides()) as url:
+        assert_cross_subgraph_query_works(url)
+        me = httpx.post(
+            url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
+        )
+        assert me.json()["data"]["me"] is None  # no config file: no header propagation
+
+
+def test_serve_with_config_file_and_workers(
+    tmp_path: Path, supergraph_sdl: str, live_stack: LiveSubgraphs
+) -> None:
+    env = {**live_stack.url_overrides(), "FEDRA_LOGGING__FORMAT": "json"}
+    with live_router(
+        tmp_path, supergraph_sdl, env, "--config", str(REPO_ROOT / "router.yaml"), "--workers", "2"
+    ) as url:
+        for _ in range(6):
+            assert_cross_subgraph_query_works(url)
+        me = httpx.post(
+            url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
+        )
+        assert me.json()["data"]["me"]["name"]
+        deadline = time.monotonic() + 20
+        while True:
+            loaded = [
+                json.loads(line)
+                for line in (tmp_path / "router.log").read_text().splitlines()
+                if line.startswith("{") and '"supergraph loaded"' in line
+            ]
+            if len({entry["pid"] for entry in loaded}) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len({entry["pid"] for entry in loaded}) == 2
+
+
+def test_serve_reports_bad_configuration(tmp_path: Path, supergraph_sdl: str) -> None:
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text(supergraph_sdl)
+    config = tmp_path / "router.yaml"
+    config.write_text("limits: {max_depth: deep}\n")
+    completed = fedra("serve", "--supergraph", str(supergraph), "--config", str(config))
+    assert completed.returncode == 2
+    assert "limits.max_depth" in completed.stderr
+
+    completed = fedra(
+        "serve", "--supergraph", str(supergraph), env={"FEDRA_SERVER__PORT": "not-a-port"}
+    )
+    assert completed.returncode == 2
+    assert "server.port" in completed.stderr
+
+
+def test_serve_reports_a_broken_supergraph(tmp_path: Path) -> None:
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text("type Query {")
+    completed = fedra("serve", "--supergraph", str(supergraph))
+    assert completed.returncode == 1
+    assert "cannot load supergraph" in completed.stderr
+
+
+def test_serve_reports_a_port_in_use(tmp_path: Path, supergraph_sdl: str) -> None:
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text(supergraph_sdl)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = fedra("serve", "--supergraph", str(supergraph), "--port", str(port))
+    assert completed.returncode == 1
+    assert f"port {port}" in completed.stderr and "already in use" in completed.stderr
+
+
+def write_supergraph_config(directory: Path, ports: dict[str, int]) -> Path:
+    lines = ["federation_version: =2.7.0", "subgraphs:"]
+    for name, port in ports.items():
+        lines += [
+            f"  {name}:",
+            f"    routing_url: http://localhost:{port}/graphql",
+            "    schema:",
+            f"      file: {REPO_ROOT / 'schema' / f'{name}.graphql'}",
+        ]
+    path = directory / "supergraph.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start_dev(directory: Path, supergraph_sdl: str, ports: dict[str, int], router_port: int):  # type: ignore[no-untyped-def]
+    fallback = directory / "fallback-supergraph.graphql"
+    fallback.write_text(supergraph_sdl)
+    output = (directory / "dev.out").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "router.cli", "dev",
+         "--supergraph-config", str(write_supergraph_config(directory, ports)),
+         "--port", str(router_port), "--var-dir", str(directory / "var"),
+         "--fallback-supergraph", str(fallback)],
+        cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+        env={**os.environ, "FEDRA_SERVER__HOST": "127.0.0.1"},
+    )  # fmt: skip
+    output.close()
+    return process, directory / "dev.out"
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def test_dev_starts_everything_and_ctrl_c_stops_everything(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    ports = {"users": free_port(), "products": free_port(), "orders": free_port()}
+    router_port = free_port()
+    process, output = start_dev(tmp_path, supergraph_sdl, ports, router_port)
+    url = f"http://localhost:{router_port}/graphql"
+    try:
+        deadline = time.monotonic() + 90
+        while f"GraphiQL: {url}" not in output.read_text():
+            assert process.poll() is None, output.read_text()
+            assert time.monotonic() < deadline, output.read_text()
+            time.sleep(0.2)
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{router_port}/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, output.read_text()
+                time.sleep(0.2)
+        assert_cross_subgraph_query_works(f"http://127.0.0.1:{router_port}/graphql")
+        plan = httpx.post(
+            f"http://127.0.0.1:{router_port}/graphql",
+            json={"query": "{ me { id } }"},
+            headers={"x-fedra-query-plan": "true"},
+        )
+        assert "queryPlan" in plan.json()["extensions"]  # dev turns plans on
+        assert (tmp_path / "var" / "users.sqlite3").exists()
+        assert (tmp_path / "var" / "supergraph.graphql").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)
+    text = output.read_text()
+    assert code in (0, 130), text
+    for name in ports:
+        assert f"stopped subgraph {name}" in text
+    assert all(port_is_free(port) for port in [*ports.values(), router_port]), text
+
+
+def test_dev_stops_on_sigterm(tmp_path: Path, supergraph_sdl: str) -> None:
+    ports = {"users": free_port(), "products": free_port(), "orders": free_port()}
+    process, output = start_dev(tmp_path, supergraph_sdl, ports, free_port())
+    deadline = time.monotonic() + 90
+    while "ready at" not in output.read_text():
+        assert process.poll() is None, output.read_text()
+        assert time.monotonic() < deadline, output.read_text()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    assert all(port_is_free(port) for port in ports.values()), output.read_text()
+
+
+def test_dev_reports_a_port_in_use(tmp_path: Path, supergraph_sdl: str) -> None:
+    ports = {"users": free_port(), "products": free_port(), "orders": free_port()}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", ports["products"]))
+        taken.listen()
+        process, output = start_dev(tmp_path, supergraph_sdl, ports, free_port())
+        assert process.wait(timeout=30) == 1
+    text = output.read_text()
+    assert f"port {ports['products']} (products subgraph)" in text
+    assert "starting subgraph" not in text
+
+
+def test_dev_reports_a_subgraph_that_fails_to_start(tmp_path: Path, supergraph_sdl: str) -> None:
+    ports = {"users": free_port(), "missing": free_port()}
+    process, output = start_dev(tmp_path, supergraph_sdl, ports, free_port())
+    assert process.wait(timeout=60) == 1
+    text = output.read_text()
+    assert "subgraph missing exited with code" in text
+    assert "last lines of" in text and "subgraphs.missing" in text  # the log's tail
+    assert "stopped subgraph users" in text
+    assert port_is_free(ports["users"])
+
+
+@pytest.mark.parametrize("name", ["serve", "dev"])
+def test_help(name: str) -> None:
+    completed = fedra(name, "--help")
+    assert completed.returncode == 0
+    assert "--port" in completed.stdout

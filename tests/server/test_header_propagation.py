@@ -1,0 +1,108 @@
+"""Header propagation rules: only what a rule names reaches a subgraph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from router.config.model import HeadersConfig
+from router.server.header_rules import HeaderPropagation
+from tests.server.recording import HeaderRecorder
+from tests.server.stack import REPO_ROOT, router_stack
+
+INCOMING = {
+    "authorization": "Bearer t",
+    "x-user-id": "7",
+    "x-tenant-a": "1",
+    "x-tenant-b": "2",
+    "cookie": "secret",
+    "host": "router",
+    "content-length": "12",
+}
+
+
+def rules(data: dict[str, object]) -> HeaderPropagation:
+    return HeaderPropagation(HeadersConfig.model_validate(data))
+
+
+def test_nothing_propagates_without_rules() -> None:
+    assert rules({}).for_subgraph("users", INCOMING) == {}
+
+
+def test_named_rename_default_insert_and_remove() -> None:
+    propagation = rules(
+        {
+            "all": [
+                {"propagate": {"named": "X-User-Id"}},
+                {"propagate": {"named": "authorization", "rename": "x-auth"}},
+                {"propagate": {"named": "x-missing", "default": "fallback"}},
+                {"insert": {"name": "x-source", "value": "fedra"}},
+            ],
+            "subgraphs": {
+                "orders": [
+                    {"propagate": {"matching": "x-tenant-.*"}},
+                    {"remove": {"named": "x-auth"}},
+                ]
+            },
+        }
+    )
+    assert propagation.for_subgraph("users", INCOMING) == {
+        "x-user-id": "7",
+        "x-auth": "Bearer t",
+        "x-missing": "fallback",
+        "x-source": "fedra",
+    }
+    assert propagation.for_subgraph("orders", INCOMING) == {
+        "x-user-id": "7",
+        "x-missing": "fallback",
+        "x-source": "fedra",
+        "x-tenant-a": "1",
+        "x-tenant-b": "2",
+    }
+
+
+def test_connection_headers_never_propagate() -> None:
+    propagation = rules({"all": [{"propagate": {"matching": ".*"}}]})
+    sent = propagation.for_subgraph("users", INCOMING)
+    assert "host" not in sent and "content-length" not in sent
+    assert sent["cookie"] == "secret"  # a catch-all rule is the user's explicit choice
+
+
+async def test_default_router_yaml_sends_user_id_and_authorization_only(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    recorders = {"users": HeaderRecorder(), "orders": HeaderRecorder()}
+    config_file = REPO_ROOT / "router.yaml"
+    from router.config import load_config
+    from router.server import create_app
+    from tests.server.stack import in_process_subgraphs, router_client
+
+    supergraph_path = tmp_path / "supergraph.graphql"
+    supergraph_path.write_text(supergraph_sdl)
+    config = load_config(config_file, environ={"FEDRA_SUPERGRAPH__WATCH": "false"})
+    wrap = {name: recorder.wrap for name, recorder in recorders.items()}
+    async with in_process_subgraphs(tmp_path, wrap) as transports:
+        app = create_app(
+            config, supergraph_path=supergraph_path, subgraph_transports_override=transports
+        )
+        async with router_client(app) as client:
+            anonymous = await client.post("/graphql", json={"query": "{ me { name } }"})
+            assert anonymous.json() == {"data": {"me": None}}
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ me { name orderCount } }"},
+                headers={
+                    "x-user-id": "1",
+                    "authorization": "Bearer abc",
+                    "cookie": "session=secret",
+                    "x-other": "private",
+                },
+            )
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["me"]["name"]
+    assert isinstance(body["data"]["me"]["orderCount"], int)
+    for name, recorder in recorders.items():
+        sent = recorder.requests[-1]
+        assert sent["x-user-id"] == "1", name
+        assert sent["authorization"] == "Bearer abc", name
+        assert "cookie" not in sent and "x-other" not in sent, name

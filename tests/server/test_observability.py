@@ -1,0 +1,179 @@
+"""Health and readiness, Prometheus metrics, W3C trace context to subgraphs, JSON logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from router.config.model import LoggingConfig
+from router.server.json_logging import JsonFormatter, configure_logging
+from tests.server.recording import HeaderRecorder
+from tests.server.stack import CROSS_SUBGRAPH_QUERY, router_stack
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+INCOMING_TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
+
+
+async def test_health_and_ready(tmp_path: Path, supergraph_sdl: str) -> None:
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        health = await client.get("/health")
+        assert health.status_code == 200 and health.json() == {"status": "pass"}
+        ready = await client.get("/ready")
+        assert ready.status_code == 200
+        assert ready.json()["subgraphs"] == ["orders", "products", "users"]
+
+
+async def test_not_ready_without_a_supergraph(tmp_path: Path, supergraph_sdl: str) -> None:
+    async with router_stack(tmp_path, supergraph_sdl) as (client, app):
+        await app.state.services.holder.aclose()
+        assert (await client.get("/ready")).status_code == 503
+        assert (await client.get("/health")).status_code == 200
+        response = await client.post("/graphql", json={"query": "{ __typename }"})
+        assert response.status_code == 503
+        assert response.json()["errors"][0]["extensions"]["code"] == "NOT_READY"
+
+
+def sample(metrics: str, name: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{") and line.split(" ")[0] == name:
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not in metrics")
+
+
+async def test_metrics(tmp_path: Path, supergraph_sdl: str) -> None:
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        for _ in range(3):
+            await client.post("/graphql", json={"query": CROSS_SUBGRAPH_QUERY})
+        await client.post("/graphql", json={"query": "{ nope }"})
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    metrics = response.text
+    assert sample(metrics, 'fedra_http_requests_total{method="POST",status="200"}') == 4
+    assert sample(metrics, 'fedra_http_request_duration_seconds_count{method="POST"}') == 4
+    assert sample(metrics, "fedra_graphql_operations_total") == 4
+    assert sample(metrics, 'fedra_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}') == 1
+    assert sample(metrics, 'fedra_subgraph_fetch_duration_seconds_count{subgraph="users"}') == 3
+    assert sample(metrics, 'fedra_subgraph_fetch_duration_seconds_count{subgraph="orders"}') >= 3
+    assert sample(metrics, "fedra_plan_cache_hits_total") == 2
+    assert sample(metrics, "fedra_plan_cache_misses_total") == 2
+    assert sample(metrics, 'fedra_supergraph_reloads_total{outcome="loaded"}') == 1
+
+
+def failing_subgraph(_app: object) -> object:
+    """A subgraph that answers every request with HTTP 500."""
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        await send({"type": "http.response.start", "status": 500, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"boom"})  # type: ignore[operator]
+
+    return app
+
+
+async def test_subgraph_failures_are_counted(tmp_path: Path, supergraph_sdl: str) -> None:
+    async with router_stack(tmp_path, supergraph_sdl, wrap={"users": failing_subgraph}) as (
+        client,
+        _app,
+    ):
+        response = await client.post(
+            "/graphql", json={"query": '{ user(id: "1") { name } product(id: "1") { name } }'}
+        )
+        metrics = (await client.get("/metrics")).text
+    body = response.json()
+    assert body["data"]["user"] is None and body["data"]["product"]["name"]
+    assert body["errors"][0]["extensions"]["serviceName"] == "users"
+    assert sample(metrics, 'fedra_subgraph_fetch_errors_total{subgraph="users"}') == 1
+    assert 'fedra_subgraph_fetch_errors_total{subgraph="products"}' not in metrics
+
+
+async def test_traceparent_reaches_subgraphs_in_the_callers_trace(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    users = HeaderRecorder()
+    orders = HeaderRecorder()
+    async with router_stack(
+        tmp_path, supergraph_sdl, wrap={"users": users.wrap, "orders": orders.wrap}
+    ) as (client, app):
+        exporter = InMemorySpanExporter()
+        app.state.services.tracing.add_span_processor(SimpleSpanProcessor(exporter))
+        response = await client.post(
+            "/graphql",
+            json={"query": CROSS_SUBGRAPH_QUERY},
+            headers={"traceparent": INCOMING_TRACEPARENT},
+        )
+        assert response.status_code == 200
+    sent = [users.requests[-1]["traceparent"], orders.requests[-1]["traceparent"]]
+    assert all(value.split("-")[1] == TRACE_ID for value in sent)
+    spans = exporter.get_finished_spans()
+    by_name = {span.name: span for span in spans}
+    server_span = by_name["graphql.request"]
+    assert format(server_span.context.trace_id, "032x") == TRACE_ID
+    subgraph_spans = [span for span in spans if span.name.startswith("subgraph ")]
+    assert {span.name for span in subgraph_spans} >= {"subgraph users", "subgraph orders"}
+    assert all(span.parent.span_id == server_span.context.span_id for span in subgraph_spans)
+    # Each subgraph saw the span id of its own fetch span.
+    span_ids = {format(span.context.span_id, "016x") for span in subgraph_spans}
+    assert {value.split("-")[2] for value in sent} <= span_ids
+
+
+async def test_tracing_can_be_disabled(tmp_path: Path, supergraph_sdl: str) -> None:
+    users = HeaderRecorder()
+    settings = {"FEDRA_TELEMETRY__TRACING__ENABLED": "false"}
+    async with router_stack(tmp_path, supergraph_sdl, settings, wrap={"users": users.wrap}) as (
+        client,
+        _app,
+    ):
+        await client.post("/graphql", json={"query": '{ user(id: "1") { name } }'})
+    assert "traceparent" not in users.requests[-1]
+
+
+def test_json_formatter_writes_one_object_per_line() -> None:
+    record = logging.LogRecord("fedra.access", logging.INFO, __file__, 1, "request", None, None)
+    record.status = 200
+    record.operations = ["Q"]
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["level"] == "info" and entry["logger"] == "fedra.access"
+    assert entry["message"] == "request"
+    assert entry["status"] == 200 and entry["operations"] == ["Q"]
+    assert entry["time"].endswith("+00:00")
+
+
+async def test_each_request_is_logged_with_its_trace_id(
+    tmp_path: Path, supergraph_sdl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fedra.access")
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        await client.post(
+            "/graphql",
+            json={"query": "query Named { __typename }", "operationName": "Named"},
+            headers={"traceparent": INCOMING_TRACEPARENT},
+        )
+    records = [record for record in caplog.records if record.name == "fedra.access"]
+    assert records
+    record = records[-1]
+    assert record.__dict__["status"] == 200
+    assert record.__dict__["operations"] == ["Named"]
+    assert record.__dict__["trace_id"] == TRACE_ID
+    assert record.__dict__["client"] == "203.0.113.7"
+
+
+def test_configure_logging_installs_the_json_formatter() -> None:
+    configure_logging(LoggingConfig(format="json", level="warning"))
+    logger = logging.getLogger("fedra")
+    try:
+        assert isinstance(logger.handlers[0].formatter, JsonFormatter)
+        assert logger.level == logging.WARNING
+    finally:
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+        for name in ("uvicorn", "uvicorn.error"):
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
+        logging.getLogger("uvicorn.access").disabled = False

@@ -1,0 +1,244 @@
+"""Subgraph apps on fresh databases: SQLite files in tmp_path, or PostgreSQL databases.
+
+Seeding thousands of rows per test would dominate the run, so the seeded state is made once
+per test module and per backend (through the apps' own start-up) and every test gets it
+back: a copy of the seeded SQLite files, or, on PostgreSQL, the module's own databases with
+every table restored from a snapshot schema. Tests that need empty databases (the seeding
+itself) ask for `empty_database_urls`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import make_url
+
+from subgraphs.orders.app import create_app as create_orders_app
+from subgraphs.orders.models import metadata as orders_metadata
+from subgraphs.products.app import create_app as create_products_app
+from subgraphs.products.models import metadata as products_metadata
+from subgraphs.shared.db import Database
+from subgraphs.shared.testing import SubgraphClient, serve_in_process
+from subgraphs.users.app import create_app as create_users_app
+from subgraphs.users.models import metadata as users_metadata
+
+SUBGRAPHS = ("users", "products", "orders")
+PRODUCTS_TEST_URL = "http://products.test/graphql"
+BACKENDS = ["sqlite", "postgres"]
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrls:
+    users: str
+    products: str
+    orders: str
+    # PostgreSQL module databases are shared by the module's tests: restore before use.
+    restore_snapshot: bool = False
+
+
+def sqlite_urls(folder: Path) -> DatabaseUrls:
+    return DatabaseUrls(
+        *(f"sqlite+aiosqlite:///{folder / f'{name}.sqlite3'}" for name in SUBGRAPHS)
+    )
+
+
+async def seed_through_the_apps(urls: DatabaseUrls) -> None:
+    for create_app, url in (
+        (create_users_app, urls.users),
+        (create_products_app, urls.products),
+        (create_orders_app, urls.orders),
+    ):
+        async with serve_in_process(create_app(url)):
+            pass
+
+
+class PostgresDatabases:
+    """Creates databases on the test server for one module and drops them all at its end."""
+
+    def __init__(self, dsn: str, prefix: str) -> None:
+        self._base = make_url(dsn)
+        self._admin_dsn = self._base.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self._prefix = prefix
+        self._numbers = itertools.count(1)
+        self._created: list[str] = []
+
+    def create(self) -> DatabaseUrls:
+        number = next(self._numbers)
+        names = [f"{self._prefix}_{number}_{subgraph}" for subgraph in SUBGRAPHS]
+        asyncio.run(self._create(names))
+        self._created.extend(names)
+        return DatabaseUrls(
+            *(self._base.set(database=name).render_as_string(hide_password=False) for name in names)
+        )
+
+    async def _create(self, names: list[str]) -> None:
+        connection = await asyncpg.connect(self._admin_dsn)
+        try:
+            for name in names:
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    def drop_all(self) -> None:
+        asyncio.run(self._drop_all())
+
+    async def _drop_all(self) -> None:
+        connection = await asyncpg.connect(self._admin_dsn)
+        try:
+            for name in reversed(self._created):
+                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_databases(
+    request: pytest.FixtureRequest, postgres_dsn: str
+) -> Iterator[PostgresDatabases]:
+    module = re.sub(r"\W+", "_", request.module.__name__.rsplit(".", 1)[-1])[:20]
+    databases = PostgresDatabases(postgres_dsn, f"fedra_{module}_{uuid.uuid4().hex[:8]}")
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+@pytest.fixture(scope="module")
+def postgres_seeded(postgres_databases: PostgresDatabases) -> DatabaseUrls:
+    """The module's PostgreSQL databases, seeded, with a snapshot to restore before each test."""
+    urls = postgres_databases.create()
+    asyncio.run(seed_through_the_apps(urls))
+    asyncio.run(_for_each_database(urls, _take_snapshot))
+    return urls
+
+
+SNAPSHOT_SCHEMA = "fedra_seed_snapshot"
+METADATA: dict[str, MetaData] = {
+    "users": users_metadata,
+    "products": products_metadata,
+    "orders": orders_metadata,
+}
+
+
+async def _for_each_database(
+    urls: DatabaseUrls, action: Callable[[Database], Awaitable[None]]
+) -> None:
+    for subgraph in SUBGRAPHS:
+        database = Database(getattr(urls, subgraph), METADATA[subgraph])
+        try:
+            await action(database)
+        finally:
+            await database.dispose()
+
+
+async def _take_snapshot(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
+        for table in database.metadata.sorted_tables:
+            await connection.execute(
+                text(f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table.name}" AS TABLE "{table.name}"')
+            )
+
+
+async def restored(urls: DatabaseUrls, subgraph: str) -> str:
+    """The subgraph's database URL, its seeded state restored first when it is shared."""
+    url: str = getattr(urls, subgraph)
+    if urls.restore_snapshot:
+        database = Database(url, METADATA[subgraph])
+        try:
+            await _restore_snapshot(database)
+        finally:
+            await database.dispose()
+    return url
+
+
+async def _restore_snapshot(database: Database) -> None:
+    await database.create_tables()  # a test may have dropped one
+    tables = database.metadata.sorted_tables
+    async with database.engine.begin() as connection:
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            await connection.execute(
+                text(f'INSERT INTO "{table.name}" SELECT * FROM {SNAPSHOT_SCHEMA}."{table.name}"')
+            )
+    await database.sync_id_sequences()
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> DatabaseUrls:
+    urls = sqlite_urls(tmp_path_factory.mktemp("seeded"))
+    asyncio.run(seed_through_the_apps(urls))
+    return urls
+
+
+def copy_sqlite(template: DatabaseUrls, folder: Path) -> DatabaseUrls:
+    copies = sqlite_urls(folder)
+    for subgraph in SUBGRAPHS:
+        source = Path(str(make_url(getattr(template, subgraph)).database))
+        target = Path(str(make_url(getattr(copies, subgraph)).database))
+        shutil.copyfile(source, target)
+        for suffix in ("-wal", "-shm"):
+            sidecar = source.with_name(source.name + suffix)
+            if sidecar.exists():
+                shutil.copyfile(sidecar, target.with_name(target.name + suffix))
+    return copies
+
+
+@pytest.fixture(params=BACKENDS)
+def database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseUrls:
+    """Seeded databases private to one test, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+    seeded: DatabaseUrls = request.getfixturevalue("postgres_seeded")
+    return replace(seeded, restore_snapshot=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseUrls:
+    """Empty databases private to one test, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_urls(tmp_path)
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    return databases.create()
+
+
+@pytest.fixture
+async def users(database_urls: DatabaseUrls) -> AsyncIterator[SubgraphClient]:
+    async with serve_in_process(create_users_app(await restored(database_urls, "users"))) as client:
+        yield client
+
+
+@pytest.fixture
+async def products(database_urls: DatabaseUrls) -> AsyncIterator[SubgraphClient]:
+    async with serve_in_process(
+        create_products_app(await restored(database_urls, "products"))
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def orders(
+    database_urls: DatabaseUrls, products: SubgraphClient
+) -> AsyncIterator[SubgraphClient]:
+    """The orders app, calling the real products app of this test in-process."""
+    app = create_orders_app(
+        await restored(database_urls, "orders"),
+        products_url=PRODUCTS_TEST_URL,
+        products_transport=httpx.ASGITransport(app=products.app),
+    )
+    async with serve_in_process(app) as client:
+        yield client
