@@ -25,7 +25,8 @@ def normalise(raw: bytes) -> bytes:
 
 def check_answer(expected: bytes, status: int, raw: bytes) -> AnswerCheck:
     if status != 200:
-        return AnswerCheck(False, f"HTTP {status}: {raw[:300].decode('utf-8', 'replace')}")
+        text = " ".join(raw[:300].decode("utf-8", "replace").split())
+        return AnswerCheck(False, f"HTTP {status}: {text}")
     try:
         got = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

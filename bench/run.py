@@ -60,7 +60,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, help="concurrent connections of the load")
     parser.add_argument("--threads", type=int, help="wrk threads")
-    parser.add_argument("--duration", type=float, help="seconds of measured load per gateway")
+    parser.add_argument("--duration", type=float, help="seconds of each measured round")
     parser.add_argument("--warmup", type=float, help="seconds of unmeasured load first")
     parser.add_argument("--rounds", type=int, help="measured runs per gateway, alternating")
     parser.add_argument("--max-requests", type=int, help="request budget per measured run")

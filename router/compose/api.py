@@ -19,6 +19,7 @@ from router.compose.subgraph import (
 )
 from router.compose.supergraph_links import composed_directives
 from router.compose.validate.compose_directive import validate_compose_directives
+from router.compose.validate.extensions import validate_extensions_have_base
 from router.compose.validate.external import validate_external_on_base, validate_external_used
 from router.compose.validate.graphql_validity import validate_graphql
 from router.compose.validate.inaccessible import validate_inaccessible
@@ -26,6 +27,7 @@ from router.compose.validate.keys import validate_keys
 from router.compose.validate.override import validate_overrides
 from router.compose.validate.requires_provides import validate_requires_provides
 from router.compose.validate.roots import validate_roots
+from router.compose.validate.shareable_usage import validate_shareable_usage
 from router.compose.validate.sharing import validate_sharing
 from router.supergraph.model import Link, NamedType, Subgraph, Supergraph
 from router.supergraph.printer import default_links, print_supergraph
@@ -86,6 +88,7 @@ def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> No
     if not validate_graphql(subgraph, diagnostics):
         return
     validate_keys(subgraph, diagnostics)
+    validate_shareable_usage(subgraph, diagnostics)
     validate_compose_directives(subgraph, diagnostics)
     selected = validate_requires_provides(subgraph, diagnostics)
     validate_external_used(subgraph, selected, diagnostics)
@@ -104,6 +107,7 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
         return None, diagnostics
     context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
     validate_roots(subgraphs, diagnostics)
+    validate_extensions_have_base(subgraphs, diagnostics)
     validate_overrides(subgraphs, diagnostics)
     validate_external_on_base(subgraphs, diagnostics)
     types = merge_types(context)

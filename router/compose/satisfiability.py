@@ -111,7 +111,7 @@ class _Walker:
     def can_provide_key(
         self, named: NamedType, source_graph: str, target: NamedType, target_graph: str
     ) -> bool:
-        """Whether ``source_graph`` can select a resolvable key of the entity in ``target_graph``."""
+        """Whether ``source_graph`` can select a resolvable key of the entity there."""
         for key in target.keys_in(target_graph):
             names = selected_names(key.fields)
             if names and all(self.selectable(named, source_graph, name) for name in names):
@@ -142,9 +142,7 @@ class _Walker:
             for graph, target in targets.items():
                 if graph in reached:
                     continue
-                if any(
-                    self.can_provide_key(named, current, target, graph) for current in reached
-                ):
+                if any(self.can_provide_key(named, current, target, graph) for current in reached):
                     reached.append(graph)
                     changed = True
         return reached

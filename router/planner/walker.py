@@ -37,6 +37,8 @@ from router.planner.selection_set import SelectionToFetch
 
 RESERVED_ALIAS_PREFIX = "__fedra_"
 EXHAUSTIVE_CHOICE_LIMIT = 512
+INFEASIBLE = 10_000  # the estimate of a selection that cannot be resolved from a subgraph
+MAX_ESTIMATE_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,19 +138,15 @@ class Walker:
         kept: dict[str, NormalizedField] = {}
         moved: dict[str, dict[str, NormalizedField]] = {}
         for key, sub in item.selection.fields.items():
-            local = sub.name == TYPENAME or self._resolves_plainly(child_type, target, sub.name)
+            if sub.name == TYPENAME:
+                kept[key] = sub
+                continue
+            here = self._cost_in(child_type, sub, target)
             elsewhere = None
-            if not local:
-                elsewhere = next(
-                    (
-                        other
-                        for other in choices
-                        if other != target
-                        and self.graph.field_edge(self.operation.root_type, other, item.name)
-                        and self._resolves_plainly(child_type, other, sub.name)
-                    ),
-                    None,
-                )
+            for other in choices:
+                if other != target and self._cost_in(child_type, sub, other) < here:
+                    elsewhere = other
+                    break
             if elsewhere is None:
                 kept[key] = sub
             else:
@@ -161,6 +159,12 @@ class Walker:
                 (subgraph, replace(item, selection=NormalizedSelection(child_type, subfields)))
             )
         return parts
+
+    def _cost_in(self, type_name: str, item: NormalizedField, subgraph: str) -> int:
+        """Fetches a field needs below a position of ``subgraph`` (a jump counts one)."""
+        if not self._resolves_plainly(type_name, subgraph, item.name):
+            return INFEASIBLE
+        return self._estimate_below(type_name, item, subgraph, 0)
 
     def _resolves_plainly(self, type_name: str, subgraph: str, field_name: str) -> bool:
         edge = self.graph.field_edge(type_name, subgraph, field_name)
@@ -211,7 +215,7 @@ class Walker:
                 self._add_typename(position, item, planner_added)
                 continue
             edge = self._local_edge(position, item.name)
-            if edge is None:
+            if edge is None or self._unreachable_below(position, item, edge):
                 remote.append(item)
             else:
                 local.append((item, edge))
@@ -223,7 +227,7 @@ class Walker:
                 if self._candidates(position, item):
                     direct.append(item)
                     continue
-                via = self._interface_object_route(position, item.name)
+                via = self._interface_object_route(position.type_name, position.subgraph, item.name)
                 if via is None:
                     raise PlanningError(
                         f"cannot plan field {position.type_name}.{item.name}: no subgraph that "
@@ -249,6 +253,21 @@ class Walker:
             touched.add(child.group.id)
             touched |= self._add_resolved_field(child, item, planner_added, via.target)
         return touched
+
+    def _unreachable_below(
+        self, position: Position, item: NormalizedField, edge: FieldEdge
+    ) -> bool:
+        """Whether a local field's selection cannot be completed from this subgraph (a value
+        type whose other fields live elsewhere) while another subgraph can resolve it all."""
+        if item.selection is None or edge.provides or position.provided is not None:
+            return False
+        below = self._estimate(edge.return_named_type, position.subgraph, item.selection, 0)
+        if below < INFEASIBLE:
+            return False
+        return any(
+            self._estimate_below(position.type_name, item, target, 0) < INFEASIBLE
+            for target in self._candidates(position, item)
+        )
 
     def _move_cheaper_fields(
         self,
@@ -276,9 +295,11 @@ class Walker:
                 jumps.append((item, moved_to))
         return kept
 
-    def _interface_object_route(self, position: Position, field_name: str) -> KeyEdge | None:
+    def _interface_object_route(
+        self, type_name: str, source: str, field_name: str
+    ) -> KeyEdge | None:
         """A jump to a subgraph that resolves the field for an interface of this object type."""
-        named = self.supergraph.types[position.type_name]
+        named = self.supergraph.types[type_name]
         for interface in named.interfaces:
             interface_type = self.supergraph.types.get(interface)
             if interface_type is None:
@@ -290,11 +311,9 @@ class Walker:
                 if edge is None or edge.requires:
                     continue
                 for key in definition.resolvable_keys:
-                    selection = self.graph.field_sets.read(position.type_name, key.fields)
-                    if self.graph.provides_locally(
-                        position.type_name, position.subgraph, selection
-                    ):
-                        return KeyEdge(interface, position.subgraph, subgraph, key.fields)
+                    selection = self.graph.field_sets.read(type_name, key.fields)
+                    if self.graph.provides_locally(type_name, source, selection):
+                        return KeyEdge(interface, source, subgraph, key.fields)
         return None
 
     def _is_interface_object(self, type_name: str, subgraph: str) -> bool:
@@ -448,12 +467,16 @@ class Walker:
     def _alias_for(
         self, client: NormalizedSelection | None, item: NormalizedField, planner_added: bool
     ) -> str | None:
+        """The response key a field is fetched under. Fields the planner adds for itself keep
+        their name, unless a client field of another signature uses it, or they carry
+        arguments (two planner fields may differ by arguments alone): then a reserved alias
+        per signature, the same in every fetch."""
         if not planner_added:
             return item.alias
-        if client is None:
+        clash = client.fields.get(item.name) if client is not None else None
+        if clash is not None and clash.signature == item.signature:
             return None
-        clash = client.fields.get(item.name)
-        if clash is None or clash.signature == item.signature:
+        if clash is None and not item.arguments:
             return None
         signature = item.signature
         alias = self.aliases.get(signature)
@@ -531,11 +554,14 @@ class Walker:
 
     def _candidates(self, position: Position, item: NormalizedField) -> list[str]:
         type_name, subgraph = position.type_name, position.subgraph
-        candidates = [
-            target
-            for target in self.graph.subgraphs_resolving(type_name, item.name)
-            if self._route(type_name, subgraph, target) is not None
-        ]
+        candidates: list[str] = []
+        for target in self.graph.subgraphs_resolving(type_name, item.name):
+            if target == subgraph:
+                edge = self.graph.field_edge(type_name, target, item.name)
+                if edge is None or not edge.requires:
+                    continue  # resolved here: no jump back into the same subgraph
+            if self._route(type_name, subgraph, target) is not None:
+                candidates.append(target)
         candidates.sort(key=lambda t: self._option_rank(type_name, item.name, t))
         return candidates
 
@@ -749,58 +775,71 @@ class Walker:
     def _estimate(
         self, type_name: str, subgraph: str, selection: NormalizedSelection, depth: int
     ) -> int:
-        """Fetches a selection needs below a position if resolved from ``subgraph``."""
+        """Fetches a selection needs below a position if resolved from ``subgraph``
+        (``INFEASIBLE`` or more when some field cannot be reached from there at all)."""
         cache_key = (id(selection), type_name, subgraph)
         cached = self._estimates.get(cache_key)
         if cached is not None:
             return cached
         self.budget.spend()
-        if depth > 32:
+        if (
+            depth > MAX_ESTIMATE_DEPTH
+            or is_abstract(self.supergraph, type_name)
+            or self._is_interface_object(type_name, subgraph)
+        ):
             return 0
         cost = 0
-        remote_targets: dict[str, int] = {}
+        remote: dict[str, list[str]] = {}
         for item in selection.fields.values():
             if item.name == TYPENAME:
                 continue
             edge = self.graph.field_edge(type_name, subgraph, item.name)
+            targets = [
+                target
+                for target in self.graph.subgraphs_resolving(type_name, item.name)
+                if target != subgraph and self._route(type_name, subgraph, target) is not None
+            ]
             if edge is not None and not edge.requires:
                 if item.selection is not None:
-                    cost += self._estimate(
+                    below = self._estimate(
                         edge.return_named_type, subgraph, item.selection, depth + 1
                     )
+                    if below >= INFEASIBLE and targets:
+                        # The walk resolves such a field where its selection can be completed.
+                        below = 1 + min(
+                            self._estimate_below(type_name, item, target, depth)
+                            for target in targets
+                        )
+                    cost += below
                 continue
-            for target in self.graph.subgraphs_resolving(type_name, item.name):
-                remote_targets[target] = remote_targets.get(target, 0) + 1
-        if remote_targets:
-            remaining = {
-                item.name
-                for item in selection.fields.values()
-                if item.name != TYPENAME
-                and (
-                    (e := self.graph.field_edge(type_name, subgraph, item.name)) is None
-                    or e.requires
+            if not targets:
+                reachable = self._interface_object_route(type_name, subgraph, item.name)
+                cost += INFEASIBLE if reachable is None else 1
+                continue
+            remote[item.name] = targets
+            if item.selection is not None:
+                cost += min(
+                    self._estimate_below(type_name, item, target, depth) for target in targets
                 )
-            }
-            while remaining:
-                best = max(
-                    remote_targets,
-                    key=lambda t: sum(
-                        1
-                        for name in remaining
-                        if self.graph.field_edge(type_name, t, name) is not None
-                    ),
-                )
-                covered = {
-                    name for name in remaining if self.graph.field_edge(type_name, best, name)
-                }
-                if not covered:
-                    cost += len(remaining) * 2
-                    break
-                cost += 1
-                remaining -= covered
-                remote_targets.pop(best)
+        remaining = set(remote)
+        while remaining:
+            counts: dict[str, int] = {}
+            for name in remaining:
+                for target in remote[name]:
+                    counts[target] = counts.get(target, 0) + 1
+            best = max(counts, key=lambda t: (counts[t], -self._subgraph_order(t)))
+            remaining = {name for name in remaining if best not in remote[name]}
+            cost += 1
         self._estimates[cache_key] = cost
         return cost
+
+    def _estimate_below(
+        self, type_name: str, item: NormalizedField, subgraph: str, depth: int
+    ) -> int:
+        edge = self.graph.field_edge(type_name, subgraph, item.name)
+        if edge is None or item.selection is None:
+            return 0
+        return self._estimate(edge.return_named_type, subgraph, item.selection, depth + 1)
 
 
 def _field_names(selection: NormalizedSelection) -> set[str]:

@@ -15,6 +15,7 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 <link rel="stylesheet" href="{static}/vendor/graphiql.min.css">
 <link rel="stylesheet" href="{static}/fedra-graphiql.css">

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from watchfiles import Change, awatch
+from watchfiles import awatch
 
 from router.server.metrics import RouterMetrics
 from router.server.schema_holder import SchemaHolder
@@ -24,7 +24,7 @@ class SupergraphFile:
     def __init__(
         self, path: str | Path, holder: SchemaHolder, metrics: RouterMetrics | None = None
     ) -> None:
-        self.path = Path(path).resolve()
+        self.path = Path(path).absolute()  # symlinks stay: Kubernetes swaps them on update
         self._holder = holder
         self._metrics = metrics
 
@@ -67,21 +67,19 @@ class SupergraphFile:
             self._metrics.reloads.labels(outcome).inc()
 
     async def watch(self, stop: asyncio.Event, *, force_polling: bool | None = None) -> None:
-        """Reload on every change until ``stop`` is set (the directory is watched, so editors
-        that replace the file by renaming are seen too)."""
-        target = self.path
+        """Reload on changes until ``stop`` is set.
 
-        def is_target(_change: Change, changed: str) -> bool:
-            return Path(changed).resolve() == target
-
+        The directory is watched, not the file: editors that save by renaming, and Kubernetes
+        ConfigMap volumes that swap a ``..data`` symlink, never touch the file's own inode.
+        Unchanged content (same digest) is not reloaded.
+        """
         async for _changes in awatch(
-            target.parent,
-            watch_filter=is_target,
+            self.path.parent,
             stop_event=stop,
             debounce=200,
             step=50,
             force_polling=force_polling,
             recursive=False,
         ):
-            if target.exists():
+            if self.path.exists():
                 self.load()

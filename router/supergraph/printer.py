@@ -316,10 +316,11 @@ class _Printer:
         text = _description(field.description, "  ") + f"  {field.name}"
         text += self.arguments(field.arguments)
         text += f": {field.type}"
-        directives = self.join_fields(named, field)
+        directives = [f"@{self.inaccessible}"] if field.inaccessible else []
+        directives.extend(self.join_fields(named, field))
         directives.extend(
             self.common(
-                field.inaccessible,
+                False,
                 field.tags,
                 field.directives,
                 field.deprecated,
@@ -370,13 +371,14 @@ class _Printer:
         return _description(value.description, "  ") + "  " + self.input_value(value, join_fields)
 
     def enum_value(self, value: EnumValue) -> str:
-        directives = [
+        directives = [f"@{self.inaccessible}"] if value.inaccessible else []
+        directives.extend(
             f"@{self.join}__enumValue(graph: {self.graph(graph)})"
             for graph in self.ordered(value.graphs)
-        ]
+        )
         directives.extend(
             self.common(
-                value.inaccessible,
+                False,
                 value.tags,
                 value.directives,
                 value.deprecated,

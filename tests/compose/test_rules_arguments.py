@@ -59,9 +59,7 @@ def test_different_default_values() -> None:
     )
     [error] = result.errors
     assert error.code == "FIELD_ARGUMENT_DEFAULT_MISMATCH"
-    assert "default value 1 in subgraph \"a\" but default value 2 in subgraph \"b\"" in (
-        error.message
-    )
+    assert 'default value 1 in subgraph "a" but default value 2 in subgraph "b"' in (error.message)
 
 
 def test_default_in_one_subgraph_only_is_dropped_with_a_hint() -> None:

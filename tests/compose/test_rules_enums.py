@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from router.compose import CompositionResult, SubgraphSource, compose
 
-FED2 = (
-    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
-)
+FED2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
 
 
 def compose_sdls(**sdls: str) -> CompositionResult:

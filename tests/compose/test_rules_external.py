@@ -18,7 +18,8 @@ def compose_sdls(**sdls: str) -> CompositionResult:
 
 def test_unused_external_field() -> None:
     result = compose_sdls(
-        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") {\n  id: ID!\n  x: Int @external\n}\n',
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") {\n  id: ID!\n  x: Int @external\n}\n',
         b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int }\n',
     )
     [error] = result.errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLObjectType
+
 from router.compose import CompositionResult, SubgraphSource, compose
 
 FED2 = (
@@ -23,8 +25,7 @@ def test_inaccessible_type_referenced_by_a_visible_field() -> None:
     [error] = result.errors
     assert error.code == "REFERENCED_INACCESSIBLE"
     assert error.message == (
-        'Type "Secret" is @inaccessible but is referenced by "Query.s", which is in the API '
-        "schema."
+        'Type "Secret" is @inaccessible but is referenced by "Query.s", which is in the API schema.'
     )
     assert (error.subgraph, error.line) == ("a", 4)
 
@@ -41,8 +42,8 @@ def test_inaccessible_in_one_subgraph_hides_the_merged_field_from_the_api_schema
     )
     assert "  x: Int @inaccessible\n" in result.supergraph_sdl
     api_type = result.supergraph.api_schema.get_type("T")
-    assert api_type is not None
-    assert set(getattr(api_type, "fields")) == {"y"}
+    assert isinstance(api_type, GraphQLObjectType)
+    assert set(api_type.fields) == {"y"}
 
 
 def test_every_field_inaccessible() -> None:

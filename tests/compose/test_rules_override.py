@@ -74,6 +74,7 @@ def test_override_of_a_field_that_is_itself_overridden() -> None:
 
 def test_override_from_itself() -> None:
     result = compose_sdls(
-        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n'
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n'
     )
     assert [error.code for error in result.errors] == ["OVERRIDE_FROM_SELF_ERROR"]

@@ -56,13 +56,15 @@ def serve_subgraphs(specs: Sequence[SubgraphSpec]) -> Iterator[dict[str, str]]:
     """Start every subgraph, yield `{subgraph name: url}`, and stop them all afterwards."""
     urls: dict[str, str] = {}
     stopping = threading.Event()
+    # Build every app (and so every schema) before taking any port.
+    built = {spec.name: _server(spec, stopping) for spec in specs if not spec.is_down}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     for spec in specs:
         if spec.is_down:
             urls[spec.name] = _url(_closed_port())
             continue
         sock = _listening_socket()
-        servers.append((_server(spec, stopping), sock))
+        servers.append((built[spec.name], sock))
         urls[spec.name] = _url(sock.getsockname()[1])
 
     async def serve_all() -> None:

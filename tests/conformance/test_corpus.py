@@ -29,7 +29,7 @@ def test_case_options_are_read_from_the_operation_json() -> None:
     case = next(c for c in iter_cases(["mutations-ordered"]) if c.op_name == "with-variables")
     assert case.variables == {"wallet": "w2", "amount": 25}
     failures = iter_cases(["subgraph-failures"])
-    assert {c.subgraph_timeout_ms for c in failures} == {500}
+    assert {c.subgraph_timeout_ms for c in failures} == {1500}
 
 
 def test_running_fixture_serves_every_subgraph() -> None:

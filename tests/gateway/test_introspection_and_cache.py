@@ -9,7 +9,6 @@ from router.supergraph.model import Supergraph
 from tests.executor.subgraphs.recording import RecordingApp
 
 
-
 async def run(gateway: Gateway, query: str, **kwargs: Any) -> dict[str, Any]:
     return await gateway.execute(GraphQLRequest(query, **kwargs))
 

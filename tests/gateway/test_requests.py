@@ -11,7 +11,6 @@ from router.supergraph.model import Supergraph
 from tests.executor.subgraphs.recording import RecordingApp
 
 
-
 async def run(gateway: Gateway, query: str | None, **kwargs: Any) -> dict[str, Any]:
     return await gateway.execute(GraphQLRequest(query, **kwargs))
 

@@ -169,3 +169,27 @@ type Account @join__type(graph: OLD, key: "id") @join__type(graph: NEW, key: "id
 """,
         ["old", "new"],
     )
+
+
+def value_types() -> Supergraph:
+    """A shareable value type (no key) whose fields differ between subgraphs."""
+    return make_supergraph(
+        """
+type Query @join__type(graph: CART) @join__type(graph: PRICING) {
+  items: [Item] @join__field(graph: CART)
+  featured: [Item] @join__field(graph: CART) @join__field(graph: PRICING)
+}
+
+type Item @join__type(graph: CART, key: "id") @join__type(graph: PRICING, key: "id") {
+  id: ID!
+  label: String @join__field(graph: CART)
+  price: Money @join__field(graph: CART) @join__field(graph: PRICING)
+}
+
+type Money @join__type(graph: CART) @join__type(graph: PRICING) {
+  amount: Int @join__field(graph: CART) @join__field(graph: PRICING)
+  currency: String @join__field(graph: PRICING)
+}
+""",
+        ["cart", "pricing"],
+    )

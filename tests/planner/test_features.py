@@ -326,3 +326,23 @@ def test_plan_text_is_apollo_style() -> None:
     assert text.startswith('QueryPlan {\n  Sequence {\n    Fetch(service: "users") {')
     assert '    Include(if: $x) {\n      Flatten(path: "me") {' in text
     assert "        } =>\n" in text
+
+
+def test_value_type_fields_from_elsewhere_move_the_parent_field() -> None:
+    value_types = examples.value_types()
+    local = plan(value_types, "{ items { label price { amount } } }")
+    assert services(local.node) == ["cart"]
+    moved = plan(value_types, "{ items { label price { amount currency } } }")
+    (_, cart), (path, pricing) = fetches(moved.node)
+    assert cart.operation == "query{items{__typename label id}}"
+    assert path == ("items", "@")
+    assert pricing.operation.endswith("{...on Item{price{amount currency}}}}")
+
+
+def test_shareable_root_field_is_split_across_subgraphs_when_that_is_shallower() -> None:
+    result = plan(examples.value_types(), "{ featured { label price { currency } } }")
+    assert isinstance(result.node, ParallelNode)
+    assert [fetch.operation for _, fetch in fetches(result.node)] == [
+        "query{featured{label}}",
+        "query{featured{price{currency}}}",
+    ]

@@ -18,11 +18,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from subgraphs.orders.app import create_app as create_orders_app
 from subgraphs.orders.models import metadata as orders_metadata
@@ -48,9 +49,10 @@ class DatabaseUrls:
 
 
 def sqlite_urls(folder: Path) -> DatabaseUrls:
-    return DatabaseUrls(
-        *(f"sqlite+aiosqlite:///{folder / f'{name}.sqlite3'}" for name in SUBGRAPHS)
-    )
+    def url(name: str) -> str:
+        return f"sqlite+aiosqlite:///{folder / f'{name}.sqlite3'}"
+
+    return DatabaseUrls(users=url("users"), products=url("products"), orders=url("orders"))
 
 
 async def seed_through_the_apps(urls: DatabaseUrls) -> None:
@@ -68,40 +70,37 @@ class PostgresDatabases:
 
     def __init__(self, dsn: str, prefix: str) -> None:
         self._base = make_url(dsn)
-        self._admin_dsn = self._base.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
         self._prefix = prefix
         self._numbers = itertools.count(1)
         self._created: list[str] = []
 
+    def _url(self, name: str) -> str:
+        return self._base.set(database=name).render_as_string(hide_password=False)
+
     def create(self) -> DatabaseUrls:
         number = next(self._numbers)
-        names = [f"{self._prefix}_{number}_{subgraph}" for subgraph in SUBGRAPHS]
-        asyncio.run(self._create(names))
-        self._created.extend(names)
+        names = {subgraph: f"{self._prefix}_{number}_{subgraph}" for subgraph in SUBGRAPHS}
+        asyncio.run(self._run([f'CREATE DATABASE "{name}"' for name in names.values()]))
+        self._created.extend(names.values())
         return DatabaseUrls(
-            *(self._base.set(database=name).render_as_string(hide_password=False) for name in names)
+            users=self._url(names["users"]),
+            products=self._url(names["products"]),
+            orders=self._url(names["orders"]),
         )
 
-    async def _create(self, names: list[str]) -> None:
-        connection = await asyncpg.connect(self._admin_dsn)
-        try:
-            for name in names:
-                await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-
     def drop_all(self) -> None:
-        asyncio.run(self._drop_all())
+        asyncio.run(
+            self._run([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in self._created])
+        )
 
-    async def _drop_all(self) -> None:
-        connection = await asyncpg.connect(self._admin_dsn)
+    async def _run(self, statements: list[str]) -> None:
+        engine = create_async_engine(self._base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
-            for name in reversed(self._created):
-                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            async with engine.connect() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
         finally:
-            await connection.close()
+            await engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from subgraphs.shared.sql_counter import SqlStatementCounter
@@ -23,7 +25,7 @@ def representations(typename: str, key: str, values: list[str]) -> list[dict[str
 
 async def entities(
     client: SubgraphClient, selection: str, reps: list[dict[str, str]]
-) -> tuple[list[object], SqlStatementCounter]:
+) -> tuple[list[Any], SqlStatementCounter]:
     query = f"""
     query($representations: [_Any!]!) {{
       _entities(representations: $representations) {{ {selection} }}
@@ -70,7 +72,7 @@ async def test_mixed_product_keys_cost_one_select_per_key(products: SubgraphClie
         "Product", "sku", [f"FED-{i:05d}" for i in range(51, 101)]
     )
     found, counter = await entities(products, "... on Product { id }", reps)
-    assert [product["id"] for product in found] == [str(i) for i in range(1, 101)]  # type: ignore[index]
+    assert [product["id"] for product in found] == [str(i) for i in range(1, 101)]
     assert len(counter.selects("products")) == 2
     assert len(counter.statements) == 2
 
@@ -96,7 +98,7 @@ async def test_user_orders_relation_costs_one_select(orders: SubgraphClient, siz
         "... on User { id orders(first: 3) { id items { quantity } } }",
         representations("User", "id", [str(i) for i in range(1, size + 1)]),
     )
-    assert sum(len(user["orders"]) for user in found) > 0  # type: ignore[index]
+    assert sum(len(user["orders"]) for user in found) > 0
     assert selects_by_table(counter, ORDER_TABLES) == {"orders": 1, "order_items": 1}
     assert len(counter.statements) == 2
 
@@ -107,7 +109,7 @@ async def test_order_count_relation_costs_one_select(orders: SubgraphClient) -> 
         "... on User { orderCount }",
         representations("User", "id", [str(i) for i in range(1, 301)]),
     )
-    assert sum(user["orderCount"] for user in found) == 3000  # type: ignore[index]
+    assert sum(user["orderCount"] for user in found) == 3000
     assert len(counter.statements) == 1
 
 

@@ -5,9 +5,39 @@ from __future__ import annotations
 from router.compose.merge.arguments import merge_arguments
 from router.compose.merge.context import MergeContext, mismatch_description
 from router.compose.merge.decorations import merge_decorations
-from router.compose.merge.type_references import merge_type_references
+from router.compose.merge.type_references import is_subtype_reference, merge_type_references
 from router.compose.subgraph import SubgraphField
 from router.supergraph.model import Field, FieldInSubgraph
+
+
+def _external_types_match(
+    context: MergeContext,
+    coordinate: str,
+    merged_type: str,
+    sources: list[tuple[str, SubgraphField]],
+    defining: list[tuple[str, SubgraphField]],
+) -> bool:
+    """EXTERNAL_TYPE_MISMATCH: an @external declaration must agree with the real field."""
+    mismatched = [
+        (subgraph, subgraph_field)
+        for subgraph, subgraph_field in sources
+        if subgraph_field.external
+        and not is_subtype_reference(subgraph_field.type, merged_type, context.is_subtype)
+        and not is_subtype_reference(merged_type, subgraph_field.type, context.is_subtype)
+    ]
+    if not mismatched or defining == sources:
+        return True
+    groups: dict[str, list[str]] = {}
+    for subgraph, subgraph_field in [*defining, *mismatched]:
+        groups.setdefault(subgraph_field.type, []).append(subgraph)
+    context.diagnostics.error(
+        "EXTERNAL_TYPE_MISMATCH",
+        f'Type of field "{coordinate}" is incompatible across subgraphs (where marked @external): '
+        + mismatch_description(groups, "type"),
+        mismatched[0][0],
+        mismatched[0][1].node,
+    )
+    return False
 
 
 def merge_field(
@@ -22,22 +52,25 @@ def merge_field(
     @provides select: an overridden field still needed there is kept as ``usedOverridden``.
     """
     coordinate = f"{type_name}.{sources[0][1].name}"
+    defining = [(s, f) for s, f in sources if not f.external] or sources
     merged_type = merge_type_references(
-        [subgraph_field.type for _, subgraph_field in sources],
+        [subgraph_field.type for _, subgraph_field in defining],
         context.is_subtype,
         input_position=False,
     )
     if merged_type is None:
         groups: dict[str, list[str]] = {}
-        for subgraph, subgraph_field in sources:
+        for subgraph, subgraph_field in defining:
             groups.setdefault(subgraph_field.type, []).append(subgraph)
         context.diagnostics.error(
             "FIELD_TYPE_MISMATCH",
             f'Type of field "{coordinate}" is incompatible across subgraphs: '
             + mismatch_description(groups, "type"),
-            sources[0][0],
-            sources[0][1].node,
+            defining[0][0],
+            defining[0][1].node,
         )
+        return None
+    if not _external_types_match(context, coordinate, merged_type, sources, defining):
         return None
     resolving = [(s, f) for s, f in sources if not f.external]
     decorations = merge_decorations([f.decorations for _, f in sources])

@@ -38,7 +38,7 @@ def validate_compose_directives(subgraph: SubgraphSchema, diagnostics: Diagnosti
         elif name not in subgraph.directive_definitions:
             diagnostics.error(
                 "DIRECTIVE_COMPOSITION_ERROR",
-                f'Could not find matching directive definition for argument to @composeDirective '
+                f"Could not find matching directive definition for argument to @composeDirective "
                 f'"@{name}" in subgraph "{subgraph.name}".',
                 subgraph.name,
                 node,

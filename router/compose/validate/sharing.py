@@ -33,19 +33,23 @@ def provided_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
 
 
 def _key_fields(subgraph: SubgraphSchema, type_name: str) -> set[str]:
-    subgraph_type = subgraph.types[type_name]
-    names: set[str] = set()
-    for key in subgraph_type.keys:
-        try:
-            selections = parse_field_set(key.fields)
-        except FieldSetError:
-            continue
-        names.update(
-            item.field.name
-            for item in walk_field_set(subgraph, type_name, selections, _ignore)
-            if item.parent == type_name
-        )
-    return names
+    """Fields of ``type_name`` that some key of ``subgraph`` selects (nested ones too)."""
+    return {field for parent, field in _all_key_fields(subgraph) if parent == type_name}
+
+
+def _all_key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for subgraph_type in subgraph.types.values():
+        for key in subgraph_type.keys:
+            try:
+                selections = parse_field_set(key.fields)
+            except FieldSetError:
+                continue
+            found.update(
+                (item.parent, item.field.name)
+                for item in walk_field_set(subgraph, subgraph_type.name, selections, _ignore)
+            )
+    return found
 
 
 def _through_interface_objects(

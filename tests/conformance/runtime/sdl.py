@@ -68,9 +68,11 @@ def subgraph_document(sdl: str) -> tuple[DocumentNode, list[str]]:
     names = defined_names(document)
     definitions: list[DefinitionNode] = []
     for definition in document.definitions:
-        extendable = isinstance(definition, ObjectTypeExtensionNode | InterfaceTypeExtensionNode)
-        if extendable and definition.name.value not in names:  # type: ignore[attr-defined]
-            names.add(definition.name.value)  # type: ignore[attr-defined]
+        if (
+            isinstance(definition, ObjectTypeExtensionNode | InterfaceTypeExtensionNode)
+            and definition.name.value not in names
+        ):
+            names.add(definition.name.value)
             definitions.append(_as_definition(definition))
         else:
             definitions.append(definition)

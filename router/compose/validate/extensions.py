@@ -1,0 +1,29 @@
+"""EXTENSION_WITH_NO_BASE: a Federation 1 type extension that no subgraph defines."""
+
+from __future__ import annotations
+
+from router.compose.errors import Diagnostics
+from router.compose.subgraph import SubgraphSchema
+
+
+def validate_extensions_have_base(
+    subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
+) -> None:
+    defined: set[str] = set()
+    for subgraph in subgraphs:
+        for subgraph_type in subgraph.types.values():
+            if not subgraph_type.written_as_extension or not subgraph.fed1:
+                defined.add(subgraph_type.name)
+    for subgraph in subgraphs:
+        if not subgraph.fed1:
+            continue
+        for subgraph_type in subgraph.types.values():
+            if subgraph_type.name in defined or subgraph.root_of(subgraph_type.name):
+                continue
+            diagnostics.error(
+                "EXTENSION_WITH_NO_BASE",
+                f'[{subgraph.name}] Type "{subgraph_type.name}" is an extension type, but there '
+                f'is no type definition for "{subgraph_type.name}" in any subgraph.',
+                subgraph.name,
+                subgraph_type.node,
+            )

@@ -1,0 +1,111 @@
+"""GraphiQL in headless Chromium against a live router and the real subgraphs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from tests.server.stack import (
+    CROSS_SUBGRAPH_QUERY,
+    REPO_ROOT,
+    compose_supergraph_sdl,
+    live_router,
+    live_subgraphs,
+)
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def router_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("browser-stack")
+    with live_subgraphs(directory) as subgraphs:
+        env = {**subgraphs.url_overrides(), "FEDRA_QUERY_PLAN__ENABLED": "true"}
+        with live_router(
+            directory,
+            compose_supergraph_sdl(),
+            env,
+            "--config",
+            str(REPO_ROOT / "router.yaml"),
+        ) as url:
+            yield url
+
+
+def test_graphiql_runs_a_cross_subgraph_query_and_shows_its_plan(
+    browser: Any, router_url: str
+) -> None:
+    expected = httpx.post(router_url, json={"query": CROSS_SUBGRAPH_QUERY}).json()
+    first_user = expected["data"]["users"]["edges"][0]["node"]["name"]
+    product = next(
+        edge["node"]["orders"][0]["items"][0]["product"]["name"]
+        for edge in expected["data"]["users"]["edges"]
+        if edge["node"]["orders"]
+    )
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    console_errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda request: not request.url.startswith(router_url.rsplit("/", 1)[0])
+        and external.append(request.url),
+    )
+    page.goto(f"{router_url}?query={quote(CROSS_SUBGRAPH_QUERY)}")
+    page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
+    page.click('button[aria-label^="Prettify query"]')
+    page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
+
+    page.click(".graphiql-execute-button")
+    result = page.locator(".result-window")
+    result.get_by_text(first_user).first.wait_for(timeout=TIMEOUT_MS)
+    text = result.inner_text()
+    assert '"users"' in text and '"orderCount"' in text
+    assert product in text
+
+    page.click('button[aria-label="Show Query plan"]')
+    page.check('[data-testid="query-plan-toggle"]')
+    page.click(".graphiql-execute-button")
+    plan = page.locator('[data-testid="query-plan"]')
+    plan.wait_for(timeout=TIMEOUT_MS)
+    plan_text = plan.inner_text()
+    assert plan_text.startswith("QueryPlan {")
+    assert 'Fetch(service: "users")' in plan_text and 'Fetch(service: "orders")' in plan_text
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+    page.close()
+    assert external == [], f"GraphiQL fetched from outside the router: {external}"
+    assert console_errors == []
+
+
+def test_schema_explorer_and_headers_editor(browser: Any, router_url: str) -> None:
+    page = browser.new_page()
+    query = "{\n  me {\n    name\n  }\n}"
+    headers = '{"x-user-id": "1"}'
+    page.goto(f"{router_url}?query={quote(query)}&headers={quote(headers)}")
+    page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
+    page.click('button[aria-label="Show Documentation Explorer"]')
+    explorer = page.locator(".graphiql-doc-explorer")
+    explorer.get_by_text("Query", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+    explorer.get_by_text("Query", exact=True).first.click()
+    explorer.get_by_text("topProducts").first.wait_for(timeout=TIMEOUT_MS)
+    page.click(".graphiql-execute-button")
+    expected = httpx.post(
+        router_url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}
+    ).json()
+    name = expected["data"]["me"]["name"]
+    page.locator(".result-window").get_by_text(name).first.wait_for(timeout=TIMEOUT_MS)
+    page.close()
+
+
+def test_screenshot_path_is_ignored_by_git() -> None:
+    assert "/test-artifacts/" in (REPO_ROOT / ".gitignore").read_text()
+    assert Path(ARTIFACTS).name == "test-artifacts"
