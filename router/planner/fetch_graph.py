@@ -45,6 +45,30 @@ class FetchGroup:
         self.conditions = conditions if self.conditions is None else self.conditions & conditions
 
 
+def representations_compatible(first: SelectionToFetch, second: SelectionToFetch) -> bool:
+    """Whether one representation can carry both: no field is read from two response keys
+    (two @requires of one field with different arguments need separate fetches)."""
+    for item in second.fields.values():
+        for existing in first.fields.values():
+            if existing.name == item.name and existing.response_key != item.response_key:
+                return False
+        mine = first.fields.get(item.response_key)
+        if (
+            mine is not None
+            and mine.selection is not None
+            and item.selection is not None
+            and not representations_compatible(mine.selection, item.selection)
+        ):
+            return False
+    for condition, fragment in second.fragments.items():
+        existing_fragment = first.fragments.get(condition)
+        if existing_fragment is not None and not representations_compatible(
+            existing_fragment, fragment
+        ):
+            return False
+    return True
+
+
 @dataclass(slots=True)
 class FetchGraph:
     groups: dict[int, FetchGroup] = field(default_factory=dict)
@@ -75,8 +99,15 @@ class FetchGraph:
         return all(d != group.id and group.id not in self.ancestors(d) for d in dependencies)
 
     def find_or_create_child(
-        self, subgraph: str, merge_path: Path, parent: FetchGroup, dependencies: set[int]
+        self,
+        subgraph: str,
+        merge_path: Path,
+        parent: FetchGroup,
+        dependencies: set[int],
+        representation: SelectionToFetch,
     ) -> FetchGroup:
+        """The entity fetch into ``subgraph`` at ``merge_path`` below ``parent`` that can also
+        take ``representation`` (a new one when none can), with its requires extended."""
         for group in self.groups.values():
             if (
                 group.is_entity
@@ -84,11 +115,14 @@ class FetchGraph:
                 and group.merge_path == merge_path
                 and group.parent == parent.id
                 and self.may_depend_on(group, dependencies)
+                and representations_compatible(group.requires, representation)
             ):
                 group.dependencies |= dependencies
+                group.requires.merge(representation)
                 return group
         group = self.new_group(subgraph, merge_path, is_entity=True, parent=parent.id)
         group.dependencies |= dependencies
+        group.requires.merge(representation)
         return group
 
     def existing_child(self, subgraph: str, merge_path: Path, parent: FetchGroup) -> bool:

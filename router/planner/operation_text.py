@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from router.planner.fetch_graph import FetchGroup
-from router.planner.normalize import NormalizedOperation
+from router.planner.normalize import NO_CONDITIONS, NormalizedOperation
 from router.planner.plan import FetchNode, FieldSelection, InlineFragment, Selection
 from router.planner.selection_set import SelectionToFetch
 
@@ -11,15 +11,18 @@ REPRESENTATIONS = "representations"
 
 
 def fetch_node(group: FetchGroup, operation: NormalizedOperation, index: int) -> FetchNode:
-    used = group.variables | group.selection.variables()
+    implied = group.conditions or NO_CONDITIONS  # the plan only runs the fetch when they hold
+    used = group.variables | group.selection.variables(implied)
     usages = tuple(name for name in operation.variables if name in used)
     definitions = [operation.variables[name].text for name in usages]
     kind = "query" if group.is_entity else operation.kind
     if group.is_entity:
         definitions.insert(0, f"${REPRESENTATIONS}:[_Any!]!")
-        body = f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){group.selection.print()}}}"
+        body = (
+            f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){group.selection.print(implied)}}}"
+        )
     else:
-        body = group.selection.print()
+        body = group.selection.print(implied)
     name = f"{operation.name}__{group.subgraph}__{index}" if operation.name else None
     header = kind + (f" {name}" if name else "")
     if definitions:

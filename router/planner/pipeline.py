@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from graphql import DocumentNode
 
-from router.planner.errors import BudgetTracker, PlanningBudget
+from router.planner.errors import BudgetTracker, PlanningBudget, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup
 from router.planner.nodes import build_nodes
 from router.planner.normalize import NormalizedOperation, normalize_operation
@@ -68,7 +68,12 @@ def run_pipeline(
     operation = normalize_operation(supergraph, document, operation_name)
     graph = query_graph_for(supergraph, _relevant_labels(supergraph, override_labels))
     walker = Walker(graph, operation, tracker)
-    fetch_graph = walker.walk()
+    try:
+        fetch_graph = walker.walk()
+    except RecursionError as error:
+        raise PlanningError(
+            "query planning recursed too deeply (cyclic @requires or an operation too deep)"
+        ) from error
     walked = fetch_graph.describe()
     is_mutation = operation.kind == "mutation"
     optimize(fetch_graph, is_mutation=is_mutation)

@@ -73,25 +73,26 @@ class SelectionToFetch:
         for condition, fragment in other.fragments.items():
             self.fragment(condition).merge(fragment)
 
-    def variables(self) -> set[str]:
-        """Variables used by conditions (arguments are tracked by the caller)."""
+    def variables(self, implied: Conditions = NO_CONDITIONS) -> set[str]:
+        """Variables the printed conditions use (arguments are tracked by the caller)."""
         found: set[str] = set()
         for item in self.fields.values():
-            found.update(name for name, _ in item.conditions)
+            found.update(name for name, _ in item.conditions - implied)
             if item.selection is not None:
                 found |= item.selection.variables()
         for fragment in self.fragments.values():
-            found |= fragment.variables()
+            found |= fragment.variables(implied)
         return found
 
-    def print(self) -> str:
-        """Compact GraphQL text: ``{a b:c(x:1){d} ...on T{e}}``."""
+    def print(self, implied: Conditions = NO_CONDITIONS) -> str:
+        """Compact GraphQL text: ``{a b:c(x:1){d} ...on T{e}}``. Conditions in ``implied``
+        (the fetch only runs when they hold) are left out at this level."""
         parts: list[str] = []
         for item in self.fields.values():
             text = f"{item.alias}:{item.name}" if item.alias else item.name
             if item.arguments:
                 text += f"({item.arguments})"
-            for variable, include in sorted(item.conditions):
+            for variable, include in sorted(item.conditions - implied):
                 text += f"@{'include' if include else 'skip'}(if:${variable})"
             if item.selection is not None:
                 inner = item.selection.print()
@@ -100,5 +101,5 @@ class SelectionToFetch:
         for condition, fragment in self.fragments.items():
             if fragment.is_empty():
                 continue
-            parts.append(f"...on {condition}{fragment.print()}")
+            parts.append(f"...on {condition}{fragment.print(implied)}")
         return "{" + " ".join(parts) + "}"

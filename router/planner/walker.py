@@ -627,22 +627,24 @@ class Walker:
             current.selection.add_field(TYPENAME)
             self._plan_object(current, key, planner_added=True)
             hop_dependencies = {current.group.id} | (dependencies if last else set())
+            representation = SelectionToFetch()
+            typed = representation.fragment(entity_type)
+            typed.add_field(TYPENAME)
+            self._add_representation(typed, key, current.client)
+            if last and required is not None:
+                self._add_representation(typed, required, current.client)
             group = self.fetch_graph.find_or_create_child(
-                hop.target, current.path, current.group, hop_dependencies
+                hop.target, current.path, current.group, hop_dependencies, representation
             )
+            if last and required is not None:
+                group.uses_requires = True
             group.add_conditions(conditions)
             group.jump_points.append(JumpPoint(current.group.id, entity_type, current.selection))
-            representation = group.requires.fragment(entity_type)
             if self._is_interface_object(entity_type, hop.target):
                 # The subgraph only knows the interface: representations must say so.
                 group.add_input_rewrite(
                     ValueSetter((f"... on {entity_type}", TYPENAME), entity_type)
                 )
-            representation.add_field(TYPENAME)
-            self._add_representation(representation, key, current.client)
-            if last and required is not None:
-                self._add_representation(representation, required, current.client)
-                group.uses_requires = True
             current = Position(
                 group=group,
                 selection=group.selection.fragment(entity_type),

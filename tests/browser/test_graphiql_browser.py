@@ -51,13 +51,19 @@ def test_graphiql_runs_a_cross_subgraph_query_and_shows_its_plan(
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     console_errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     external: list[str] = []
-    page.on(
-        "request",
-        lambda request: not request.url.startswith(router_url.rsplit("/", 1)[0])
-        and external.append(request.url),
-    )
+    origin = router_url.rsplit("/", 1)[0]
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            console_errors.append(message.text)
+
+    def on_request(request: Any) -> None:
+        if not request.url.startswith(origin):
+            external.append(request.url)
+
+    page.on("console", on_console)
+    page.on("request", on_request)
     page.goto(f"{router_url}?query={quote(CROSS_SUBGRAPH_QUERY)}")
     page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
     page.click('button[aria-label^="Prettify query"]')

@@ -193,3 +193,23 @@ type Money @join__type(graph: CART) @join__type(graph: PRICING) {
 """,
         ["cart", "pricing"],
     )
+
+
+def make_supergraph_with_two_requirements() -> Supergraph:
+    """Two fields requiring one field with different arguments."""
+    return make_supergraph(
+        """
+type Query @join__type(graph: PRODUCTS) @join__type(graph: SHIPPING) {
+  products: [Product] @join__field(graph: PRODUCTS)
+}
+
+type Product @join__type(graph: PRODUCTS, key: "id") @join__type(graph: SHIPPING, key: "id") {
+  id: ID!
+  weight(unit: String = "KG"): Float
+    @join__field(graph: PRODUCTS) @join__field(graph: SHIPPING, external: true)
+  quote: Int @join__field(graph: SHIPPING, requires: "weight(unit: \\"LB\\")")
+  estimate: Int @join__field(graph: SHIPPING, requires: "weight(unit: \\"KG\\")")
+}
+""",
+        ["products", "shipping"],
+    )

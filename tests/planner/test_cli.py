@@ -44,6 +44,9 @@ def test_prints_stages(supergraph: str, tmp_path: Path, capsys: pytest.CaptureFi
     described = capsys.readouterr().out
     assert "[0] products at (root)" in described
     assert "[1] inventory at topProducts.@ after 0" in described
+    code = main(["plan", "--supergraph", supergraph, "-f", str(operation), "--stage", "optimized"])
+    assert code == 0
+    assert "[1] inventory at topProducts.@ after 0" in capsys.readouterr().out
 
 
 def test_invalid_operation_is_reported(supergraph: str, capsys: pytest.CaptureFixture[str]) -> None:

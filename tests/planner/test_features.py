@@ -89,9 +89,11 @@ def test_variables_are_declared_in_the_fetches_that_use_them() -> None:
     assert by_service["users"].operation.startswith("query Q__users__0($id:ID!){user(id:$id)")
     assert by_service["products"].variable_usages == ("n",)
     assert "($n:Int=3)" in by_service["products"].operation
-    assert by_service["reviews"].variable_usages == ("x",)
-    assert by_service["reviews"].operation.startswith(
-        "query Q__reviews__1($representations:[_Any!]!,$x:Boolean!)"
+    # The Include node decides on $x: the fetch it guards does not repeat the condition.
+    assert by_service["reviews"].variable_usages == ()
+    assert by_service["reviews"].operation == (
+        "query Q__reviews__1($representations:[_Any!]!)"
+        "{_entities(representations:$representations){...on User{reviews{body}}}}"
     )
 
 
@@ -346,3 +348,27 @@ def test_shareable_root_field_is_split_across_subgraphs_when_that_is_shallower()
         "query{featured{label}}",
         "query{featured{price{currency}}}",
     ]
+
+
+def test_planner_fields_clashing_with_client_aliases_get_reserved_aliases() -> None:
+    result = plan(examples.shop(), "{ me { id: name reviews { body } } }")
+    (_, users), (_, reviews) = fetches(result.node)
+    assert users.operation == "query{me{__typename id:name __fedra_0:id}}"
+    assert reviews.requires == (
+        InlineFragment(
+            "User", (FieldSelection("__typename"), FieldSelection("id", alias="__fedra_0"))
+        ),
+    )
+
+
+def test_requires_of_one_field_with_different_arguments_use_separate_fetches() -> None:
+    shop = examples.make_supergraph_with_two_requirements()
+    result = plan(shop, "{ products { quote estimate } }")
+    assert services(result.node) == ["products", "shipping", "shipping"]
+    reps = [fetch.requires for _, fetch in fetches(result.node)[1:]]
+    weights = [
+        next(f for f in rep[0].selections if isinstance(f, FieldSelection) and f.name == "weight")
+        for rep in reps
+        if isinstance(rep[0], InlineFragment)
+    ]
+    assert sorted(w.alias or "" for w in weights) == ["__fedra_0", "__fedra_1"]

@@ -33,6 +33,14 @@ KNOWN_DIFFERENCES = {
     "bench/TestQuery": "one inventory fetch per product path for inStock and shippingEstimate",
 }
 
+# Where Apollo's recorded plan is wrong, so fewer fetches there prove nothing.
+APOLLO_INCORRECT = {
+    "requires-basic/field-arguments": (
+        "shippingQuote requires weight(unit: LB), shippingEstimate weight(unit: KG): one "
+        "representation cannot carry both, Apollo sends KG to both; ours fetches each apart"
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Case:
@@ -111,6 +119,8 @@ def test_plan_snapshot(case: Case) -> None:
     if apollo is None:
         return
     ours = shape_of(plan.node)
+    if case.name in APOLLO_INCORRECT:
+        return
     assert ours.not_worse_than(apollo), f"{case.name}: ours {ours} is worse than Apollo's {apollo}"
     if ours != apollo:
         assert case.name in KNOWN_DIFFERENCES, (

@@ -13,7 +13,10 @@ class HeaderRecorder:
         async def recorded(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "http":
                 self.requests.append(
-                    {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+                    {
+                        name.decode("latin-1"): value.decode("latin-1")
+                        for name, value in scope["headers"]
+                    }
                 )
             await app(scope, receive, send)
 

@@ -14,9 +14,7 @@ def test_simple_requests_are_not_preflighted() -> None:
     assert not is_preflighted({}, REQUIRED)
     assert not is_preflighted({"content-type": "text/plain"}, REQUIRED)
     assert not is_preflighted({"content-type": "multipart/form-data; boundary=x"}, REQUIRED)
-    assert not is_preflighted(
-        {"content-type": "application/x-www-form-urlencoded"}, REQUIRED
-    )
+    assert not is_preflighted({"content-type": "application/x-www-form-urlencoded"}, REQUIRED)
 
 
 def test_json_content_type_or_custom_header_is_preflighted() -> None:

@@ -168,9 +168,7 @@ async def test_batch_answers_in_order(client: httpx.AsyncClient) -> None:
     assert third["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 
-async def test_batch_larger_than_max_size_is_400(
-    tmp_path: Path, supergraph_sdl: str
-) -> None:
+async def test_batch_larger_than_max_size_is_400(tmp_path: Path, supergraph_sdl: str) -> None:
     async with router_stack(tmp_path, supergraph_sdl, {"FEDRA_BATCHING__MAX_SIZE": "2"}) as (
         client,
         _app,
@@ -199,9 +197,10 @@ async def test_introspection_can_be_disabled(tmp_path: Path, supergraph_sdl: str
     async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
         allowed = await client.post("/graphql", json=query)
         assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"
-    async with router_stack(
-        tmp_path, supergraph_sdl, {"FEDRA_SERVER__INTROSPECTION": "false"}
-    ) as (client, _app):
+    async with router_stack(tmp_path, supergraph_sdl, {"FEDRA_SERVER__INTROSPECTION": "false"}) as (
+        client,
+        _app,
+    ):
         refused = await client.post("/graphql", json=query)
         assert "data" not in refused.json()
         assert refused.json()["errors"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from router.config.model import HeadersConfig
 from router.server.header_rules import HeaderPropagation
 from tests.server.recording import HeaderRecorder
-from tests.server.stack import REPO_ROOT, router_stack
+from tests.server.stack import REPO_ROOT
 
 INCOMING = {
     "authorization": "Bearer t",

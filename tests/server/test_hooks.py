@@ -25,7 +25,9 @@ class RecordingHook(RouterHook):
         context.state["tenant"] = context.headers.get("x-tenant", "none")
         return None
 
-    async def on_operation(self, context: RequestContext, request: GraphQLRequest) -> GraphQLRequest:
+    async def on_operation(
+        self, context: RequestContext, request: GraphQLRequest
+    ) -> GraphQLRequest:
         EVENTS.append(("operation", request.operation_name))
         if request.query == "{ rewritten }":
             return replace(request, query="{ __typename }")
@@ -42,7 +44,9 @@ class RecordingHook(RouterHook):
     ) -> None:
         EVENTS.append(("subgraph_response", (subgraph, status, seconds >= 0)))
 
-    async def on_response(self, context: RequestContext, response: dict[str, Any]) -> dict[str, Any]:
+    async def on_response(
+        self, context: RequestContext, response: dict[str, Any]
+    ) -> dict[str, Any]:
         EVENTS.append(("response", sorted(response)))
         return {**response, "extensions": {**response.get("extensions", {}), "hooked": True}}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,11 @@ def test_recursive_fragments_do_not_loop(supergraph_sdl: str) -> None:
             "{ users(first: 1) { edges { node { name } } } }",
             "MAX_DEPTH_EXCEEDED",
         ),
-        ({"FEDRA_LIMITS__MAX_ALIASES": "1"}, "{ a: me { id } b: me { id } }", "MAX_ALIASES_EXCEEDED"),
+        (
+            {"FEDRA_LIMITS__MAX_ALIASES": "1"},
+            "{ a: me { id } b: me { id } }",
+            "MAX_ALIASES_EXCEEDED",
+        ),
         (
             {"FEDRA_LIMITS__MAX_ROOT_FIELDS": "1"},
             "{ me { id } users(first: 1) { edges { node { id } } } }",
@@ -94,8 +99,14 @@ async def test_default_limits_let_graphiql_introspection_through(
 
     async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
         response = await client.post("/graphql", json={"query": get_introspection_query()})
-        assert "errors" not in response.json()
-        assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+        body = response.json()
+        assert "errors" not in body
+        schema = body["data"]["__schema"]
+        assert schema["queryType"]["name"] == "Query"
+        # GraphiQL's schema explorer needs the full type descriptions (fragment FullType).
+        types = {entry["name"]: entry for entry in schema["types"]}
+        assert "User" in types and "Product" in types
+        assert "orders" in {field["name"] for field in types["User"]["fields"]}
     assert LimitsConfig().max_depth is not None
 
 
@@ -112,7 +123,7 @@ async def test_body_over_max_body_bytes_is_413(tmp_path: Path, supergraph_sdl: s
         assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
         assert "max_body_bytes" in error["message"]
 
-        async def chunks():  # type: ignore[no-untyped-def]
+        async def chunks() -> AsyncIterator[bytes]:
             for _ in range(10):
                 yield b" " * 50
 

@@ -36,7 +36,9 @@ async def register_and_reuse(client: httpx.AsyncClient, query: str, sha256_hash:
 
     by_get = await client.get(
         "/graphql",
-        params={"extensions": f'{{"persistedQuery": {{"version": 1, "sha256Hash": "{sha256_hash}"}}}}'},
+        params={
+            "extensions": f'{{"persistedQuery": {{"version": 1, "sha256Hash": "{sha256_hash}"}}}}'
+        },
         headers={"apollo-require-preflight": "true"},
     )
     assert by_get.status_code == 200

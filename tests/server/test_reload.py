@@ -44,7 +44,9 @@ class GateHook:
     reached: asyncio.Event
     gate: asyncio.Event
 
-    async def on_subgraph_request(self, context: object, subgraph: str, headers: dict[str, str]) -> None:
+    async def on_subgraph_request(
+        self, context: object, subgraph: str, headers: dict[str, str]
+    ) -> None:
         if subgraph == "products":
             GateHook.reached.set()
             await GateHook.gate.wait()
@@ -66,7 +68,9 @@ async def test_reload_swaps_schema_and_rejects_broken_files(
         path.write_text("this is not a supergraph {")
         await wait_for_metric(client, 'fedra_supergraph_reloads_total{outcome="rejected"} 1.0')
         assert (await client.get("/ready")).json()["generation"] == 2
-        still = await client.post("/graphql", json={"query": "{ users(first: 1) { edges { node { id } } } }"})
+        still = await client.post(
+            "/graphql", json={"query": "{ users(first: 1) { edges { node { id } } } }"}
+        )
         assert len(still.json()["data"]["users"]["edges"]) == 1
 
         path.write_text(supergraph_sdl)
@@ -96,3 +100,32 @@ async def test_in_flight_request_finishes_on_the_old_schema(
         assert old.in_flight == 0
         new = (await client.post("/graphql", json=TOP_PRODUCTS)).json()
         assert new["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_reload_through_a_kubernetes_style_symlink_swap(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    """A ConfigMap volume: file -> ..data/file, and an update renames a new ..data over it."""
+    from router.server import create_app
+    from tests.server.stack import config_from, in_process_subgraphs, router_client
+
+    mount = tmp_path / "mount"
+    (mount / "..v1").mkdir(parents=True)
+    (mount / "..v1" / "supergraph.graphql").write_text(supergraph_sdl)
+    (mount / "..data").symlink_to("..v1")
+    (mount / "supergraph.graphql").symlink_to("..data/supergraph.graphql")
+    async with in_process_subgraphs(tmp_path) as transports:
+        app = create_app(
+            config_from({}),
+            supergraph_path=mount / "supergraph.graphql",
+            subgraph_transports_override=transports,
+        )
+        async with router_client(app) as client:
+            assert "errors" not in (await client.post("/graphql", json=TOP_PRODUCTS)).json()
+            (mount / "..v2").mkdir()
+            (mount / "..v2" / "supergraph.graphql").write_text(without_top_products(supergraph_sdl))
+            (mount / "..data_tmp").symlink_to("..v2")
+            (mount / "..data_tmp").rename(mount / "..data")
+            await wait_for_generation(client, 2)
+            refused = (await client.post("/graphql", json=TOP_PRODUCTS)).json()
+            assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

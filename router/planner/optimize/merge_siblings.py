@@ -7,7 +7,7 @@ other. Root fetches of a mutation are never merged here: their order is the clie
 
 from __future__ import annotations
 
-from router.planner.fetch_graph import FetchGraph, FetchGroup
+from router.planner.fetch_graph import FetchGraph, FetchGroup, representations_compatible
 
 
 def merge_sibling_fetches(graph: FetchGraph, is_mutation: bool) -> None:
@@ -31,5 +31,7 @@ def _mergeable(first: FetchGroup, second: FetchGroup, is_mutation: bool) -> bool
     if first.subgraph != second.subgraph or first.merge_path != second.merge_path:
         return False
     if first.is_entity != second.is_entity:
+        return False
+    if not representations_compatible(first.requires, second.requires):
         return False
     return first.is_entity or not is_mutation
