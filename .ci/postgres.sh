@@ -18,7 +18,7 @@ run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash 
 if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown postgres "$data"
-    run "$bin/initdb -q -A trust -U postgres -D $data" >&2
+    run "$bin/initdb -A trust -U postgres -D $data" > /dev/null
   fi
   run "$bin/pg_ctl -s -D $data -l $data/server.log -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off' -w start" >&2
 fi

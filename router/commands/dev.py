@@ -253,7 +253,17 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-async def _serve(server: uvicorn.Server, processes: list[SubgraphProcess]) -> None:
+async def _serve(
+    server: uvicorn.Server, processes: list[SubgraphProcess], announcement: list[str]
+) -> None:
+    async def announce_when_listening() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        for line in announcement:
+            log(line)
+
     async def watch_subgraphs() -> None:
         reported: set[str] = set()
         while True:
@@ -267,11 +277,15 @@ async def _serve(server: uvicorn.Server, processes: list[SubgraphProcess]) -> No
                         f"last lines of {started.log_path}:\n{started.log_tail()}"
                     )
 
-    watcher = asyncio.create_task(watch_subgraphs())
+    tasks = [
+        asyncio.create_task(watch_subgraphs()),
+        asyncio.create_task(announce_when_listening()),
+    ]
     try:
         await server.serve()
     finally:
-        watcher.cancel()
+        for task in tasks:
+            task.cancel()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -347,7 +361,10 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
             lifespan="on",
         )
     )
-    log(f"GraphiQL: http://localhost:{config.server.port}{config.server.graphql_path}")
-    log(f"supergraph: {supergraph_path} (edit it to hot-reload); Ctrl-C stops everything")
-    asyncio.run(_serve(server, processes))
+    announcement = [
+        f"supergraph: {supergraph_path} (edit it to hot-reload)",
+        f"GraphiQL: http://localhost:{config.server.port}{config.server.graphql_path}"
+        " (Ctrl-C stops everything)",
+    ]
+    asyncio.run(_serve(server, processes, announcement))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphql import (
     FieldNode,
@@ -64,6 +65,7 @@ def _convert(selection_set: SelectionSetNode | None) -> tuple[FieldSelection, ..
     return tuple(result)
 
 
+@lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> tuple[FieldSelection, ...]:
     """Parse ``"id sku { code }"``; raises ``FieldSetError``."""
     try:

@@ -16,6 +16,7 @@ class PassthroughSpec:
     purpose: str | None
     definitions: dict[str, str]  # directive name -> definition
     scalars: tuple[str, ...] = ()
+    define_all: bool = False  # every definition as soon as one directive is in use
 
 
 SPECS = (
@@ -38,6 +39,17 @@ SPECS = (
         "SECURITY",
         {"policy": f"directive @policy(policies: [[policy__Policy!]!]!) on {_LOCATIONS}"},
         ("policy__Policy",),
+    ),
+    PassthroughSpec(
+        "https://specs.apollo.dev/context/v0.1",
+        "SECURITY",
+        {
+            "context": "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+            "context__fromContext": "directive @context__fromContext(field: "
+            "context__ContextFieldValue) on ARGUMENT_DEFINITION",
+        },
+        ("context__ContextFieldValue",),
+        define_all=True,
     ),
     PassthroughSpec(
         "https://specs.apollo.dev/cost/v0.1",
@@ -80,7 +92,7 @@ def passthrough_features(
         root = spec.url.rstrip("/").split("/")[-2]
         imports = tuple(f"@{name}=@{name}" for name in in_use if name != root)
         links.append(Link(url=spec.url, purpose=spec.purpose, imports=imports))
-        for name in in_use:
+        for name in spec.definitions if spec.define_all else in_use:
             definitions.append(
                 DirectiveDefinition(name=name, sdl=spec.definitions[name], in_api_schema=False)
             )

@@ -103,6 +103,7 @@ class SubgraphInputValue:
     node: InputValueDefinitionNode
     default_value: str | None = None
     decorations: Decorations = field(default_factory=Decorations)
+    from_context: str | None = None  # @fromContext(field: "$context { selection }")
 
     @property
     def required(self) -> bool:
@@ -158,6 +159,7 @@ class SubgraphType:
     input_fields: dict[str, SubgraphInputValue] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
     specified_by_url: str | None = None
+    contexts: list[str] = field(default_factory=list)  # @context(name:)
 
     @property
     def is_entity(self) -> bool:
@@ -376,6 +378,8 @@ class _SubgraphReader:
                 subgraph_type.shareable = True
             elif original == "interfaceObject":
                 subgraph_type.interface_object = True
+            elif original == "context":
+                subgraph_type.contexts.append(_string_argument(directive, "name") or "")
             elif directive.name.value == "specifiedBy":
                 subgraph_type.specified_by_url = _string_argument(directive, "url")
         for node in nodes:
@@ -396,9 +400,9 @@ class _SubgraphReader:
             for interface in node.interfaces or ():
                 if interface.name.value not in subgraph_type.interfaces:
                     subgraph_type.interfaces.append(interface.name.value)
-            shareable = subgraph_type.shareable and isinstance(
+            shareable = isinstance(
                 node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode
-            )
+            ) and any(self.federation(d) == "shareable" for d in node.directives or ())
             for field_node in node.fields or ():
                 if field_node.name.value in MACHINERY_ROOT_FIELDS and subgraph_type.name == "Query":
                     continue
@@ -425,13 +429,17 @@ class _SubgraphReader:
                 )
 
     def _read_input_value(self, node: InputValueDefinitionNode) -> SubgraphInputValue:
-        return SubgraphInputValue(
+        value = SubgraphInputValue(
             name=node.name.value,
             type=self.type_string(node.type),
             node=node,
             default_value=print_ast(node.default_value) if node.default_value else None,
             decorations=self._decorations(tuple(node.directives or ()), node.description),
         )
+        for directive in node.directives or ():
+            if self.federation(directive) == "fromContext":
+                value.from_context = _string_argument(directive, "field")
+        return value
 
     def _read_field(self, node: FieldDefinitionNode) -> SubgraphField:
         subgraph_field = SubgraphField(
@@ -471,13 +479,12 @@ def key_field_names(key_fields: str) -> set[str]:
 
 
 def _upgrade_fed1(schema: SubgraphSchema) -> None:
-    """Federation 1 rules, made explicit: key fields and value types are shareable."""
-    provided: dict[str, set[str]] = {}
-    for subgraph_type in schema.types.values():
-        for subgraph_field in subgraph_type.fields.values():
-            if subgraph_field.provides:
-                target = _named(subgraph_field.type)
-                provided.setdefault(target, set()).update(key_field_names(subgraph_field.provides))
+    """Federation 1 rules, made explicit.
+
+    Federation 1 had no @shareable: any field may be resolved by several subgraphs, so every
+    field is shareable; ``extend type`` is not an extension in the join sense (``@extends`` is);
+    ``@external`` on a key field of an extension only repeats the key.
+    """
     for subgraph_type in schema.types.values():
         if subgraph_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
             continue
@@ -488,11 +495,7 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
         for subgraph_field in subgraph_type.fields.values():
             if subgraph_field.name in key_fields:
                 subgraph_field.external = False
-                subgraph_field.shareable = True
-            if not subgraph_type.keys and subgraph_type.name not in schema.roots.values():
-                subgraph_field.shareable = True
-            if subgraph_field.name in provided.get(subgraph_type.name, set()):
-                subgraph_field.shareable = True
+            subgraph_field.shareable = True
 
 
 def _key_fields_of_extensions_are_local(schema: SubgraphSchema) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from router.executor.errors import GraphQLErrorDict
+from router.executor.errors import GraphQLErrorDict, completion_error
 from router.executor.shape import FieldKind, OutputType, SelectionShape
 
 # A linked path: (parent, key) pairs, turned into a list only when an error needs it.
@@ -61,10 +61,7 @@ class ResponseShaper:
         for end in range(1, len(as_tuple) + 1):
             self._error_paths.add(as_tuple[:end])
         self.errors.append(
-            {
-                "message": f"Cannot return null for non-nullable field {coordinate}.",
-                "path": keys,
-            }
+            completion_error(f"Cannot return null for non-nullable field {coordinate}.", keys)
         )
 
     def _object(
@@ -143,10 +140,9 @@ class ResponseShaper:
 
     def _invalid(self, path: LinkedPath, coordinate: str, expected: str) -> _Null:
         self.errors.append(
-            {
-                "message": f"Invalid value for {coordinate}: expected {expected}.",
-                "path": _path_list(path),
-            }
+            completion_error(
+                f"Invalid value for {coordinate}: expected {expected}.", _path_list(path)
+            )
         )
         return _BUBBLE
 

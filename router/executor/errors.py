@@ -8,20 +8,33 @@ from typing import Any
 SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
 SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
 SUBREQUEST_TIMEOUT = "SUBREQUEST_TIMEOUT"
+# A subgraph's own error that carries no code of its own.
+DOWNSTREAM_SERVICE_ERROR = "DOWNSTREAM_SERVICE_ERROR"
+# A value the router itself could not complete (e.g. null for a non-null field, no subgraph
+# having reported why): the code @apollo/gateway gives its own value-completion errors.
+INVALID_GRAPHQL = "INVALID_GRAPHQL"
 
 GraphQLErrorDict = dict[str, Any]
 ResponsePath = list[str | int]
 
 
-def fetch_failure(service: str, message: str, code: str) -> GraphQLErrorDict:
+def fetch_failure(
+    service: str, message: str, code: str, **extensions: Any
+) -> GraphQLErrorDict:
     """An error for a subgraph fetch that returned nothing usable."""
-    return {"message": message, "extensions": {"code": code, "serviceName": service}}
+    return {"message": message, "extensions": {"code": code, "serviceName": service, **extensions}}
+
+
+def completion_error(message: str, path: ResponsePath) -> GraphQLErrorDict:
+    """An error the router raised while shaping the response, at the client path ``path``."""
+    return {"message": message, "path": path, "extensions": {"code": INVALID_GRAPHQL}}
 
 
 def from_subgraph(error: object, service: str, path: ResponsePath | None) -> GraphQLErrorDict:
     """A copy of one subgraph error, named after its subgraph, with ``path`` as its path.
 
-    ``path`` is the client's response path (``None`` drops the path).
+    ``path`` is the client's response path (``None`` drops the path). The subgraph's own
+    ``extensions.code`` is kept; an error without one gets ``DOWNSTREAM_SERVICE_ERROR``.
     """
     if isinstance(error, dict):
         result: GraphQLErrorDict = {"message": str(error.get("message", "Unknown error"))}
@@ -36,6 +49,8 @@ def from_subgraph(error: object, service: str, path: ResponsePath | None) -> Gra
     if locations:
         result["locations"] = locations
     merged_extensions = dict(extensions) if isinstance(extensions, dict) else {}
+    if merged_extensions.get("code") is None:
+        merged_extensions["code"] = DOWNSTREAM_SERVICE_ERROR
     merged_extensions["serviceName"] = service
     result["extensions"] = merged_extensions
     return result

@@ -103,6 +103,8 @@ class SubgraphFetcher:
             )
         except httpx.HTTPError as error:
             reason = str(error) or type(error).__name__
+            if isinstance(error, httpx.ConnectError):
+                reason = f"cannot connect to {url}: {reason}"
             return FetchResult(
                 None,
                 fetch_failure(
@@ -137,6 +139,7 @@ def decode_response(service: str, status: int, reason: str, content: bytes) -> F
                 service,
                 f"HTTP fetch failed from '{service}': {status} {reason}".rstrip(),
                 SUBREQUEST_HTTP_ERROR,
+                http={"status": status},
             ),
         )
     return FetchResult(

@@ -9,7 +9,10 @@ from graphql import GraphQLError
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
-OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+# An operation that is valid GraphQL but cannot be run as asked: no operation of the given name,
+# several operations and no name, or an operation type the schema has no root type for. The
+# code @apollo/gateway gives these.
+INVALID_GRAPHQL = "INVALID_GRAPHQL"
 QUERY_PLANNING_FAILED = "QUERY_PLANNING_FAILED"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 OPERATION_NOT_SUPPORTED = "OPERATION_NOT_SUPPORTED"

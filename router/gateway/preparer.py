@@ -10,8 +10,10 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
+    KnownOperationTypesRule,
     OperationType,
     parse,
     specified_rules,
@@ -23,8 +25,8 @@ from router.gateway.errors import (
     GRAPHQL_PARSE_FAILED,
     GRAPHQL_VALIDATION_FAILED,
     INTROSPECTION_DISABLED,
+    INVALID_GRAPHQL,
     OPERATION_NOT_SUPPORTED,
-    OPERATION_RESOLUTION_FAILURE,
     QUERY_PLANNING_FAILED,
     from_graphql_error,
     request_error,
@@ -70,7 +72,12 @@ class OperationPreparer:
         self.schema: GraphQLSchema = supergraph.api_schema
         self.planner = planner
         self.compile_plan = compile_plan
-        self.rules = (*specified_rules, *validation_rules)
+        # An operation type without a root type is reported once an operation is selected
+        # (`root_type_error`), as the document may hold other operations that can run.
+        self.rules = (
+            *(rule for rule in specified_rules if rule is not KnownOperationTypesRule),
+            *validation_rules,
+        )
         self.max_validation_errors = max_validation_errors
         self.introspection = introspection
         self.plan_printer = plan_printer
@@ -97,6 +104,9 @@ class OperationPreparer:
         if isinstance(selected, dict):
             return PreparedOperation(errors=[selected])
         operation = selected
+        no_root_type = root_type_error(self.schema, operation.operation)
+        if no_root_type is not None:
+            return PreparedOperation(errors=[no_root_type])
         if operation.operation is OperationType.SUBSCRIPTION:
             return PreparedOperation(
                 errors=[request_error("Subscriptions are not supported.", OPERATION_NOT_SUPPORTED)]
@@ -169,14 +179,21 @@ def select_operation(
         for operation in operations:
             if operation.name is not None and operation.name.value == operation_name:
                 return operation
-        return request_error(
-            f"Unknown operation named '{operation_name}'.", OPERATION_RESOLUTION_FAILURE
-        )
+        return request_error(f'Unknown operation named "{operation_name}".', INVALID_GRAPHQL)
     if len(operations) == 1:
         return operations[0]
     if not operations:
-        return request_error("The document contains no operation.", OPERATION_RESOLUTION_FAILURE)
+        return request_error("Must provide an operation.", INVALID_GRAPHQL)
     return request_error(
-        "Must provide operation name if query contains multiple operations.",
-        OPERATION_RESOLUTION_FAILURE,
+        "Must provide operation name if query contains multiple operations.", INVALID_GRAPHQL
+    )
+
+
+def root_type_error(schema: GraphQLSchema, operation: OperationType) -> dict[str, Any] | None:
+    """The request error for an operation type the schema has no root type for, if so."""
+    root: GraphQLObjectType | None = schema.get_root_type(operation)
+    if root is not None:
+        return None
+    return request_error(
+        f'The schema has no "{operation.value}" root type defined', INVALID_GRAPHQL
     )

@@ -213,11 +213,15 @@ class Normalizer:
         self._collect(narrowed, condition, selection_set, conditions, visiting)
 
     def _covers(self, condition: str, scope_type: str) -> bool:
-        """Whether every runtime type of ``scope_type`` is a ``condition``."""
+        """Whether a fragment on ``condition`` always applies at an object ``scope_type`` (or
+        is on that very type). Fragments at abstract positions stay fragments: their fields are
+        read against their own type."""
         if condition == scope_type:
             return True
-        possible = set(self.supergraph.possible_types(condition))
-        return set(self.supergraph.possible_types(scope_type)) <= possible
+        scope = self.supergraph.types.get(scope_type)
+        if scope is None or scope.kind is not TypeKind.OBJECT:
+            return False
+        return scope_type in self.supergraph.possible_types(condition)
 
     def _overlaps(self, condition: str, scope_type: str) -> bool:
         return bool(

@@ -106,7 +106,7 @@ class Walker:
     def _walk_query(self, selection: NormalizedSelection) -> None:
         fields = self._root_fields(selection)
         options = [self._root_options(item) for item in fields]
-        assignment = self._choose(fields, options, self.operation.root_type, _never)
+        assignment = self.costs.choose(fields, options, self.operation.root_type, _never)
         groups: dict[str, FetchGroup] = {}
 
         def root_group(subgraph: str) -> FetchGroup:
@@ -141,10 +141,10 @@ class Walker:
             if sub.name == TYPENAME:
                 kept[key] = sub
                 continue
-            here = self._cost_in(child_type, sub, target)
+            here = self.costs.cost_in(child_type, sub, target)
             elsewhere = None
             for other in choices:
-                if other != target and self._cost_in(child_type, sub, other) < here:
+                if other != target and self.costs.cost_in(child_type, sub, other) < here:
                     elsewhere = other
                     break
             if elsewhere is None:
@@ -160,16 +160,6 @@ class Walker:
             )
         return parts
 
-    def _cost_in(self, type_name: str, item: NormalizedField, subgraph: str) -> int:
-        """Fetches a field needs below a position of ``subgraph`` (a jump counts one)."""
-        if not self._resolves_plainly(type_name, subgraph, item.name):
-            return INFEASIBLE
-        return self._estimate_below(type_name, item, subgraph, 0)
-
-    def _resolves_plainly(self, type_name: str, subgraph: str, field_name: str) -> bool:
-        edge = self.graph.field_edge(type_name, subgraph, field_name)
-        return edge is not None and not edge.requires
-
     def _walk_mutation(self, selection: NormalizedSelection) -> None:
         for item in self._root_fields(selection):
             options = self._root_options(item)
@@ -183,7 +173,7 @@ class Walker:
                 target = previous.subgraph
                 group = previous
             else:
-                target = self._choose([item], [options], self.operation.root_type, _never)[0]
+                target = self.costs.choose([item], [options], self.operation.root_type, _never)[0]
                 group = self.fetch_graph.new_group(target, (), is_entity=False)
                 self.root_groups.append(group)
             group.add_conditions(item.conditions)
@@ -196,7 +186,7 @@ class Walker:
     ) -> set[int]:
         """Plan ``selection`` at ``position``; returns the groups that fetch any part of it."""
         self.budget.spend()
-        if self._is_interface_object(position.type_name, position.subgraph):
+        if self.routes.is_interface_object(position.type_name, position.subgraph):
             return self._plan_interface_object(position, selection, planner_added)
         if is_abstract(self.supergraph, position.type_name):
             return self._plan_abstract(position, selection, planner_added)
@@ -227,7 +217,7 @@ class Walker:
                 if self._candidates(position, item):
                     direct.append(item)
                     continue
-                via = self._interface_object_route(position.type_name, position.subgraph, item.name)
+                via = self.routes.interface_object_route(position.type_name, position.subgraph, item.name)
                 if via is None:
                     raise PlanningError(
                         f"cannot plan field {position.type_name}.{item.name}: no subgraph that "
@@ -261,11 +251,11 @@ class Walker:
         type whose other fields live elsewhere) while another subgraph can resolve it all."""
         if item.selection is None or edge.provides or position.provided is not None:
             return False
-        below = self._estimate(edge.return_named_type, position.subgraph, item.selection, 0)
+        below = self.costs.estimate(edge.return_named_type, position.subgraph, item.selection, 0)
         if below < INFEASIBLE:
             return False
         return any(
-            self._estimate_below(position.type_name, item, target, 0) < INFEASIBLE
+            self.costs.estimate_below(position.type_name, item, target, 0) < INFEASIBLE
             for target in self._candidates(position, item)
         )
 
@@ -279,14 +269,14 @@ class Walker:
         targets = sorted({target for _, target in jumps}, key=self._subgraph_order)
         kept: list[tuple[NormalizedField, FieldEdge]] = []
         for item, edge in local:
-            here = self._estimate_field(position.type_name, item, position.subgraph)
+            here = self.costs.estimate_field(position.type_name, item, position.subgraph)
             moved_to = None
             if here > 0 and item.selection is not None:
                 for target in targets:
                     other = self.graph.field_edge(position.type_name, target, item.name)
                     if other is None or other.requires:
                         continue
-                    if self._estimate_field(position.type_name, item, target) < here:
+                    if self.costs.estimate_field(position.type_name, item, target) < here:
                         moved_to = target
                         break
             if moved_to is None:
@@ -294,31 +284,6 @@ class Walker:
             else:
                 jumps.append((item, moved_to))
         return kept
-
-    def _interface_object_route(
-        self, type_name: str, source: str, field_name: str
-    ) -> KeyEdge | None:
-        """A jump to a subgraph that resolves the field for an interface of this object type."""
-        named = self.supergraph.types[type_name]
-        for interface in named.interfaces:
-            interface_type = self.supergraph.types.get(interface)
-            if interface_type is None:
-                continue
-            for subgraph, definition in interface_type.graphs.items():
-                if not definition.is_interface_object:
-                    continue
-                edge = self.graph.field_edge(interface, subgraph, field_name)
-                if edge is None or edge.requires:
-                    continue
-                for key in definition.resolvable_keys:
-                    selection = self.graph.field_sets.read(type_name, key.fields)
-                    if self.graph.provides_locally(type_name, source, selection):
-                        return KeyEdge(interface, source, subgraph, key.fields)
-        return None
-
-    def _is_interface_object(self, type_name: str, subgraph: str) -> bool:
-        definition = self.supergraph.types[type_name].graphs.get(subgraph)
-        return definition is not None and definition.is_interface_object
 
     def _plan_interface_object(
         self, position: Position, selection: NormalizedSelection, planner_added: bool
@@ -338,7 +303,7 @@ class Walker:
                 for subgraph, definition in self.supergraph.types[interface].graphs.items()
                 if not definition.is_interface_object
                 and definition.resolvable_keys
-                and self._route(interface, position.subgraph, subgraph) is not None
+                and self.routes.route(interface, position.subgraph, subgraph) is not None
             ),
             None,
         )
@@ -560,7 +525,7 @@ class Walker:
                 edge = self.graph.field_edge(type_name, target, item.name)
                 if edge is None or not edge.requires:
                     continue  # resolved here: no jump back into the same subgraph
-            if self._route(type_name, subgraph, target) is not None:
+            if self.routes.route(type_name, subgraph, target) is not None:
                 candidates.append(target)
         candidates.sort(key=lambda t: self._option_rank(type_name, item.name, t))
         return candidates
@@ -569,7 +534,7 @@ class Walker:
         if not fields:
             return []
         options = [self._candidates(position, item) for item in fields]
-        return self._choose(
+        return self.costs.choose(
             fields,
             options,
             position.type_name,
@@ -596,9 +561,6 @@ class Walker:
             touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
         return touched
 
-    def _subgraph_order(self, subgraph: str) -> int:
-        return list(self.supergraph.subgraphs).index(subgraph)
-
     def _option_rank(self, type_name: str, field_name: str, target: str) -> tuple[int, int]:
         edge = self.graph.field_edge(type_name, target, field_name)
         order = list(self.supergraph.subgraphs).index(target)
@@ -617,7 +579,7 @@ class Walker:
     ) -> Position:
         type_name = position.type_name
         if route is None:
-            route = self._route(type_name, position.subgraph, target)
+            route = self.routes.route(type_name, position.subgraph, target)
         assert route is not None
         current = position
         for index, hop in enumerate(route):
@@ -640,7 +602,7 @@ class Walker:
                 group.uses_requires = True
             group.add_conditions(conditions)
             group.jump_points.append(JumpPoint(current.group.id, entity_type, current.selection))
-            if self._is_interface_object(entity_type, hop.target):
+            if self.routes.is_interface_object(entity_type, hop.target):
                 # The subgraph only knows the interface: representations must say so.
                 group.add_input_rewrite(
                     ValueSetter((f"... on {entity_type}", TYPENAME), entity_type)
@@ -679,170 +641,6 @@ class Walker:
                 self._add_representation(added.selection, item.selection, nested_client)
         for condition, fragment in selection.fragments.items():
             self._add_representation(into.fragment(condition), fragment, client)
-
-    def _route(self, type_name: str, source: str, target: str) -> list[KeyEdge] | None:
-        """The shortest chain of key edges from ``source`` to ``target`` for ``type_name``."""
-        cache_key = (type_name, source, target)
-        if cache_key in self._routes:
-            return self._routes[cache_key]
-        route: list[KeyEdge] | None = None
-        if source == target:
-            named = self.supergraph.types[type_name]
-            for key in named.keys_in(source):
-                selection = self.graph.field_sets.read(type_name, key.fields)
-                if self.graph.provides_locally(type_name, source, selection):
-                    route = [KeyEdge(type_name, source, target, key.fields)]
-                    break
-        else:
-            route = self._search_route(type_name, source, target)
-        self._routes[cache_key] = route
-        return route
-
-    def _search_route(self, type_name: str, source: str, target: str) -> list[KeyEdge] | None:
-        queue: deque[tuple[str, list[KeyEdge]]] = deque([(source, [])])
-        seen = {source}
-        while queue:
-            current, path = queue.popleft()
-            edges = self.graph.key_edges.get((type_name, current), [])
-            edges = sorted(edges, key=lambda e: self._key_rank(type_name, current, e))
-            for edge in edges:
-                self.budget.spend()
-                if edge.target in seen:
-                    continue
-                if edge.target == target:
-                    return [*path, edge]
-                seen.add(edge.target)
-                queue.append((edge.target, [*path, edge]))
-        return None
-
-    def _key_rank(self, type_name: str, source: str, edge: KeyEdge) -> tuple[int, int]:
-        """Prefer keys both sides declare, then simpler keys."""
-        named = self.supergraph.types[type_name]
-        shared = any(k.fields == edge.key for k in named.keys_in(source, resolvable_only=False))
-        return (0 if shared else 1, len(edge.key))
-
-    # -- choosing subgraphs ---------------------------------------------------------------
-
-    def _choose(
-        self,
-        fields: Sequence[NormalizedField],
-        options: Sequence[list[str]],
-        type_name: str,
-        exists: Callable[[str], bool],
-    ) -> list[str]:
-        """Assign a subgraph to every field: fewest new fetches, then fewest fetches below."""
-        if all(len(choices) == 1 for choices in options):
-            return [choices[0] for choices in options]
-        combinations = 1
-        for choices in options:
-            combinations *= len(choices)
-        estimates = [
-            [self._estimate_field(type_name, item, target) for target in choices]
-            for item, choices in zip(fields, options, strict=True)
-        ]
-        if combinations <= EXHAUSTIVE_CHOICE_LIMIT:
-            best: tuple[int, int] | None = None
-            best_assignment: list[int] = []
-            for picks in itertools.product(*(range(len(c)) for c in options)):
-                self.budget.spend()
-                targets = {options[i][pick] for i, pick in enumerate(picks)}
-                new_fetches = sum(1 for t in targets if not exists(t))
-                below = sum(estimates[i][pick] for i, pick in enumerate(picks))
-                cost = (new_fetches + below, sum(picks))
-                if best is None or cost < best:
-                    best, best_assignment = cost, list(picks)
-            return [options[i][pick] for i, pick in enumerate(best_assignment)]
-        # Greedy: repeatedly take the subgraph that covers the most unassigned fields.
-        assignment: list[str | None] = [None] * len(fields)
-        while any(a is None for a in assignment):
-            self.budget.spend()
-            counts: dict[str, int] = {}
-            for i, choices in enumerate(options):
-                if assignment[i] is None:
-                    for target in choices:
-                        counts[target] = counts.get(target, 0) + 1
-            chosen = max(counts, key=lambda t: (counts[t], exists(t)))
-            for i, choices in enumerate(options):
-                if assignment[i] is None and chosen in choices:
-                    assignment[i] = chosen
-        return [a for a in assignment if a is not None]
-
-    def _estimate_field(self, type_name: str, item: NormalizedField, subgraph: str) -> int:
-        edge = self.graph.field_edge(type_name, subgraph, item.name)
-        cost = 1 if edge is not None and edge.requires else 0
-        if item.selection is None or edge is None:
-            return cost
-        return cost + self._estimate(edge.return_named_type, subgraph, item.selection, 0)
-
-    def _estimate(
-        self, type_name: str, subgraph: str, selection: NormalizedSelection, depth: int
-    ) -> int:
-        """Fetches a selection needs below a position if resolved from ``subgraph``
-        (``INFEASIBLE`` or more when some field cannot be reached from there at all)."""
-        cache_key = (id(selection), type_name, subgraph)
-        cached = self._estimates.get(cache_key)
-        if cached is not None:
-            return cached
-        self.budget.spend()
-        if (
-            depth > MAX_ESTIMATE_DEPTH
-            or is_abstract(self.supergraph, type_name)
-            or self._is_interface_object(type_name, subgraph)
-        ):
-            return 0
-        cost = 0
-        remote: dict[str, list[str]] = {}
-        for item in selection.fields.values():
-            if item.name == TYPENAME:
-                continue
-            edge = self.graph.field_edge(type_name, subgraph, item.name)
-            targets = [
-                target
-                for target in self.graph.subgraphs_resolving(type_name, item.name)
-                if target != subgraph and self._route(type_name, subgraph, target) is not None
-            ]
-            if edge is not None and not edge.requires:
-                if item.selection is not None:
-                    below = self._estimate(
-                        edge.return_named_type, subgraph, item.selection, depth + 1
-                    )
-                    if below >= INFEASIBLE and targets:
-                        # The walk resolves such a field where its selection can be completed.
-                        below = 1 + min(
-                            self._estimate_below(type_name, item, target, depth)
-                            for target in targets
-                        )
-                    cost += below
-                continue
-            if not targets:
-                reachable = self._interface_object_route(type_name, subgraph, item.name)
-                cost += INFEASIBLE if reachable is None else 1
-                continue
-            remote[item.name] = targets
-            if item.selection is not None:
-                cost += min(
-                    self._estimate_below(type_name, item, target, depth) for target in targets
-                )
-        remaining = set(remote)
-        while remaining:
-            counts: dict[str, int] = {}
-            for name in remaining:
-                for target in remote[name]:
-                    counts[target] = counts.get(target, 0) + 1
-            best = max(counts, key=lambda t: (counts[t], -self._subgraph_order(t)))
-            remaining = {name for name in remaining if best not in remote[name]}
-            cost += 1
-        self._estimates[cache_key] = cost
-        return cost
-
-    def _estimate_below(
-        self, type_name: str, item: NormalizedField, subgraph: str, depth: int
-    ) -> int:
-        edge = self.graph.field_edge(type_name, subgraph, item.name)
-        if edge is None or item.selection is None:
-            return 0
-        return self._estimate(edge.return_named_type, subgraph, item.selection, depth + 1)
-
 
 def _field_names(selection: NormalizedSelection) -> set[str]:
     return {item.name for item in selection.fields.values()}

@@ -36,6 +36,7 @@ from router.server.services import RouterServices
 from router.server.subgraph_transport import ClientCall, current_call
 
 access_log = logging.getLogger("fedra.access")
+logger = logging.getLogger("fedra.server")
 TRUTHY = frozenset({"1", "true", "yes", "on"})
 
 
@@ -111,6 +112,11 @@ class GraphQLEndpoint:
         except RequestError as error:
             self.services.metrics.count_errors(error.to_response_body()["errors"])
             return _error_response(error, media_type or APPLICATION_JSON), None
+        except Exception:
+            logger.exception("unexpected error while serving a GraphQL request")
+            internal = RequestError(500, "Internal server error", "INTERNAL_SERVER_ERROR")
+            self.services.metrics.count_errors(internal.to_response_body()["errors"])
+            return _error_response(internal, media_type or APPLICATION_JSON), None
 
     async def _parse(self, request: Request) -> ParsedRequest:
         if request.method == "GET":

@@ -15,7 +15,7 @@ from watchfiles import awatch
 
 from router.server.metrics import RouterMetrics
 from router.server.schema_holder import SchemaHolder
-from router.supergraph import read_supergraph
+from router.supergraph import Supergraph, read_supergraph
 
 logger = logging.getLogger("fedra.server")
 
@@ -35,21 +35,39 @@ class SupergraphFile:
         """
         first = not self._holder.ready
         try:
-            sdl = self.path.read_text(encoding="utf-8")
-            digest = hashlib.sha256(sdl.encode("utf-8")).hexdigest()
-            current = self._holder.current
-            if current is not None and current.digest == digest:
+            sdl, digest = self._read()
+            if self._unchanged(digest):
                 return False
-            loaded = self._holder.install(read_supergraph(sdl), digest)
+            supergraph = _parse(sdl)
+            return self._install(supergraph, digest)
         except Exception as error:
             if first:
                 raise
-            self._count("rejected")
-            logger.error(
-                "supergraph change rejected; the previous supergraph keeps serving",
-                extra={"path": str(self.path), "error": f"{type(error).__name__}: {error}"},
-            )
+            self._reject(error)
             return False
+
+    async def reload(self) -> bool:
+        """Like ``load``, with reading and parsing off the event loop so requests keep flowing."""
+        try:
+            sdl, digest = await asyncio.to_thread(self._read)
+            if self._unchanged(digest):
+                return False
+            supergraph = await asyncio.to_thread(_parse, sdl)
+            return self._install(supergraph, digest)
+        except Exception as error:
+            self._reject(error)
+            return False
+
+    def _read(self) -> tuple[str, str]:
+        sdl = self.path.read_text(encoding="utf-8")
+        return sdl, hashlib.sha256(sdl.encode("utf-8")).hexdigest()
+
+    def _unchanged(self, digest: str) -> bool:
+        current = self._holder.current
+        return current is not None and current.digest == digest
+
+    def _install(self, supergraph: Supergraph, digest: str) -> bool:
+        loaded = self._holder.install(supergraph, digest)
         self._count("loaded")
         logger.info(
             "supergraph loaded",
@@ -61,6 +79,13 @@ class SupergraphFile:
             },
         )
         return True
+
+    def _reject(self, error: Exception) -> None:
+        self._count("rejected")
+        logger.error(
+            "supergraph change rejected; the previous supergraph keeps serving",
+            extra={"path": str(self.path), "error": f"{type(error).__name__}: {error}"},
+        )
 
     def _count(self, outcome: str) -> None:
         if self._metrics is not None:
@@ -82,4 +107,11 @@ class SupergraphFile:
             recursive=False,
         ):
             if self.path.exists():
-                self.load()
+                await self.reload()
+
+
+def _parse(sdl: str) -> Supergraph:
+    """The supergraph and its API schema, both built here so a broken file fails here."""
+    supergraph = read_supergraph(sdl)
+    supergraph.api_schema  # noqa: B018 - a cached property: build it now
+    return supergraph

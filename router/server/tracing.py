@@ -54,13 +54,14 @@ def _exporter_processor(config: TelemetryConfig) -> SpanProcessor | None:
     if tracing.exporter == "console":
         return SimpleSpanProcessor(ConsoleSpanExporter())
     try:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
             OTLPSpanExporter,
         )
     except ImportError as error:
         raise RuntimeError(
             "telemetry.tracing.exporter 'otlp' needs the OTLP exporter: pip install 'fedra[otlp]'"
         ) from error
+    # Without an endpoint the exporter reads OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and friends.
     exporter = (
         OTLPSpanExporter(endpoint=tracing.otlp_endpoint)
         if tracing.otlp_endpoint

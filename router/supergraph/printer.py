@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graphql import StringValueNode, print_ast
+from graphql.language.print_string import print_string
 
 from router.supergraph.links import FeatureNames
 from router.supergraph.model import (
@@ -112,7 +113,7 @@ def _version_tuple(version: str) -> tuple[int, int]:
 
 
 def _string(value: str) -> str:
-    return print_ast(StringValueNode(value=value))
+    return print_string(value)
 
 
 def _description(text: str | None, indent: str) -> str:

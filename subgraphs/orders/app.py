@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from subgraphs.shared.app_factory import ShutdownHook, create_subgraph_app
+from subgraphs.shared.app_factory import create_subgraph_app
 from subgraphs.shared.db import Database, resolve_database_url
 from subgraphs.shared.request_session import RequestSession
 
@@ -35,11 +35,11 @@ def create_app(
     if given (the caller closes it), else through a client on `products_transport`.
     """
     database = Database(resolve_database_url(NAME, database_url), metadata)
-    shutdown_hooks: list[ShutdownHook] = []
-    if products_client is None:
-        products_client = httpx.AsyncClient(transport=products_transport)
-        shutdown_hooks.append(products_client.aclose)
-    products = ProductsClient(products_client, products_url or products_url_from_env())
+    products = ProductsClient(
+        products_url or products_url_from_env(),
+        client=products_client,
+        transport=products_transport,
+    )
 
     def make_context(session: RequestSession, caller_header: str | None) -> OrdersContext:
         return OrdersContext(session, caller_header, products)
@@ -50,7 +50,8 @@ def create_app(
         database=database,
         seed=seed_orders,
         make_context=make_context,
-        on_shutdown=shutdown_hooks,
+        on_startup=[products.start],
+        on_shutdown=[products.aclose],
     )
 
 

@@ -57,11 +57,39 @@ def products_url_from_env() -> str:
 
 
 class ProductsClient:
-    """Calls products over GraphQL; its errors come back as GraphQLErrors with their code."""
+    """Calls products over GraphQL; its errors come back as GraphQLErrors with their code.
 
-    def __init__(self, client: httpx.AsyncClient, url: str) -> None:
-        self._client = client
+    Uses `client` when given (its owner closes it); otherwise `start()` opens a client on
+    `transport` (the default network transport if None) and `aclose()` closes it.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._url = url
+        self._given_client = client
+        self._transport = transport
+        self._own_client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        if self._given_client is None and self._own_client is None:
+            self._own_client = httpx.AsyncClient(transport=self._transport)
+
+    async def aclose(self) -> None:
+        if self._own_client is not None:
+            await self._own_client.aclose()
+            self._own_client = None
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        client = self._given_client or self._own_client
+        if client is None:
+            raise RuntimeError("ProductsClient.start() was not called")
+        return client
 
     async def reserve(self, lines: Sequence[StockLine]) -> StockReservation:
         variables = {

@@ -16,7 +16,7 @@ from .request_session import RequestSession
 
 ContextT = TypeVar("ContextT", bound=SubgraphContext)
 
-ShutdownHook = Callable[[], Awaitable[None]]
+LifecycleHook = Callable[[], Awaitable[None]]
 
 
 def create_subgraph_app(
@@ -26,18 +26,21 @@ def create_subgraph_app(
     database: Database,
     seed: Callable[[Database], Awaitable[bool]],
     make_context: Callable[[RequestSession, str | None], ContextT],
-    on_shutdown: Sequence[ShutdownHook] = (),
+    on_startup: Sequence[LifecycleHook] = (),
+    on_shutdown: Sequence[LifecycleHook] = (),
 ) -> FastAPI:
     """A subgraph app serving `schema` at /graphql.
 
-    On start it creates the tables and seeds an empty database; on stop it runs
-    `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
+    On start it creates the tables, seeds an empty database and runs `on_startup`; on stop
+    it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await database.create_tables()
         await seed(database)
+        for hook in on_startup:
+            await hook()
         try:
             yield
         finally:

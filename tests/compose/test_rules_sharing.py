@@ -72,3 +72,14 @@ def test_federation1_value_types_are_implicitly_shareable() -> None:
         b="type Query { b: Money }\ntype Money { amount: Int }\n",
     )
     assert result.ok, result.errors
+
+
+def test_federation1_fields_resolved_twice_are_shareable() -> None:
+    result = compose_sdls(
+        a='type Query { a: E }\ntype E @key(fields: "id") { id: ID! x: Int }\n'
+        "type Mutation { run: Int }\n",
+        b='extend type E @key(fields: "id") { id: ID! @external x: Int }\n'
+        "extend type Mutation { run: Int }\n",
+    )
+    assert result.supergraph is not None, result.errors
+    assert set(result.supergraph.types["E"].fields["x"].sources) == {"a", "b"}

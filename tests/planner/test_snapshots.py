@@ -17,6 +17,7 @@ from graphql import GraphQLError, parse, validate
 
 from router.planner import PlanningError, plan_operation, print_plan
 from router.supergraph import Supergraph, read_supergraph_file
+from tests.planner.plan_checker import check_plan
 from tests.planner.plan_shape import PlanShape, shape_of, shape_of_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,7 @@ def test_plan_snapshot(case: Case) -> None:
         # Rejected before or by planning (syntax, validation, which operation): Apollo too.
         assert apollo_text is None or apollo is None, f"{case.name}: Apollo planned it"
         return
+    check_plan(plan, document, _operation_name(case), supergraph)
     text = print_plan(plan) + "\n"
     snapshot = SNAPSHOTS / f"{case.name}.plan.txt"
     if UPDATE or not snapshot.exists():

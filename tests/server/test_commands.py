@@ -58,7 +58,13 @@ def test_serve_with_url_overrides(
 def test_serve_with_config_file_and_workers(
     tmp_path: Path, supergraph_sdl: str, live_stack: LiveSubgraphs
 ) -> None:
-    env = {**live_stack.url_overrides(), "FEDRA_LOGGING__FORMAT": "json"}
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    env = {
+        **live_stack.url_overrides(),
+        "FEDRA_LOGGING__FORMAT": "json",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
     with live_router(
         tmp_path, supergraph_sdl, env, "--config", str(REPO_ROOT / "router.yaml"), "--workers", "2"
     ) as url:
@@ -68,6 +74,9 @@ def test_serve_with_config_file_and_workers(
             url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
         )
         assert me.json()["data"]["me"]["name"]
+        metrics = httpx.get(url.replace("/graphql", "/metrics")).text
+        # Every worker's requests, aggregated through PROMETHEUS_MULTIPROC_DIR.
+        assert 'fedra_http_requests_total{method="POST",status="200"} 7.0' in metrics
         deadline = time.monotonic() + 20
         while True:
             loaded = [

@@ -22,6 +22,8 @@ async def test_browser_gets_graphiql_with_local_assets(tmp_path: Path, supergrap
         assert any(asset.endswith("graphiql.min.js") for asset in assets)
         assert any(asset.endswith("react-dom.production.min.js") for asset in assets)
         for asset in assets:
+            if asset.startswith("data:"):
+                continue
             served = await client.get(asset)
             assert served.status_code == 200, asset
             assert len(served.content) > 100, asset

@@ -101,3 +101,30 @@ def test_bad_hook_paths_are_reported() -> None:
         load_hook("tests.server.test_hooks:Missing")
     with pytest.raises(HookError, match="expected"):
         load_hook("nodots")
+
+
+class FailingHook:
+    async def on_operation(
+        self, context: RequestContext, request: GraphQLRequest
+    ) -> GraphQLRequest:
+        raise RuntimeError("hook bug")
+
+
+async def test_unexpected_failure_is_a_500_graphql_error(
+    tmp_path: Path, supergraph_sdl: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = {"FEDRA_HOOKS": "[tests.server.test_hooks:FailingHook]"}
+    async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
+        response = await client.post("/graphql", json={"query": "{ __typename }"})
+        assert response.status_code == 500
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "Internal server error",
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                }
+            ]
+        }
+        assert "hook bug" not in response.text
+        assert (await client.get("/health")).status_code == 200
+    assert any("unexpected error" in record.message for record in caplog.records)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import logging
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -179,3 +182,59 @@ def test_configure_logging_installs_the_json_formatter() -> None:
             logging.getLogger(name).handlers.clear()
             logging.getLogger(name).propagate = True
         logging.getLogger("uvicorn.access").disabled = False
+
+
+class _TraceReceiver(http.server.BaseHTTPRequestHandler):
+    bodies: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["content-length"])
+        _TraceReceiver.bodies.append(self.rfile.read(length))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+async def test_spans_are_exported_over_otlp(tmp_path: Path, supergraph_sdl: str) -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    _TraceReceiver.bodies.clear()
+    collector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TraceReceiver)
+    thread = threading.Thread(target=collector.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{collector.server_address[1]}/v1/traces"
+    settings = {
+        "FEDRA_TELEMETRY__TRACING__EXPORTER": "otlp",
+        "FEDRA_TELEMETRY__TRACING__OTLP_ENDPOINT": endpoint,
+        "FEDRA_TELEMETRY__SERVICE_NAME": "router-under-test",
+    }
+    try:
+        async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
+            await client.post(
+                "/graphql",
+                json={"query": CROSS_SUBGRAPH_QUERY},
+                headers={"traceparent": INCOMING_TRACEPARENT},
+            )
+        # Shutting the router down flushed the batch to the collector.
+    finally:
+        collector.shutdown()
+        collector.server_close()
+    names: set[str] = set()
+    services: set[str] = set()
+    for body in _TraceReceiver.bodies:
+        request = ExportTraceServiceRequest.FromString(body)
+        for resource_spans in request.resource_spans:
+            for attribute in resource_spans.resource.attributes:
+                if attribute.key == "service.name":
+                    services.add(attribute.value.string_value)
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    names.add(span.name)
+                    assert span.trace_id.hex() == TRACE_ID
+    assert services == {"router-under-test"}
+    assert {"graphql.request", "subgraph users", "subgraph orders"} <= names

@@ -15,6 +15,8 @@ from subgraphs.products.models import ProductRow, StockReservationRow
 from subgraphs.shared.seed import ORDER_COUNT, seed_data
 from subgraphs.shared.testing import SubgraphClient, serve_in_process
 
+PRODUCTS_TEST_URL = "http://products.test/graphql"
+
 PLACE = """
 mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) {
@@ -374,3 +376,21 @@ async def test_service_sdl_uses_the_federation_directives(orders: SubgraphClient
     assert 'product: Product! @provides(fields: "name")' in sdl
     assert "name: String! @external" in sdl
     assert 'orderCount: Int! @override(from: "users")' in sdl
+
+
+async def test_orders_app_with_a_given_products_client_survives_a_restart(
+    database_urls: Any, products: SubgraphClient
+) -> None:
+    levels = await stock_levels(products)
+    product_id = placeable_product_ids(levels, 1)[0]
+    order = {"input": {"items": [{"productId": str(product_id), "quantity": 1}]}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=products.app)) as client:
+        app = create_orders_app(
+            database_urls.orders, products_url=PRODUCTS_TEST_URL, products_client=client
+        )
+        for _ in range(2):
+            async with serve_in_process(app) as orders:
+                result = await orders.execute(PLACE, order, headers={"x-user-id": "2"})
+                assert result.ok()["placeOrder"]["status"] == "PLACED"
+        assert not client.is_closed
+    assert (await stock_levels(products))[product_id] == levels[product_id] - 2

@@ -15,8 +15,8 @@ def merge_arguments(
     """The arguments of field ``coordinate`` (``Type.field``) defined in ``sources``."""
     names: list[str] = []
     for _, subgraph_field in sources:
-        for name in subgraph_field.arguments:
-            if name not in names:
+        for name, value in subgraph_field.arguments.items():
+            if name not in names and value.from_context is None:
                 names.append(name)
     merged: dict[str, InputValue] = {}
     for name in names:
@@ -42,9 +42,9 @@ def merge_arguments(
                     required[0][1].node,
                 )
             continue
-        value = merge_input_value(context, argument, "argument", present, kind="Argument")
-        if value is not None:
-            merged[name] = value
+        merged_value = merge_input_value(context, argument, "argument", present, kind="Argument")
+        if merged_value is not None:
+            merged[name] = merged_value
     return merged
 
 

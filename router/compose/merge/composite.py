@@ -7,7 +7,7 @@ from router.compose.merge.context import MergeContext
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.fields import merge_field
 from router.compose.subgraph import SubgraphField, SubgraphSchema, SubgraphType
-from router.supergraph.model import Key, NamedType, TypeInSubgraph, TypeKind
+from router.supergraph.model import AppliedDirective, Key, NamedType, TypeInSubgraph, TypeKind
 
 
 def selected_names(text: str | None) -> set[str]:
@@ -64,6 +64,10 @@ def merge_composite(
             extension=subgraph_type.extension,
             is_interface_object=subgraph_type.interface_object,
         )
+        for context_name in subgraph_type.contexts:
+            named.directives.append(
+                AppliedDirective("context", f'name: "{subgraph.name}__{context_name}"')
+            )
         if not subgraph_type.interface_object:
             for interface in subgraph_type.interfaces:
                 if interface not in named.interfaces:

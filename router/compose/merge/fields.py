@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from router.compose.merge.arguments import merge_arguments
 from router.compose.merge.context import MergeContext, mismatch_description
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.type_references import is_subtype_reference, merge_type_references
 from router.compose.subgraph import SubgraphField
-from router.supergraph.model import Field, FieldInSubgraph
+from router.supergraph.model import ContextArgument, Field, FieldInSubgraph
 
 
 def _external_types_match(
@@ -25,7 +27,7 @@ def _external_types_match(
         and not is_subtype_reference(subgraph_field.type, merged_type, context.is_subtype)
         and not is_subtype_reference(merged_type, subgraph_field.type, context.is_subtype)
     ]
-    if not mismatched or defining == sources:
+    if not mismatched or len(defining) == len(sources):
         return True
     groups: dict[str, list[str]] = {}
     for subgraph, subgraph_field in [*defining, *mismatched]:
@@ -38,6 +40,29 @@ def _external_types_match(
         mismatched[0][1].node,
     )
     return False
+
+
+def _context_arguments(subgraph: str, subgraph_field: SubgraphField) -> list[ContextArgument]:
+    """``@fromContext(field: "$ctx { prop }")`` arguments as join ``contextArguments``."""
+    found: list[ContextArgument] = []
+    for argument in subgraph_field.arguments.values():
+        if argument.from_context is None:
+            continue
+        match = _CONTEXT_REFERENCE.match(argument.from_context)
+        if match is None:
+            continue
+        found.append(
+            ContextArgument(
+                name=argument.name,
+                type=argument.type,
+                context=f"{subgraph}__{match.group(1)}",
+                selection=match.group(2),
+            )
+        )
+    return found
+
+
+_CONTEXT_REFERENCE = re.compile(r"^\s*\$([_A-Za-z][_0-9A-Za-z]*)(.*)$", re.DOTALL)
 
 
 def merge_field(
@@ -101,6 +126,7 @@ def merge_field(
         )
         if subgraph_field.override is not None and subgraph_field.override != subgraph:
             source.override = subgraph_field.override
+        source.context_arguments = _context_arguments(subgraph, subgraph_field)
         taken = overridden.get(subgraph)
         if taken is not None and taken[0] != subgraph and not subgraph_field.external:
             label = taken[1]

@@ -49,6 +49,25 @@ def validate_inaccessible(
                     "which is in the API schema.",
                     *_marked_at(subgraphs, target),
                 )
+        for merged in named.fields.values():
+            for argument in merged.arguments.values():
+                if (
+                    argument.inaccessible
+                    and argument.type.endswith("!")
+                    and (argument.default_value is None)
+                ):
+                    diagnostics.error(
+                        "REQUIRED_INACCESSIBLE",
+                        f'Argument "{named.name}.{merged.name}({argument.name}:)" is '
+                        "@inaccessible but is a required argument of its field.",
+                    )
+        for value in named.input_fields.values():
+            if value.inaccessible and value.type.endswith("!") and value.default_value is None:
+                diagnostics.error(
+                    "REQUIRED_INACCESSIBLE",
+                    f'Input field "{named.name}.{value.name}" is @inaccessible but is a required '
+                    "input field of its type.",
+                )
         children: list[bool] = []
         if named.kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
             children = [merged.inaccessible for merged in named.fields.values()]

@@ -41,6 +41,15 @@ def validate_overrides(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
                         node,
                     )
                     continue
+                if subgraph_type.interface_object:
+                    diagnostics.error(
+                        "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                        "@override is not yet supported on fields of @interfaceObject types: "
+                        f'cannot be used on field "{coordinate}" on subgraph "{subgraph.name}".',
+                        subgraph.name,
+                        node,
+                    )
+                    continue
                 if subgraph_field.external:
                     diagnostics.error(
                         "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",

@@ -32,11 +32,6 @@ def provided_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
     return provided
 
 
-def _key_fields(subgraph: SubgraphSchema, type_name: str) -> set[str]:
-    """Fields of ``type_name`` that some key of ``subgraph`` selects (nested ones too)."""
-    return {field for parent, field in _all_key_fields(subgraph) if parent == type_name}
-
-
 def _all_key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for subgraph_type in subgraph.types.values():
@@ -54,6 +49,7 @@ def _all_key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
 
 def _through_interface_objects(
     by_name: dict[str, SubgraphSchema],
+    key_fields: dict[str, set[tuple[str, str]]],
     types: dict[str, NamedType],
     named: NamedType,
     field_name: str,
@@ -71,8 +67,8 @@ def _through_interface_objects(
             if subgraph_field is None or subgraph_field.external:
                 continue
             label = f'{graph} (through @interfaceObject field "{interface_name}.{field_name}")'
-            shareable = subgraph_field.shareable or field_name in _key_fields(
-                by_name[graph], interface_name
+            shareable = (
+                subgraph_field.shareable or (interface_name, field_name) in key_fields[graph]
             )
             found.append((label, subgraph_field, shareable))
     return found
@@ -82,14 +78,16 @@ def validate_sharing(
     subgraphs: list[SubgraphSchema], types: dict[str, NamedType], diagnostics: Diagnostics
 ) -> None:
     provided = {subgraph.name: provided_fields(subgraph) for subgraph in subgraphs}
-    provided_by_fed1 = set().union(*(provided[s.name] for s in subgraphs if s.fed1))
+    key_fields = {subgraph.name: _all_key_fields(subgraph) for subgraph in subgraphs}
     by_name = {subgraph.name: subgraph for subgraph in subgraphs}
     for named in types.values():
         if named.kind is not TypeKind.OBJECT:
             continue
         for merged in named.fields.values():
             resolvers: list[tuple[str, SubgraphField, bool]] = []
-            resolvers.extend(_through_interface_objects(by_name, types, named, merged.name))
+            resolvers.extend(
+                _through_interface_objects(by_name, key_fields, types, named, merged.name)
+            )
             for graph, source in merged.sources.items():
                 subgraph = by_name[graph]
                 subgraph_type = subgraph.types.get(named.name)
@@ -105,9 +103,7 @@ def validate_sharing(
                         resolvers.append((graph, subgraph_field, True))
                     continue
                 shareable = (
-                    subgraph_field.shareable
-                    or merged.name in _key_fields(subgraph, named.name)
-                    or (subgraph.fed1 and (named.name, merged.name) in provided_by_fed1)
+                    subgraph_field.shareable or (named.name, merged.name) in key_fields[graph]
                 )
                 resolvers.append((graph, subgraph_field, shareable))
             if len(resolvers) < 2 or all(shareable for _, _, shareable in resolvers):
@@ -124,6 +120,6 @@ def validate_sharing(
                 f'Non-shareable field "{named.name}.{merged.name}" is resolved from multiple '
                 f"subgraphs: it is resolved from {subgraph_list([g for g, _, _ in resolvers])} "
                 f"and defined as non-shareable in {where}",
-                resolvers[0][0],
+                resolvers[0][0].split(" ")[0],
                 resolvers[0][1].node,
             )

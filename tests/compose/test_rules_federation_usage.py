@@ -1,0 +1,111 @@
+"""Misused federation directives: INVALID_SHAREABLE_USAGE, EXTENSION_WITH_NO_BASE,
+EXTERNAL_TYPE_MISMATCH, REQUIRED_INACCESSIBLE, @override on an interface object, and
+@context / @fromContext."""
+
+from __future__ import annotations
+
+from router.compose import CompositionResult, SubgraphSource, compose
+from router.supergraph import read_supergraph
+
+FED2 = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", '
+    'import: ["@key", "@shareable", "@external", "@requires", "@inaccessible", "@override", '
+    '"@interfaceObject", "@context", "@fromContext"])\n'
+)
+
+
+def compose_sdls(**sdls: str) -> CompositionResult:
+    return compose(
+        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
+    )
+
+
+def test_shareable_on_an_interface_field() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { i: I }\ninterface I {\n  x: Int @shareable\n}\n"
+        "type T implements I { x: Int }\n"
+    )
+    [error] = result.errors
+    assert error.code == "INVALID_SHAREABLE_USAGE"
+    assert (error.subgraph, error.line) == ("a", 4)
+
+
+def test_shareable_type_does_not_cover_its_extension() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { t: T }\ntype T @shareable { a: Int }\nextend type T { b: Int }\n",
+        b=FED2 + "type Query { u: T }\ntype T @shareable { a: Int b: Int }\n",
+    )
+    [error] = result.errors
+    assert error.code == "INVALID_FIELD_SHARING"
+    assert error.message.endswith('defined as non-shareable in subgraph "a"')
+
+
+def test_federation1_extension_without_base() -> None:
+    result = compose_sdls(
+        a='type Query { t: T }\ntype T @key(fields: "id") @extends { id: ID! @external x: Int }\n'
+    )
+    [error] = result.errors
+    assert error.code == "EXTENSION_WITH_NO_BASE"
+    assert error.message == (
+        '[a] Type "T" is an extension type, but there is no type definition for "T" in any '
+        "subgraph."
+    )
+    assert (error.subgraph, error.line) == ("a", 2)
+
+
+def test_external_declaration_with_another_type() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! w: Int @external '
+        + 'total: Int @requires(fields: "w") }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! w: String }\n',
+    )
+    [error] = result.errors
+    assert error.code == "EXTERNAL_TYPE_MISMATCH"
+    assert error.message == (
+        'Type of field "T.w" is incompatible across subgraphs (where marked @external): it has '
+        'type "String" in subgraph "b" but type "Int" in subgraph "a"'
+    )
+    assert error.subgraph == "a"
+
+
+def test_required_argument_cannot_be_inaccessible() -> None:
+    result = compose_sdls(a=FED2 + "type Query { f(x: Int! @inaccessible): Int }\n")
+    assert [error.code for error in result.errors] == ["REQUIRED_INACCESSIBLE"]
+
+
+def test_override_on_an_interface_object_field() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: [Account] }\ninterface Account @key(fields: "id") { id: ID! }\n'
+        + 'type User implements Account @key(fields: "id") { id: ID! }\n',
+        b=FED2
+        + 'type Account @key(fields: "id") @interfaceObject { id: ID! score: Int '
+        + '@override(from: "c") }\n',
+        c=FED2 + 'type Account @key(fields: "id") @interfaceObject { id: ID! score: Int }\n',
+    )
+    codes = {error.code for error in result.errors}
+    assert codes == {"OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE", "INVALID_FIELD_SHARING"}
+    sharing = next(e for e in result.errors if e.code == "INVALID_FIELD_SHARING")
+    assert sharing.subgraph == "b"
+    assert '"b" (through @interfaceObject field "Account.score")' in sharing.message
+
+
+def test_context_arguments_become_join_context_arguments() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") @context(name: "ctx") '
+        + "{ id: ID! prop: String! u: U! }\n"
+        + 'type U @key(fields: "id") { id: ID! '
+        + 'field(a: String @fromContext(field: "$ctx { prop }")): Int! }\n'
+    )
+    assert result.supergraph_sdl is not None, result.errors
+    sdl = result.supergraph_sdl
+    assert '@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)' in sdl
+    assert '@context(name: "a__ctx")' in sdl
+    assert (
+        'field: Int! @join__field(graph: A, contextArguments: [{context: "a__ctx", name: '
+        '"a", type: "String", selection: " { prop }"}])'
+    ) in sdl
+    [argument] = read_supergraph(sdl).types["U"].fields["field"].sources["a"].context_arguments
+    assert (argument.context, argument.selection) == ("a__ctx", " { prop }")

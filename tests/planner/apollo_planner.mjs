@@ -1,0 +1,37 @@
+// Apollo's query planner as an oracle: plans for many operations over many supergraphs.
+//
+// stdin:  {"<supergraph id>": {"supergraph": "<SDL>", "operations": {"<op id>": "<text>"}}}
+// stdout: {"<supergraph id>": {"<op id>": "<plan text>" | "ERROR <message>"} | "ERROR <message>"}
+//
+// The packages are the reference implementations installed in tests/node.
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, "..", "node", "package.json"));
+const { Supergraph, operationFromDocument } = require("@apollo/federation-internals");
+const { QueryPlanner, prettyFormatQueryPlan } = require("@apollo/query-planner");
+const { parse } = require("graphql");
+
+const input = JSON.parse(readFileSync(0, "utf8"));
+const output = {};
+for (const [id, item] of Object.entries(input)) {
+  try {
+    const supergraph = Supergraph.build(item.supergraph);
+    const planner = new QueryPlanner(supergraph);
+    output[id] = {};
+    for (const [opId, text] of Object.entries(item.operations)) {
+      try {
+        const operation = operationFromDocument(supergraph.schema, parse(text), {});
+        output[id][opId] = prettyFormatQueryPlan(planner.buildQueryPlan(operation));
+      } catch (error) {
+        output[id][opId] = `ERROR ${error.message}`;
+      }
+    }
+  } catch (error) {
+    output[id] = `ERROR ${error.message}`;
+  }
+}
+process.stdout.write(JSON.stringify(output));
