@@ -297,8 +297,8 @@ def run(args: argparse.Namespace) -> int:
         log(str(error))
         return 1
     except KeyboardInterrupt:
-        log("interrupted")
-        return 130
+        log("stopping")
+        return 0
     finally:
         stop_processes(processes)
         signal.signal(signal.SIGTERM, previous_sigterm)

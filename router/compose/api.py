@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from router.compose.errors import CompositionError, Diagnostics
 from router.compose.federation_spec import join_version_for
-from router.compose.merge.context import MergeContext, graph_enum_value
+from router.compose.merge.context import MergeContext, graph_enum_values
 from router.compose.merge.types import merge_types
 from router.compose.passthrough import passthrough_features
 from router.compose.satisfiability import validate_satisfiability
@@ -23,6 +23,7 @@ from router.compose.validate.extensions import validate_extensions_have_base
 from router.compose.validate.external import validate_external_on_base, validate_external_used
 from router.compose.validate.graphql_validity import validate_graphql
 from router.compose.validate.inaccessible import validate_inaccessible
+from router.compose.validate.interface_objects import validate_interface_objects
 from router.compose.validate.keys import validate_keys
 from router.compose.validate.override import validate_overrides
 from router.compose.validate.requires_provides import validate_requires_provides
@@ -105,13 +106,18 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
         _validate_subgraph(subgraph, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
+    validate_extensions_have_base(subgraphs, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
     context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
     validate_roots(subgraphs, diagnostics)
-    validate_extensions_have_base(subgraphs, diagnostics)
+    validate_interface_objects(subgraphs, diagnostics)
     validate_overrides(subgraphs, diagnostics)
     validate_external_on_base(subgraphs, diagnostics)
     types = merge_types(context)
     validate_sharing(subgraphs, types, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
     validate_inaccessible(subgraphs, types, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
@@ -140,9 +146,10 @@ def _build_supergraph(subgraphs: list[SubgraphSchema], context: MergeContext) ->
     for scalar in scalars:
         types.setdefault(scalar.name, scalar)
     roots = {operation for subgraph in subgraphs for operation in subgraph.roots}
+    graph_ids = graph_enum_values([subgraph.name for subgraph in subgraphs])
     return Supergraph(
         subgraphs={
-            subgraph.name: Subgraph(subgraph.name, graph_enum_value(subgraph.name), subgraph.url)
+            subgraph.name: Subgraph(subgraph.name, graph_ids[subgraph.name], subgraph.url)
             for subgraph in subgraphs
         },
         types=types,

@@ -12,24 +12,33 @@ _LOCATIONS = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
 
 @dataclass(frozen=True, slots=True)
 class PassthroughSpec:
+    """A spec whose directives the supergraph keeps; every directive of it gets defined.
+
+    A definition's ``{name}`` is the directive's supergraph name: bare for the spec's root
+    directive and for directives in use (imported), ``<spec>__<directive>`` otherwise.
+    """
+
     url: str
     purpose: str | None
-    definitions: dict[str, str]  # directive name -> definition
+    definitions: dict[str, str]  # directive name in the spec -> definition template
     scalars: tuple[str, ...] = ()
-    define_all: bool = False  # every definition as soon as one directive is in use
+
+    @property
+    def root(self) -> str:
+        return self.url.rstrip("/").split("/")[-2]
 
 
 SPECS = (
     PassthroughSpec(
         "https://specs.apollo.dev/authenticated/v0.1",
         "SECURITY",
-        {"authenticated": f"directive @authenticated on {_LOCATIONS}"},
+        {"authenticated": f"directive @{{name}} on {_LOCATIONS}"},
     ),
     PassthroughSpec(
         "https://specs.apollo.dev/requiresScopes/v0.1",
         "SECURITY",
         {
-            "requiresScopes": "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
+            "requiresScopes": "directive @{name}(scopes: [[requiresScopes__Scope!]!]!) "
             f"on {_LOCATIONS}"
         },
         ("requiresScopes__Scope",),
@@ -37,27 +46,26 @@ SPECS = (
     PassthroughSpec(
         "https://specs.apollo.dev/policy/v0.1",
         "SECURITY",
-        {"policy": f"directive @policy(policies: [[policy__Policy!]!]!) on {_LOCATIONS}"},
+        {"policy": f"directive @{{name}}(policies: [[policy__Policy!]!]!) on {_LOCATIONS}"},
         ("policy__Policy",),
     ),
     PassthroughSpec(
         "https://specs.apollo.dev/context/v0.1",
         "SECURITY",
         {
-            "context": "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
-            "context__fromContext": "directive @context__fromContext(field: "
-            "context__ContextFieldValue) on ARGUMENT_DEFINITION",
+            "context": "directive @{name}(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+            "fromContext": "directive @{name}(field: context__ContextFieldValue) "
+            "on ARGUMENT_DEFINITION",
         },
         ("context__ContextFieldValue",),
-        define_all=True,
     ),
     PassthroughSpec(
         "https://specs.apollo.dev/cost/v0.1",
         None,
         {
-            "cost": "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | "
+            "cost": "directive @{name}(weight: Int!) on ARGUMENT_DEFINITION | ENUM | "
             "FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
-            "listSize": "directive @listSize(assumedSize: Int, slicingArguments: [String!], "
+            "listSize": "directive @{name}(assumedSize: Int, slicingArguments: [String!], "
             "sizedFields: [String!], requireOneSlicingArgument: Boolean = true) "
             "on FIELD_DEFINITION",
         },
@@ -80,7 +88,7 @@ def used_directive_names(types: dict[str, NamedType]) -> set[str]:
 def passthrough_features(
     types: dict[str, NamedType],
 ) -> tuple[list[Link], list[DirectiveDefinition], list[NamedType]]:
-    """Links, definitions and scalar types for the passthrough directives in use."""
+    """Links, definitions and scalar types of the specs whose directives are in use."""
     used = used_directive_names(types)
     links: list[Link] = []
     definitions: list[DirectiveDefinition] = []
@@ -89,12 +97,14 @@ def passthrough_features(
         in_use = [name for name in spec.definitions if name in used]
         if not in_use:
             continue
-        root = spec.url.rstrip("/").split("/")[-2]
-        imports = tuple(f"@{name}=@{name}" for name in in_use if name != root)
+        imports = tuple(f"@{name}=@{name}" for name in in_use if name != spec.root)
         links.append(Link(url=spec.url, purpose=spec.purpose, imports=imports))
-        for name in spec.definitions if spec.define_all else in_use:
+        for name, template in spec.definitions.items():
+            local = name if name == spec.root or name in in_use else f"{spec.root}__{name}"
             definitions.append(
-                DirectiveDefinition(name=name, sdl=spec.definitions[name], in_api_schema=False)
+                DirectiveDefinition(
+                    name=local, sdl=template.format(name=local), in_api_schema=False
+                )
             )
         scalars.extend(NamedType(name=scalar, kind=TypeKind.SCALAR) for scalar in spec.scalars)
     return links, definitions, scalars

@@ -29,50 +29,64 @@ _EXAMPLE_VALUES = {
 
 @dataclass(frozen=True, slots=True)
 class PathStep:
-    """One step of the query that reaches a vertex: a field or a type condition."""
+    """One step of the query that reaches a state: a field or a type condition."""
 
     text: str  # ``parcel(trackingNumber: "A string value")`` or ``... on Book``
 
 
 @dataclass(frozen=True, slots=True)
 class Vertex:
+    """A type in one subgraph, with what a ``@provides`` on the way makes local there."""
+
     type_name: str
     subgraph: str
-    provided: tuple[FieldSelection, ...]  # what a @provides on the way makes local here
+    provided: tuple[FieldSelection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A query path and every vertex some query plan can be at after following it."""
+
+    type_name: str
+    vertices: frozenset[Vertex]
     path: tuple[PathStep, ...]
+
+
+# Distinct states explored before giving up (a pathological schema must not hang composition).
+STATE_BUDGET = 100_000
 
 
 class _Walker:
     def __init__(self, supergraph: Supergraph, diagnostics: Diagnostics) -> None:
         self.supergraph = supergraph
         self.diagnostics = diagnostics
-        self.seen: set[tuple[str, str, tuple[FieldSelection, ...]]] = set()
+        self.seen: set[tuple[str, frozenset[Vertex]]] = set()
         self.reported: set[str] = set()
-        self.queue: deque[Vertex] = deque()
+        self.queue: deque[State] = deque()
+        self.closures: dict[tuple[str, str], list[str]] = {}
 
     def run(self) -> None:
         for root in self.supergraph.root_types().values():
             named = self.supergraph.types.get(root)
             if named is None:
                 continue
-            self.check_root(named)
-        while self.queue:
+            vertices = frozenset(Vertex(root, graph) for graph in named.graphs)
+            self.push(State(root, vertices, ()))
+        while self.queue and len(self.seen) <= STATE_BUDGET:
             self.visit(self.queue.popleft())
+        if self.queue:
+            self.diagnostics.hint(
+                "SATISFIABILITY_CHECK_INCOMPLETE",
+                f"The satisfiability check stopped after {STATE_BUDGET} query paths; some fields "
+                "of the supergraph were not checked.",
+            )
 
-    def push(self, vertex: Vertex) -> None:
-        marker = (vertex.type_name, vertex.subgraph, vertex.provided)
+    def push(self, state: State) -> None:
+        marker = (state.type_name, state.vertices)
         if marker in self.seen:
             return
         self.seen.add(marker)
-        self.queue.append(vertex)
-
-    def check_root(self, root: NamedType) -> None:
-        for merged in root.fields.values():
-            if merged.inaccessible:
-                continue
-            step = PathStep(self.field_text(merged))
-            for graph in self.resolvers(root, merged):
-                self.follow(root, merged, graph, (step,))
+        self.queue.append(state)
 
     # -- facts ----------------------------------------------------------------------------
 
@@ -132,6 +146,12 @@ class _Walker:
 
     def closure(self, named: NamedType, start: str) -> list[str]:
         """Subgraphs reachable from ``start`` for an entity of type ``named`` by key jumps."""
+        cached = self.closures.get((named.name, start))
+        if cached is None:
+            cached = self.closures[(named.name, start)] = self._closure(named, start)
+        return cached
+
+    def _closure(self, named: NamedType, start: str) -> list[str]:
         if named.name in self.supergraph.root_types().values():
             return list(named.graphs)
         reached = [start]
@@ -149,77 +169,78 @@ class _Walker:
 
     # -- walking --------------------------------------------------------------------------
 
-    def visit(self, vertex: Vertex) -> None:
-        named = self.supergraph.types.get(vertex.type_name)
+    def visit(self, state: State) -> None:
+        named = self.supergraph.types.get(state.type_name)
         if named is None or named.inaccessible:
             return
-        definition = named.graphs.get(vertex.subgraph)
-        if named.kind is TypeKind.OBJECT or (
-            definition is not None and definition.is_interface_object
-        ):
-            self.visit_object(named, vertex)
-        elif named.is_abstract:
-            for runtime in self.supergraph.possible_types(named.name):
-                runtime_type = self.supergraph.types.get(runtime)
-                if runtime_type is None or runtime_type.inaccessible:
-                    continue
-                if not self.returns(named, runtime_type, vertex.subgraph):
-                    continue
-                self.push(
-                    Vertex(
-                        runtime,
-                        vertex.subgraph,
-                        _narrowed(vertex.provided, runtime),
-                        (*vertex.path, PathStep(f"... on {runtime}")),
-                    )
-                )
+        if named.kind is TypeKind.OBJECT:
+            self.check_fields(named, state)
+            return
+        if not named.is_abstract:
+            return
+        object_like = frozenset(
+            vertex
+            for vertex in state.vertices
+            if (definition := named.graphs.get(vertex.subgraph)) is not None
+            and definition.is_interface_object
+        )
+        if object_like:
+            self.check_fields(named, State(named.name, object_like, state.path))
+        for runtime in self.supergraph.possible_types(named.name):
+            runtime_type = self.supergraph.types.get(runtime)
+            if runtime_type is None or runtime_type.inaccessible:
+                continue
+            vertices = frozenset(
+                Vertex(runtime, vertex.subgraph, _narrowed(vertex.provided, runtime))
+                for vertex in state.vertices
+                if self.returns(named, runtime_type, vertex.subgraph)
+            )
+            if vertices:
+                step = PathStep(f"... on {runtime}")
+                self.push(State(runtime, vertices, (*state.path, step)))
 
     def returns(self, abstract: NamedType, runtime: NamedType, graph: str) -> bool:
-        if runtime.name not in self.supergraph.possible_types(abstract.name):
-            return False
         if abstract.kind is TypeKind.UNION:
             return graph in abstract.members.get(runtime.name, set())
         return graph in runtime.implements.get(abstract.name, set())
 
-    def visit_object(self, named: NamedType, vertex: Vertex) -> None:
-        reachable = self.closure(named, vertex.subgraph)
+    def check_fields(self, named: NamedType, state: State) -> None:
         for merged in named.fields.values():
             if merged.inaccessible:
                 continue
-            resolving = self.resolvers(named, merged)
-            provided = _provided(vertex.provided, merged.name)
-            if vertex.subgraph in resolving or provided is not None:
-                local = [vertex.subgraph]
-            else:
-                local = [graph for graph in resolving if graph in reachable]
-            step = PathStep(self.field_text(merged))
-            if not local:
-                self.report(named, merged, vertex, resolving)
+            options: set[Vertex] = set()
+            for vertex in state.vertices:
+                options |= self.options(named, merged, vertex)
+            if not options:
+                self.report(named, merged, state)
                 continue
-            for graph in local:
-                inherited = provided if graph == vertex.subgraph else None
-                self.follow(named, merged, graph, (*vertex.path, step), inherited)
+            target = named_type(merged.type)
+            target_type = self.supergraph.types.get(target)
+            if target_type is None or not target_type.is_composite:
+                continue
+            step = PathStep(self.field_text(merged))
+            self.push(State(target, frozenset(options), (*state.path, step)))
 
-    def follow(
-        self,
-        named: NamedType,
-        merged: Field,
-        graph: str,
-        path: tuple[PathStep, ...],
-        inherited: tuple[FieldSelection, ...] | None = None,
-    ) -> None:
+    def options(self, named: NamedType, merged: Field, vertex: Vertex) -> set[Vertex]:
+        """Where the field's value can come from, starting at ``vertex``."""
         target = named_type(merged.type)
-        target_type = self.supergraph.types.get(target)
-        if target_type is None or not target_type.is_composite:
-            return
-        source = merged.sources.get(graph)
-        provided: tuple[FieldSelection, ...] = inherited or ()
-        if source is not None and source.provides:
-            try:
-                provided = parse_field_set(source.provides)
-            except FieldSetError:
-                provided = ()
-        self.push(Vertex(target, graph, provided, path))
+        found: set[Vertex] = set()
+        provided = _provided(vertex.provided, merged.name)
+        if provided is not None:
+            found.add(Vertex(target, vertex.subgraph, provided))
+        resolving = self.resolvers(named, merged)
+        for graph in self.closure(named, vertex.subgraph):
+            if graph not in resolving:
+                continue
+            source = merged.sources.get(graph)
+            provides: tuple[FieldSelection, ...] = ()
+            if source is not None and source.provides:
+                try:
+                    provides = parse_field_set(source.provides)
+                except FieldSetError:
+                    provides = ()
+            found.add(Vertex(target, graph, provides))
+        return found
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -249,12 +270,12 @@ class _Walker:
             return "{" + ", ".join(fields) + "}"
         return '"<any value>"'
 
-    def report(self, named: NamedType, merged: Field, vertex: Vertex, resolving: list[str]) -> None:
+    def report(self, named: NamedType, merged: Field, state: State) -> None:
         coordinate = f"{named.name}.{merged.name}"
         if coordinate in self.reported:
             return
         self.reported.add(coordinate)
-        steps = [*vertex.path, PathStep(merged.name)]
+        steps = [*state.path, PathStep(merged.name)]
         lines = ["{"]
         for depth, step in enumerate(steps):
             indent = "  " * (depth + 1)
@@ -262,28 +283,27 @@ class _Walker:
         for depth in range(len(steps) - 1, 0, -1):
             lines.append("  " * depth + "}")
         lines.append("}")
-        reasons = [
-            f'- from subgraph "{vertex.subgraph}":',
-            f'  - cannot find field "{coordinate}".',
-        ]
+        resolving = self.resolvers(named, merged)
         targets = self.key_targets(named)
-        for graph in resolving:
-            if graph == vertex.subgraph:
-                continue
-            if graph not in targets:
-                why = f'type "{named.name}" has no @key defined in subgraph "{graph}"'
-            else:
+        reasons: list[str] = []
+        for subgraph in sorted({vertex.subgraph for vertex in state.vertices}):
+            reasons.append(f'- from subgraph "{subgraph}":')
+            reasons.append(f'  - cannot find field "{coordinate}".')
+            for graph in resolving:
+                if graph == subgraph:
+                    continue
+                if graph not in targets:
+                    reasons.append(
+                        f'  - cannot move to subgraph "{graph}", which has field "{coordinate}", '
+                        f'because type "{named.name}" has no @key defined in subgraph "{graph}".'
+                    )
+                    continue
                 for key in targets[graph].keys_in(graph):
                     reasons.append(
                         f'  - cannot move to subgraph "{graph}" using @key(fields: "{key.fields}")'
                         f' of "{named.name}", the key field(s) cannot be resolved from subgraph '
-                        f'"{vertex.subgraph}".'
+                        f'"{subgraph}".'
                     )
-                continue
-            reasons.append(
-                f'  - cannot move to subgraph "{graph}", which has field "{coordinate}", '
-                f"because {why}."
-            )
         self.diagnostics.error(
             "SATISFIABILITY_ERROR",
             "The following supergraph API query:\n"

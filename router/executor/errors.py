@@ -18,9 +18,7 @@ GraphQLErrorDict = dict[str, Any]
 ResponsePath = list[str | int]
 
 
-def fetch_failure(
-    service: str, message: str, code: str, **extensions: Any
-) -> GraphQLErrorDict:
+def fetch_failure(service: str, message: str, code: str, **extensions: Any) -> GraphQLErrorDict:
     """An error for a subgraph fetch that returned nothing usable."""
     return {"message": message, "extensions": {"code": code, "serviceName": service, **extensions}}
 

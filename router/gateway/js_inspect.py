@@ -37,7 +37,7 @@ def js_number(value: int | float) -> str:
 
 
 def _shortest_digits(value: float) -> tuple[str, int]:
-    """The shortest round-trip digits of ``value`` and ``n`` with value = 0.digits × 10**n."""
+    """The shortest round-trip digits of ``value`` and ``n`` with value = 0.digits * 10**n."""
     mantissa, _, exp_text = repr(value).partition("e")
     whole, _, fraction = mantissa.partition(".")
     exponent = int(exp_text) if exp_text else 0
@@ -98,4 +98,6 @@ def _format_object(entries: dict[Any, Any], depth: int) -> str:
         return "{}"
     if depth > MAX_RECURSIVE_DEPTH:
         return "[Object]"
-    return "{ " + ", ".join(f"{key}: {_format(item, depth)}" for key, item in entries.items()) + " }"
+    return (
+        "{ " + ", ".join(f"{key}: {_format(item, depth)}" for key, item in entries.items()) + " }"
+    )

@@ -75,7 +75,9 @@ def _variable_problems(
         yield f'Variable "${name}" got invalid value {js_inspect(invalid)}{at}; {problem}'
 
 
-def input_problems(value: Any, type_: GraphQLInputType, path: InputPath = ()) -> Iterator[InputProblem]:
+def input_problems(
+    value: Any, type_: GraphQLInputType, path: InputPath = ()
+) -> Iterator[InputProblem]:
     """What is wrong with ``value`` as an input of ``type_``, where, in graphql-js's words."""
     if isinstance(type_, GraphQLNonNull):
         if value is None:
@@ -106,8 +108,6 @@ def input_problems(value: Any, type_: GraphQLInputType, path: InputPath = ()) ->
 def _object_problems(
     value: Any, type_: GraphQLInputObjectType, path: InputPath
 ) -> Iterator[InputProblem]:
-    if isinstance(value, list):  # a JavaScript array is an object keyed by its indexes
-        value = {str(index): item for index, item in enumerate(value)}
     if not isinstance(value, dict):
         yield path, value, f'Expected type "{type_.name}" to be an object.'
         return

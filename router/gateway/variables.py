@@ -9,6 +9,7 @@ from graphql.execution.values import get_variable_values
 
 from router.gateway.errors import BAD_USER_INPUT, from_graphql_error, request_error
 from router.gateway.prepared import PreparedOperation
+from router.gateway.variable_errors import variable_errors
 
 
 def coerce_variables(
@@ -23,7 +24,10 @@ def coerce_variables(
         return {}
     coerced = get_variable_values(schema, prepared.variable_definitions, provided)
     if isinstance(coerced, list):
-        return [from_graphql_error(error, BAD_USER_INPUT) for error in coerced]
+        # worded as graphql-js 16 words them; graphql-core's own errors only if that walk
+        # found nothing to say
+        errors = variable_errors(schema, prepared.variable_definitions, provided) or coerced
+        return [from_graphql_error(error, BAD_USER_INPUT) for error in errors]
     # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 the plain dict
     values: Any = getattr(coerced, "coerced", coerced)
     return dict(values)

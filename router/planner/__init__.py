@@ -1,8 +1,14 @@
 """The query planner: operation + supergraph → QueryPlan.
 
-A pipeline of small stages (see ``pipeline.py``): normalise the operation, build the query graph,
-walk the operation choosing where each field is resolved (building the fetch graph), optimise the
-fetch graph, then turn it into plan nodes.
+A pipeline of small stages (``pipeline.py`` runs them; ``fedra plan --stage`` prints each):
+
+- ``normalize``: the operation as fields per position, fragments inlined, conditions kept;
+- ``query_graph``: vertices (type, subgraph), field / key / type edges (``--stage graph``: DOT);
+- ``walker`` (with ``routes`` and ``costs``): where each field is resolved, building the
+  ``fetch_graph`` (one group per subgraph, parent fetch and merge path);
+- ``optimize``: one module per pass (prune, merge into parent, merge siblings);
+- ``nodes``: Sequence / Parallel / Flatten / Condition nodes; ``operation_text``: each fetch's
+  document; ``printer``: Apollo's QueryPlan text.
 """
 
 from __future__ import annotations

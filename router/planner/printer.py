@@ -26,21 +26,24 @@ def print_plan(plan: QueryPlan) -> str:
     return "\n".join(lines)
 
 
-def _node(node: PlanNode, depth: int) -> list[str]:
+def _node(node: PlanNode, depth: int, end: str = ",") -> list[str]:
+    """A node's lines; ``end`` follows its closing brace (Apollo omits it in conditions)."""
     pad = INDENT * depth
     if isinstance(node, FetchNode):
-        return _fetch(node, depth)
-    if isinstance(node, SequenceNode | ParallelNode):
+        lines = _fetch(node, depth)
+    elif isinstance(node, SequenceNode | ParallelNode):
         name = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
         lines = [f"{pad}{name} {{"]
         for child in node.nodes:
             lines.extend(_node(child, depth + 1))
-        lines.append(f"{pad}}},")
-        return lines
-    if isinstance(node, FlattenNode):
+        lines.append(f"{pad}}}")
+    elif isinstance(node, FlattenNode):
         path = ".".join(node.path)
-        return [f'{pad}Flatten(path: "{path}") {{', *_node(node.node, depth + 1), f"{pad}}},"]
-    return _condition(node, depth)
+        lines = [f'{pad}Flatten(path: "{path}") {{', *_node(node.node, depth + 1), f"{pad}}}"]
+    else:
+        lines = _condition(node, depth)
+    lines[-1] += end
+    return lines
 
 
 def _condition(node: ConditionNode, depth: int) -> list[str]:
@@ -48,21 +51,24 @@ def _condition(node: ConditionNode, depth: int) -> list[str]:
     if node.if_clause is not None and node.else_clause is None:
         return [
             f"{pad}Include(if: ${node.condition}) {{",
-            *_node(node.if_clause, depth + 1),
-            f"{pad}}},",
+            *_node(node.if_clause, depth + 1, end=""),
+            f"{pad}}}",
         ]
     if node.else_clause is not None and node.if_clause is None:
         return [
             f"{pad}Skip(if: ${node.condition}) {{",
-            *_node(node.else_clause, depth + 1),
-            f"{pad}}},",
+            *_node(node.else_clause, depth + 1, end=""),
+            f"{pad}}}",
         ]
     lines = [f"{pad}Condition(if: ${node.condition}) {{"]
-    if node.if_clause is not None:
-        lines += [f"{pad}{INDENT}Then {{", *_node(node.if_clause, depth + 2), f"{pad}{INDENT}}}"]
-    if node.else_clause is not None:
-        lines += [f"{pad}{INDENT}Else {{", *_node(node.else_clause, depth + 2), f"{pad}{INDENT}}}"]
-    lines.append(f"{pad}}},")
+    for label, branch in (("Then", node.if_clause), ("Else", node.else_clause)):
+        if branch is not None:
+            lines += [
+                f"{pad}{INDENT}{label} {{",
+                *_node(branch, depth + 2, end=""),
+                f"{pad}{INDENT}}}",
+            ]
+    lines.append(f"{pad}}}")
     return lines
 
 
@@ -75,7 +81,7 @@ def _fetch(node: FetchNode, depth: int) -> list[str]:
         lines.extend(_indent(_print_requires(node.requires), inner))
         lines[-1] += " =>"
     lines.extend(_indent(body, inner))
-    lines.append(f"{pad}}},")
+    lines.append(f"{pad}}}")
     return lines
 
 

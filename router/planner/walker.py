@@ -12,11 +12,10 @@ the entity fetch depend on every group that fetched them.
 
 from __future__ import annotations
 
-import itertools
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from router.planner.costs import INFEASIBLE, CostModel
 from router.planner.errors import BudgetTracker, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint, Path
 from router.planner.normalize import (
@@ -33,12 +32,10 @@ from router.planner.normalize import (
 )
 from router.planner.plan import ValueSetter
 from router.planner.query_graph import FieldEdge, KeyEdge, QueryGraph
+from router.planner.routes import Routes
 from router.planner.selection_set import SelectionToFetch
 
 RESERVED_ALIAS_PREFIX = "__fedra_"
-EXHAUSTIVE_CHOICE_LIMIT = 512
-INFEASIBLE = 10_000  # the estimate of a selection that cannot be resolved from a subgraph
-MAX_ESTIMATE_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +63,8 @@ class Walker:
         self.fetch_graph = FetchGraph()
         self.root_groups: list[FetchGroup] = []
         self.aliases: dict[tuple[str, str], str] = {}
-        self._estimates: dict[tuple[int, str, str], int] = {}
-        self._routes: dict[tuple[str, str, str], list[KeyEdge] | None] = {}
+        self.routes = Routes(graph, budget)
+        self.costs = CostModel(graph, self.routes, budget)
 
     # -- roots ----------------------------------------------------------------------------
 
@@ -217,7 +214,9 @@ class Walker:
                 if self._candidates(position, item):
                     direct.append(item)
                     continue
-                via = self.routes.interface_object_route(position.type_name, position.subgraph, item.name)
+                via = self.routes.interface_object_route(
+                    position.type_name, position.subgraph, item.name
+                )
                 if via is None:
                     raise PlanningError(
                         f"cannot plan field {position.type_name}.{item.name}: no subgraph that "
@@ -266,7 +265,7 @@ class Walker:
         jumps: list[tuple[NormalizedField, str]],
     ) -> list[tuple[NormalizedField, FieldEdge]]:
         """Resolve a local field in a subgraph the walk jumps to anyway when that saves fetches."""
-        targets = sorted({target for _, target in jumps}, key=self._subgraph_order)
+        targets = sorted({target for _, target in jumps}, key=self.costs.subgraph_order)
         kept: list[tuple[NormalizedField, FieldEdge]] = []
         for item, edge in local:
             here = self.costs.estimate_field(position.type_name, item, position.subgraph)
@@ -374,8 +373,15 @@ class Walker:
         return touched
 
     def _narrow(
-        self, position: Position, type_name: str, client: NormalizedSelection | None
+        self,
+        position: Position,
+        type_name: str,
+        client: NormalizedSelection | None,
+        *,
+        inspect_only: bool = False,
     ) -> Position:
+        """The position of a fragment on ``type_name`` here (``inspect_only``: for questions
+        about it, without adding the fragment to the fetched selection)."""
         provided = position.provided
         if provided is not None and provided.type_name != type_name:
             if is_abstract(self.supergraph, type_name):
@@ -384,7 +390,9 @@ class Walker:
                 provided = for_runtime_type(self.supergraph, provided, type_name)
         return replace(
             position,
-            selection=position.selection.fragment(type_name),
+            selection=position.selection
+            if inspect_only
+            else position.selection.fragment(type_name),
             type_name=type_name,
             provided=provided,
             client=client,
@@ -397,7 +405,10 @@ class Walker:
         for item in direct:
             on_interface = self._local_edge(position, item.name) is not None
             on_types = [
-                self._local_edge(self._narrow(position, object_type, None), item.name) is not None
+                self._local_edge(
+                    self._narrow(position, object_type, None, inspect_only=True), item.name
+                )
+                is not None
                 for object_type in runtime
             ]
             if on_interface and all(on_types):
@@ -553,7 +564,9 @@ class Walker:
             dependencies: set[int] = set()
             if edge.requires:
                 required = self.graph.field_sets.read(type_name, edge.requires)
-                dependencies = self.plan_at(position, required, planner_added=True)
+                # Fetched only when the field needing them is: they share its conditions.
+                guarded = replace(position, conditions=position.conditions | item.conditions)
+                dependencies = self.plan_at(guarded, required, planner_added=True)
             child = self._jump(
                 position, target, dependencies, required, position.conditions | item.conditions
             )
@@ -563,8 +576,7 @@ class Walker:
 
     def _option_rank(self, type_name: str, field_name: str, target: str) -> tuple[int, int]:
         edge = self.graph.field_edge(type_name, target, field_name)
-        order = list(self.supergraph.subgraphs).index(target)
-        return (1 if edge is not None and edge.requires else 0, order)
+        return (1 if edge is not None and edge.requires else 0, self.costs.subgraph_order(target))
 
     def _jump(
         self,
@@ -641,6 +653,7 @@ class Walker:
                 self._add_representation(added.selection, item.selection, nested_client)
         for condition, fragment in selection.fragments.items():
             self._add_representation(into.fragment(condition), fragment, client)
+
 
 def _field_names(selection: NormalizedSelection) -> set[str]:
     return {item.name for item in selection.fields.values()}

@@ -51,9 +51,8 @@ class GraphQLEndpoint:
         services.metrics.in_flight.inc()
         context = RequestContext(request)
         operation_names: list[str | None] = []
-        trace_id: str | None = None
         try:
-            response, trace_id = await self._respond(request, context, operation_names)
+            response = await self._respond(request, context, operation_names)
         finally:
             services.metrics.in_flight.dec()
         seconds = time.perf_counter() - started
@@ -68,14 +67,14 @@ class GraphQLEndpoint:
                 "duration_ms": round(seconds * 1000, 3),
                 "client": request.client.host if request.client else None,
                 "operations": operation_names,
-                "trace_id": trace_id,
+                "trace_id": context.trace_id,
             },
         )
         return response
 
     async def _respond(
         self, request: Request, context: RequestContext, operation_names: list[str | None]
-    ) -> tuple[Response, str | None]:
+    ) -> Response:
         config = self._config
         accept = request.headers.get("accept")
         if (
@@ -83,12 +82,12 @@ class GraphQLEndpoint:
             and self.services.graphiql_html is not None
             and prefers_html(accept)
         ):
-            return HTMLResponse(self.services.graphiql_html), None
+            return HTMLResponse(self.services.graphiql_html)
         media_type = choose_response_type(accept)
         try:
             hooked = await self.services.hooks.http_request(context)
             if hooked is not None:
-                return hooked, None
+                return hooked
             if media_type is None:
                 raise RequestError(
                     406,
@@ -111,12 +110,12 @@ class GraphQLEndpoint:
             return await self._execute(request, context, parsed, media_type)
         except RequestError as error:
             self.services.metrics.count_errors(error.to_response_body()["errors"])
-            return _error_response(error, media_type or APPLICATION_JSON), None
+            return _error_response(error, media_type or APPLICATION_JSON)
         except Exception:
             logger.exception("unexpected error while serving a GraphQL request")
             internal = RequestError(500, "Internal server error", "INTERNAL_SERVER_ERROR")
             self.services.metrics.count_errors(internal.to_response_body()["errors"])
-            return _error_response(internal, media_type or APPLICATION_JSON), None
+            return _error_response(internal, media_type or APPLICATION_JSON)
 
     async def _parse(self, request: Request) -> ParsedRequest:
         if request.method == "GET":
@@ -126,7 +125,7 @@ class GraphQLEndpoint:
 
     async def _execute(
         self, request: Request, context: RequestContext, parsed: ParsedRequest, media_type: str
-    ) -> tuple[Response, str | None]:
+    ) -> Response:
         services = self.services
         tracing = services.tracing
         parent = tracing.extract(request.headers) if tracing.enabled else None
@@ -136,7 +135,8 @@ class GraphQLEndpoint:
             kind=SpanKind.SERVER,
             attributes={"http.request.method": request.method, "url.path": request.url.path},
         ) as span:
-            trace_id = format(span.get_span_context().trace_id, "032x") if tracing.enabled else None
+            if tracing.enabled:
+                context.trace_id = format(span.get_span_context().trace_id, "032x")
             async with services.holder.use() as loaded:
                 if loaded is None:
                     raise RequestError(503, "The router has no supergraph loaded yet", "NOT_READY")
@@ -162,11 +162,11 @@ class GraphQLEndpoint:
                 services.metrics.operations.inc()
                 services.metrics.count_errors(result.get("errors"))
             if parsed.is_batch:
-                return _json_response(results, 200, media_type), trace_id
+                return _json_response(results, 200, media_type)
             status = _status_for(results[0], media_type)
             if status >= 400:
                 span.set_status(Status(StatusCode.ERROR))
-            return _json_response(results[0], status, media_type), trace_id
+            return _json_response(results[0], status, media_type)
 
     async def _run_operation(
         self,

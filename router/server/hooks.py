@@ -34,7 +34,8 @@ class RequestContext:
     """What hooks see of one HTTP request; ``state`` is theirs to share data between stages."""
 
     http_request: Request
-    client_key: str | None = None
+    client_key: str | None = None  # the rate limiting key, when rate limiting is on
+    trace_id: str | None = None  # the W3C trace id of this request, when tracing is on
     state: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -437,11 +437,11 @@ class _Printer:
 
 
 def _is_plain(source: FieldInSubgraph) -> bool:
+    """No fact to print (an ``override`` alone, for a field only its subgraph has, is none)."""
     return not (
         source.external
         or source.requires is not None
         or source.provides is not None
-        or source.override is not None
         or source.override_label is not None
         or source.used_overridden
         or source.context_arguments

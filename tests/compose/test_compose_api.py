@@ -100,3 +100,16 @@ def test_composed_directive_outside_a_linked_feature_is_an_error() -> None:
     )
     result = compose_sdls(a=sdl)
     assert [error.code for error in result.errors] == ["DIRECTIVE_COMPOSITION_ERROR"]
+
+
+def test_graph_enum_values_are_valid_and_unique() -> None:
+    result = compose_sdls(
+        **{
+            "1abc": FED2 + "type Query { a: Int }\n",
+            "a-b": FED2 + "type Query { b: Int }\n",
+            "a_b": FED2 + "type Query { c: Int }\n",
+        }
+    )
+    assert result.supergraph is not None, result.errors
+    ids = {name: sub.graph_id for name, sub in result.supergraph.subgraphs.items()}
+    assert ids == {"1abc": "_1ABC", "a-b": "A_B_1", "a_b": "A_B_2"}

@@ -75,3 +75,25 @@ def test_interface_object_fields_reach_implementations() -> None:
     assert result.ok, result.errors
     assert result.supergraph_sdl is not None
     assert "  score: Int @join__field\n" in result.supergraph_sdl
+
+
+def test_a_field_reachable_through_another_plan_is_satisfiable() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T @provides(fields: "v { w }") }\n'
+        + 'type T @key(fields: "id") { id: ID! v: V @external }\n'
+        + "type V @shareable { w: Int }\n",
+        b=FED2
+        + 'type T @key(fields: "id") { id: ID! v: V @shareable }\n'
+        + "type V @shareable { w: Int z: Int }\n",
+    )
+    assert result.ok, result.errors
+
+
+def test_two_key_jumps() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! }\n',
+        b=FED2 + 'type T @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! }\n',
+        c=FED2 + 'type T @key(fields: "sku") { sku: String! name: String }\n',
+    )
+    assert result.ok, result.errors

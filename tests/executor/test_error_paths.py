@@ -31,7 +31,8 @@ async def test_entities_error_path_points_at_the_object_it_came_from(harness: Ha
             "message": "reviews of user 3 are unavailable",
             "path": ["user", "reviews"],
             "locations": result["errors"][0]["locations"],
-            "extensions": {"serviceName": "reviews"},
+            # a subgraph error without a code of its own gets DOWNSTREAM_SERVICE_ERROR
+            "extensions": {"code": "DOWNSTREAM_SERVICE_ERROR", "serviceName": "reviews"},
         }
     ]
 
@@ -87,6 +88,8 @@ async def test_missing_non_null_field_gets_its_own_error(harness: Harness) -> No
             {
                 "message": "Cannot return null for non-nullable field User.name.",
                 "path": ["user", "name"],
+                # raised by the router itself, not by a subgraph
+                "extensions": {"code": "INVALID_GRAPHQL"},
             }
         ],
     }

@@ -40,16 +40,21 @@ def closed_port_url() -> str:
 
 
 @pytest.mark.parametrize(
-    ("mode", "code", "message"),
+    ("mode", "code", "message", "extra"),
     [
-        ("http500", "SUBREQUEST_HTTP_ERROR", "HTTP fetch failed from 'inventory': 500"),
-        ("invalid_json", "SUBREQUEST_MALFORMED_RESPONSE", "invalid JSON"),
-        ("no_entities", "SUBREQUEST_MALFORMED_RESPONSE", "no _entities"),
-        ("timeout", "SUBREQUEST_TIMEOUT", "timed out after 0.2s"),
+        (
+            "http500",
+            "SUBREQUEST_HTTP_ERROR",
+            "HTTP fetch failed from 'inventory': 500",
+            {"http": {"status": 500}},
+        ),
+        ("invalid_json", "SUBREQUEST_MALFORMED_RESPONSE", "invalid JSON", {}),
+        ("no_entities", "SUBREQUEST_MALFORMED_RESPONSE", "no _entities", {}),
+        ("timeout", "SUBREQUEST_TIMEOUT", "timed out after 0.2s", {}),
     ],
 )
 async def test_a_failing_entity_fetch_leaves_partial_data(
-    harness: Harness, mode: FailureMode, code: str, message: str
+    harness: Harness, mode: FailureMode, code: str, message: str, extra: dict[str, object]
 ) -> None:
     harness.apps["inventory"] = FailingApp(mode)
     harness.timeouts["inventory"] = 0.2
@@ -57,7 +62,7 @@ async def test_a_failing_entity_fetch_leaves_partial_data(
     assert result["data"] == PARTIAL
     [error] = result["errors"]
     assert message in error["message"]
-    assert error["extensions"] == {"code": code, "serviceName": "inventory"}
+    assert error["extensions"] == {"code": code, "serviceName": "inventory", **extra}
 
 
 async def test_graphql_errors_of_a_subgraph_are_reported_with_its_name(
@@ -80,7 +85,9 @@ async def test_connection_refused(harness: Harness) -> None:
     result = await harness.run(QUERY, SHIPPING)
     assert result["data"] == PARTIAL
     [error] = result["errors"]
-    assert error["message"].startswith("HTTP fetch failed from 'inventory'")
+    assert error["message"].startswith(
+        f"HTTP fetch failed from 'inventory': cannot connect to {harness.urls['inventory']}"
+    )
     assert error["extensions"] == {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": "inventory"}
 
 
@@ -95,6 +102,7 @@ async def test_failed_root_fetch_nulls_up_to_the_root_with_errors(harness: Harne
     assert result["errors"][1] == {
         "message": "Cannot return null for non-nullable field Query.topProducts.",
         "path": ["topProducts"],
+        "extensions": {"code": "INVALID_GRAPHQL"},
     }
     # nothing to represent: the dependent fetch is skipped
     assert cast(RecordingApp, harness.apps["inventory"]).requests == []

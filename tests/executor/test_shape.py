@@ -111,6 +111,7 @@ def test_null_in_non_null_field_nulls_nearest_nullable_parent() -> None:
         {
             "message": "Cannot return null for non-nullable field Book.title.",
             "path": ["shelf", "items", 1, "title"],
+            "extensions": {"code": "INVALID_GRAPHQL"},
         }
     ]
 

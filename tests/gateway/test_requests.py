@@ -87,13 +87,35 @@ async def test_missing_and_unknown_operation_names(gateway: Gateway) -> None:
         "errors": [
             {
                 "message": "Must provide operation name if query contains multiple operations.",
-                "extensions": {"code": "OPERATION_RESOLUTION_FAILURE"},
+                "extensions": {"code": "INVALID_GRAPHQL"},
             }
         ]
     }
     unknown = await run(gateway, DOCUMENT, operation_name="Nope")
-    assert unknown["errors"][0]["message"] == "Unknown operation named 'Nope'."
-    assert "data" not in unknown
+    assert unknown == {
+        "errors": [
+            {
+                "message": 'Unknown operation named "Nope".',
+                "extensions": {"code": "INVALID_GRAPHQL"},
+            }
+        ]
+    }
+
+
+async def test_operation_type_without_root_type(gateway: Gateway) -> None:
+    result = await run(gateway, "subscription { bookAdded { title } }")
+    assert result == {
+        "errors": [
+            {
+                "message": 'The schema has no "subscription" root type defined',
+                "extensions": {"code": "INVALID_GRAPHQL"},
+            }
+        ]
+    }
+    # only the selected operation needs a root type
+    document = "subscription Feed { bookAdded { title } }\n" + DOCUMENT
+    chosen = await run(gateway, document, operation_name="One")
+    assert chosen == {"data": {"book": {"title": "Dune"}}}
 
 
 async def test_missing_query(gateway: Gateway) -> None:
@@ -127,8 +149,7 @@ async def test_variable_errors_name_the_variable_and_path(gateway: Gateway) -> N
     assert missing == {
         "errors": [
             {
-                "message": "Variable '$filter' has invalid value:"
-                " Expected a value of non-null type 'SearchFilter!' to be provided.",
+                "message": 'Variable "$filter" of required type "SearchFilter!" was not provided.',
                 "locations": [{"line": 2, "column": 14}],
                 "extensions": {"code": "BAD_USER_INPUT"},
             }
@@ -139,8 +160,8 @@ async def test_variable_errors_name_the_variable_and_path(gateway: Gateway) -> N
     )
     [error] = invalid["errors"]
     assert error["message"] == (
-        "Variable '$filter' has invalid value at .genres[1]:"
-        " Value 'POETRY' does not exist in 'Genre' enum."
+        'Variable "$filter" got invalid value "POETRY" at "filter.genres[1]";'
+        ' Value "POETRY" does not exist in "Genre" enum.'
     )
     not_an_object = await run(gateway, SEARCH, variables=["x"])
     assert not_an_object["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

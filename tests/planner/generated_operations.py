@@ -17,15 +17,28 @@ from graphql.pyutils import Undefined
 
 
 def select_everything(schema: GraphQLSchema, depth: int) -> dict[str, str]:
-    """One query per root field (required arguments become variables)."""
+    """One operation per query and mutation root field (required arguments become
+    variables), keyed by ``query.<field>`` / ``mutation.<field>``."""
     operations: dict[str, str] = {}
-    for name, field in schema.query_type.fields.items() if schema.query_type else ():
-        required = _required_arguments(field)
-        definitions = ", ".join(f"${arg}: {field.args[arg].type}" for arg in required)
-        call = "(" + ", ".join(f"{arg}: ${arg}" for arg in required) + ")" if required else ""
-        header = f"query({definitions})" if definitions else "query"
-        operations[name] = f"{header} {{ {name}{call} {_selection(schema, field.type, depth)} }}"
+    for kind, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
+        all_definitions: list[str] = []
+        all_fields: list[str] = []
+        for name, field in root.fields.items() if root else ():
+            required = _required_arguments(field)
+            definitions = [f"${name}_{arg}: {field.args[arg].type}" for arg in required]
+            call = ", ".join(f"{arg}: ${name}_{arg}" for arg in required)
+            text = f"{name}{f'({call})' if call else ''} {_selection(schema, field.type, depth)}"
+            operations[f"{kind}.{name}"] = _operation(kind, definitions, [text])
+            all_definitions += definitions
+            all_fields.append(text)
+        if len(all_fields) > 1:
+            operations[f"{kind}.*"] = _operation(kind, all_definitions, all_fields)
     return operations
+
+
+def _operation(kind: str, definitions: list[str], fields: list[str]) -> str:
+    header = f"{kind}({', '.join(definitions)})" if definitions else kind
+    return f"{header} {{ {' '.join(fields)} }}"
 
 
 def _required_arguments(field: GraphQLField) -> list[str]:

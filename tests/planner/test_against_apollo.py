@@ -1,7 +1,8 @@
 """Apollo's query planner as an oracle on operations generated from many supergraphs.
 
 For every supergraph composed by Apollo in the repository (composition fixtures, conformance
-fixtures), one operation per root field selects everything down to a depth. Our planner must plan
+fixtures), one operation per root field (and one with all of them) selects everything down to a
+depth. Our planner must plan
 each operation Apollo plans, with no more fetches (and, with as many, no longer chain).
 """
 
@@ -83,9 +84,14 @@ def test_plans_not_worse_than_apollo(path: Path, apollo_plans: dict[str, object]
             continue
         plan = plan_operation(supergraph, document)
         check_plan(plan, document, supergraph=supergraph)
+        compared += 1
+        if field == "mutation.*":
+            # Apollo folds consecutive mutations of one subgraph into one fetch even when the
+            # first one's fields need entity fetches, which then see the later mutations'
+            # effects. Ours resolves each mutation completely before the next one runs.
+            continue
         ours = shape_of(plan.node)
         apollo = shape_of_text(apollo_text)
         assert apollo is not None
         assert ours.not_worse_than(apollo), f"{field}: ours {ours}, Apollo {apollo}\n{text}"
-        compared += 1
     assert compared or not plans

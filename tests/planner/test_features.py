@@ -372,3 +372,15 @@ def test_requires_of_one_field_with_different_arguments_use_separate_fetches() -
         if isinstance(rep[0], InlineFragment)
     ]
     assert sorted(w.alias or "" for w in weights) == ["__fedra_0", "__fedra_1"]
+
+
+def test_fetches_for_a_conditional_fields_requirements_share_its_condition() -> None:
+    result = plan(
+        examples.shop(),
+        "query($x: Boolean!) { latestReviews { body product { shipping @include(if: $x) } } }",
+    )
+    assert isinstance(result.node, SequenceNode)
+    reviews, condition = result.node.nodes
+    assert isinstance(reviews, FetchNode) and reviews.service_name == "reviews"
+    assert isinstance(condition, ConditionNode) and condition.condition == "x"
+    assert services(condition.if_clause) == ["products", "inventory"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from router.planner.fetch_graph import FetchGraph, FetchGroup
+from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint
 from router.planner.nodes import build_nodes
+from router.planner.optimize.merge_into_parent import merge_children_into_parents
 from router.planner.optimize.merge_siblings import merge_sibling_fetches
 from router.planner.plan import FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
 
@@ -69,3 +70,29 @@ def test_sibling_fetches_to_one_subgraph_at_one_path_merge_unless_dependent() ->
     waiting.selection.add_field("k")
     merge_sibling_fetches(graph, False)
     assert waiting.id in graph.groups
+
+
+def test_child_fetch_into_the_parents_subgraph_folds_into_the_parent() -> None:
+    graph = FetchGraph()
+    root = graph.new_group("a", (), is_entity=False)
+    jump_from = root.selection.add_field("me", composite=True).selection
+    assert jump_from is not None
+    child = graph.new_group("a", ("me",), is_entity=True, parent=root.id)
+    child.dependencies.add(root.id)
+    child.selection.fragment("User").add_field("name")
+    child.jump_points.append(JumpPoint(root.id, "User", jump_from))
+    grandchild = graph.new_group("b", ("me",), is_entity=True, parent=child.id)
+    grandchild.dependencies.add(child.id)
+    grandchild.selection.fragment("User").add_field("reviews")
+    merge_children_into_parents(graph, False)
+    assert sorted(graph.groups) == [root.id, grandchild.id]
+    assert root.selection.print() == "{me{name}}"
+    assert grandchild.dependencies == {root.id}
+    # A fetch carrying @requires inputs must stay a separate fetch.
+    requiring = graph.new_group("a", ("me",), is_entity=True, parent=root.id)
+    requiring.dependencies.add(root.id)
+    requiring.uses_requires = True
+    requiring.selection.fragment("User").add_field("score")
+    requiring.jump_points.append(JumpPoint(root.id, "User", jump_from))
+    merge_children_into_parents(graph, False)
+    assert requiring.id in graph.groups

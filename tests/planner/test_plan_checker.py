@@ -28,5 +28,5 @@ def test_a_missing_fetch_is_found() -> None:
 def test_an_entity_fetch_running_too_early_is_found() -> None:
     result = plan(examples.shop(), OPERATION)
     assert isinstance(result.node, SequenceNode)
-    with pytest.raises(AssertionError, match="needs me.__typename before it runs"):
+    with pytest.raises(AssertionError, match=r"needs me\.__typename before it runs"):
         check_plan(QueryPlan(ParallelNode(result.node.nodes)), parse(OPERATION))

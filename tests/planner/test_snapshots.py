@@ -59,6 +59,7 @@ def _bench_case() -> list[Case]:
                     "bench/TestQuery",
                     folder / "supergraph.graphql",
                     folder / "query.graphql",
+                    # Apollo's plan, recorded with apollo_planner.mjs (@apollo/query-planner).
                     _existing(Path(__file__).parent / "apollo" / "bench-TestQuery.apollo-plan.txt"),
                 )
             ]

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from router.config.model import LoggingConfig
-from router.server.json_logging import JsonFormatter, configure_logging
+from router.server.json_logging import JsonFormatter, TextFormatter, configure_logging
 from tests.server.recording import HeaderRecorder
 from tests.server.stack import CROSS_SUBGRAPH_QUERY, router_stack
 
@@ -238,3 +238,11 @@ async def test_spans_are_exported_over_otlp(tmp_path: Path, supergraph_sdl: str)
                     assert span.trace_id.hex() == TRACE_ID
     assert services == {"router-under-test"}
     assert {"graphql.request", "subgraph users", "subgraph orders"} <= names
+
+
+def test_text_formatter_appends_fields() -> None:
+    record = logging.LogRecord("fedra.access", logging.INFO, __file__, 1, "request", None, None)
+    record.status = 200
+    record.trace_id = None
+    line = TextFormatter().format(record)
+    assert line.endswith("INFO fedra.access request status=200")

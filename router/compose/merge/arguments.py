@@ -31,6 +31,16 @@ def merge_arguments(
         argument = f"{coordinate}({name}:)"
         if missing:
             required = [(subgraph, value) for subgraph, value in present if value.required]
+            if not required:
+                context.diagnostics.hint(
+                    "INCONSISTENT_ARGUMENT_PRESENCE",
+                    f'Optional argument "{argument}" will not be included in the supergraph as it '
+                    f"does not appear in all subgraphs: it is defined in "
+                    f"{subgraph_list([s for s, _ in present])} but not in "
+                    f"{subgraph_list(missing)}.",
+                    present[0][0],
+                    present[0][1].node,
+                )
             if required:
                 context.diagnostics.error(
                     "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
@@ -77,10 +87,14 @@ def merge_input_value(
     default_value = present[0][1].default_value
     if len(defaults) > 1 and None in defaults and len(defaults) == 2:
         default_value = None
+        without = [subgraph for subgraph, value in present if value.default_value is None]
+        with_default = [(s, v) for s, v in present if v.default_value is not None]
         context.diagnostics.hint(
             "INCONSISTENT_DEFAULT_VALUE_PRESENCE",
-            f'{kind} "{coordinate}" has a default value in only some subgraphs: the '
-            "supergraph keeps no default value.",
+            f'{kind} "{coordinate}" has a default value in only some subgraphs: will not use a '
+            f"default in the supergraph (there is no default in {subgraph_list(without)}) but "
+            f'"{coordinate}" has default value {with_default[0][1].default_value} in '
+            f"{subgraph_list([s for s, _ in with_default])}.",
             present[0][0],
             present[0][1].node,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
 from router.compose.merge.context import MergeContext
 from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.description_hints import hint_inconsistent_descriptions
 from router.compose.merge.fields import merge_field
 from router.compose.subgraph import SubgraphField, SubgraphSchema, SubgraphType
 from router.supergraph.model import AppliedDirective, Key, NamedType, TypeInSubgraph, TypeKind
@@ -54,6 +55,12 @@ def merge_composite(
         inaccessible=decorations.inaccessible,
         tags=decorations.tags,
         directives=decorations.directives,
+    )
+    hint_inconsistent_descriptions(
+        context,
+        name,
+        [(s.name, t.decorations.description, t.node) for s, t in definitions],
+        decorations.description,
     )
     field_sources: dict[str, list[tuple[str, SubgraphField]]] = {}
     used: dict[str, set[str]] = {}

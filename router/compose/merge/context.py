@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from router.compose.errors import Diagnostics
 from router.compose.subgraph import SubgraphSchema, SubgraphType
-from router.supergraph.model import NamedType, TypeKind
+from router.supergraph.model import NamedType
 
 _NON_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
@@ -17,6 +17,23 @@ def graph_enum_value(subgraph_name: str) -> str:
     """The ``join__Graph`` value of a subgraph: ``my-products`` → ``MY_PRODUCTS``."""
     value = _NON_ALPHANUMERIC.sub("_", subgraph_name).upper()
     return f"_{value}" if value[:1].isdigit() else value
+
+
+def graph_enum_values(subgraph_names: list[str]) -> dict[str, str]:
+    """``join__Graph`` values of all subgraphs; clashing ones are numbered ``A_B_1``, ``A_B_2``."""
+    bases = {name: graph_enum_value(name) for name in subgraph_names}
+    counts: dict[str, int] = {}
+    for base in bases.values():
+        counts[base] = counts.get(base, 0) + 1
+    seen: dict[str, int] = {}
+    values: dict[str, str] = {}
+    for name, base in bases.items():
+        if counts[base] == 1:
+            values[name] = base
+        else:
+            seen[base] = seen.get(base, 0) + 1
+            values[name] = f"{base}_{seen[base]}"
+    return values
 
 
 @dataclass(slots=True)
@@ -34,9 +51,6 @@ class MergeContext:
                     self.subtypes.setdefault(interface, set()).add(subgraph_type.name)
                 for member in subgraph_type.members:
                     self.subtypes.setdefault(subgraph_type.name, set()).add(member)
-
-    def subgraph(self, name: str) -> SubgraphSchema:
-        return next(subgraph for subgraph in self.subgraphs if subgraph.name == name)
 
     def definitions(self, type_name: str) -> Iterator[tuple[SubgraphSchema, SubgraphType]]:
         for subgraph in self.subgraphs:
@@ -59,13 +73,6 @@ class MergeContext:
                     seen.add(subtype)
                     pending.append(subtype)
         return False
-
-    def kind_of(self, type_name: str) -> TypeKind | None:
-        for _, subgraph_type in self.definitions(type_name):
-            if subgraph_type.interface_object:
-                return TypeKind.INTERFACE
-            return subgraph_type.kind
-        return TypeKind.SCALAR if type_name in ("String", "Int", "Float", "Boolean", "ID") else None
 
 
 def subgraph_list(names: list[str]) -> str:

@@ -13,6 +13,7 @@ from graphql import Node
 
 from router.compose.merge.context import MergeContext, subgraph_list
 from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.description_hints import hint_inconsistent_descriptions
 from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphEnumValue, SubgraphSchema, SubgraphType
 from router.supergraph.model import EnumValue, NamedType, TypeInSubgraph, TypeKind
@@ -69,6 +70,12 @@ def merge_enum(
         directives=decorations.directives,
     )
     graphs = [subgraph.name for subgraph, _ in definitions]
+    hint_inconsistent_descriptions(
+        context,
+        name,
+        [(s.name, t.decorations.description, t.node) for s, t in definitions],
+        decorations.description,
+    )
     for subgraph, _ in definitions:
         named.graphs[subgraph.name] = TypeInSubgraph(graph=subgraph.name)
     sources: dict[str, list[tuple[str, SubgraphEnumValue]]] = {}
@@ -77,11 +84,13 @@ def merge_enum(
             sources.setdefault(value_name, []).append((subgraph.name, value))
     as_input = usage is not None and usage.input_coordinate is not None
     as_output = usage is not None and usage.output_coordinate is not None
+    mismatched = False
     for value_name, present in sources.items():
         defined_in = [subgraph for subgraph, _ in present]
         missing = [graph for graph in graphs if graph not in defined_in]
         if missing and as_input and as_output:
             assert usage is not None
+            mismatched = True
             context.diagnostics.error(
                 "ENUM_VALUE_MISMATCH",
                 f'Enum type "{name}" is used as both input type (for example, as type of '
@@ -99,9 +108,21 @@ def merge_enum(
                 f'Value "{value_name}" of enum type "{name}" will not be part of the '
                 f'supergraph as it is not defined in all the subgraphs defining "{name}": '
                 f'"{value_name}" is defined in {subgraph_list(defined_in)} but not in '
-                f"{subgraph_list(missing)}",
+                f"{subgraph_list(missing)}.",
+                definitions[0][0].name,
+                definitions[0][1].node,
             )
             continue
+        if missing:
+            context.diagnostics.hint(
+                "INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM",
+                f'Value "{value_name}" of enum type "{name}" has been added to the supergraph but '
+                f'is only defined in a subset of the subgraphs defining "{name}": '
+                f'"{value_name}" is defined in {subgraph_list(defined_in)} but not in '
+                f"{subgraph_list(missing)}.",
+                definitions[0][0].name,
+                definitions[0][1].node,
+            )
         value_decorations = merge_decorations([value.decorations for _, value in present])
         named.values[value_name] = EnumValue(
             name=value_name,
@@ -113,7 +134,7 @@ def merge_enum(
             directives=value_decorations.directives,
             graphs=set(defined_in),
         )
-    if not named.values and not context.diagnostics.failed():
+    if not named.values and not mismatched:
         context.diagnostics.error(
             "EMPTY_MERGED_ENUM_TYPE",
             f'None of the values of enum type "{name}" are defined consistently in all the '

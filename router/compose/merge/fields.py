@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from router.compose.merge.arguments import merge_arguments
-from router.compose.merge.context import MergeContext, mismatch_description
+from router.compose.merge.context import MergeContext, mismatch_description, subgraph_list
 from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.description_hints import hint_inconsistent_descriptions
 from router.compose.merge.type_references import is_subtype_reference, merge_type_references
 from router.compose.subgraph import SubgraphField
 from router.supergraph.model import ContextArgument, Field, FieldInSubgraph
@@ -24,7 +25,6 @@ def _external_types_match(
         (subgraph, subgraph_field)
         for subgraph, subgraph_field in sources
         if subgraph_field.external
-        and not is_subtype_reference(subgraph_field.type, merged_type, context.is_subtype)
         and not is_subtype_reference(merged_type, subgraph_field.type, context.is_subtype)
     ]
     if not mismatched or len(defining) == len(sources):
@@ -65,6 +65,33 @@ def _context_arguments(subgraph: str, subgraph_field: SubgraphField) -> list[Con
 _CONTEXT_REFERENCE = re.compile(r"^\s*\$([_A-Za-z][_0-9A-Za-z]*)(.*)$", re.DOTALL)
 
 
+def _hint_compatible_types(
+    context: MergeContext,
+    coordinate: str,
+    merged_type: str,
+    defining: list[tuple[str, SubgraphField]],
+) -> None:
+    """INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE: subgraphs return subtypes of the merged type."""
+    narrower: dict[str, list[str]] = {}
+    for subgraph, subgraph_field in defining:
+        if subgraph_field.type != merged_type:
+            narrower.setdefault(subgraph_field.type, []).append(subgraph)
+    if not narrower:
+        return
+    wider = [s for s, f in defining if f.type == merged_type]
+    described = " and ".join(
+        f'"{type_string}" in {subgraph_list(names)}' for type_string, names in narrower.items()
+    )
+    context.diagnostics.hint(
+        "INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE",
+        f'Type of field "{coordinate}" is inconsistent but compatible across subgraphs: will use '
+        f'type "{merged_type}" (from {subgraph_list(wider)}) in supergraph but "{coordinate}" '
+        f"has subtype {described}.",
+        defining[0][0],
+        defining[0][1].node,
+    )
+
+
 def merge_field(
     context: MergeContext,
     type_name: str,
@@ -94,11 +121,18 @@ def merge_field(
             defining[0][0],
             defining[0][1].node,
         )
-        return None
-    if not _external_types_match(context, coordinate, merged_type, sources, defining):
-        return None
+        merged_type = defining[0][1].type
+    elif not _external_types_match(context, coordinate, merged_type, sources, defining):
+        merged_type = defining[0][1].type
     resolving = [(s, f) for s, f in sources if not f.external]
     decorations = merge_decorations([f.decorations for _, f in sources])
+    hint_inconsistent_descriptions(
+        context,
+        coordinate,
+        [(s, f.decorations.description, f.node) for s, f in sources],
+        decorations.description,
+    )
+    _hint_compatible_types(context, coordinate, merged_type, defining)
     merged = Field(
         name=sources[0][1].name,
         type=merged_type,
@@ -122,7 +156,11 @@ def merge_field(
             external=subgraph_field.external,
             requires=subgraph_field.requires,
             provides=subgraph_field.provides,
-            override_label=subgraph_field.override_label,
+            override_label=(
+                subgraph_field.override_label
+                if any(other == subgraph_field.override for other, _ in sources)
+                else None
+            ),
         )
         if subgraph_field.override is not None and subgraph_field.override != subgraph:
             source.override = subgraph_field.override
@@ -132,9 +170,24 @@ def merge_field(
             label = taken[1]
             if label is not None:
                 source.override_label = label
+                context.diagnostics.hint(
+                    "OVERRIDE_MIGRATION_IN_PROGRESS",
+                    f'Field "{coordinate}" is currently being migrated with progressive '
+                    "@override. Once the migration is complete, remove the field from subgraph "
+                    f'"{subgraph}".',
+                    subgraph,
+                    subgraph_field.node,
+                )
             elif merged.name in used_in_subgraph.get(subgraph, set()):
                 source.used_overridden = True
             else:
+                context.diagnostics.hint(
+                    "OVERRIDDEN_FIELD_CAN_BE_REMOVED",
+                    f'Field "{coordinate}" on subgraph "{subgraph}" is overridden. Consider '
+                    "removing it.",
+                    subgraph,
+                    subgraph_field.node,
+                )
                 continue
         merged.sources[subgraph] = source
     return merged

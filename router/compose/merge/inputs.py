@@ -5,6 +5,7 @@ from __future__ import annotations
 from router.compose.merge.arguments import merge_input_value
 from router.compose.merge.context import MergeContext, subgraph_list
 from router.compose.merge.decorations import merge_decorations
+from router.compose.merge.description_hints import hint_inconsistent_descriptions
 from router.compose.subgraph import SubgraphInputValue, SubgraphSchema, SubgraphType
 from router.supergraph.model import NamedType, TypeInSubgraph, TypeKind
 
@@ -22,6 +23,12 @@ def merge_input_object(
         directives=decorations.directives,
     )
     graphs = [subgraph.name for subgraph, _ in definitions]
+    hint_inconsistent_descriptions(
+        context,
+        name,
+        [(s.name, t.decorations.description, t.node) for s, t in definitions],
+        decorations.description,
+    )
     for graph in graphs:
         named.graphs[graph] = TypeInSubgraph(graph=graph)
     sources: dict[str, list[tuple[str, SubgraphInputValue]]] = {}
@@ -49,13 +56,15 @@ def merge_input_object(
                     "INCONSISTENT_INPUT_OBJECT_FIELD",
                     f'Input object field "{field_name}" will not be added to "{name}" in the '
                     f"supergraph as it does not appear in all subgraphs: it is defined in "
-                    f"{subgraph_list(defined_in)} but not in {subgraph_list(missing)}",
+                    f"{subgraph_list(defined_in)} but not in {subgraph_list(missing)}.",
+                    present[0][0],
+                    present[0][1].node,
                 )
             continue
         merged = merge_input_value(context, coordinate, "input field", present, kind="Input field")
         if merged is not None:
             named.input_fields[field_name] = merged
-    if not named.input_fields and not context.diagnostics.failed():
+    if not named.input_fields:
         context.diagnostics.error(
             "EMPTY_MERGED_INPUT_TYPE",
             f'None of the fields of input object type "{name}" are consistently defined in all '

@@ -16,7 +16,7 @@ KIND_NAMES = {
     TypeKind.INTERFACE: "Interface Type",
     TypeKind.UNION: "Union Type",
     TypeKind.ENUM: "Enum Type",
-    TypeKind.INPUT_OBJECT: "Input Object Type",
+    TypeKind.INPUT_OBJECT: "InputObject Type",
     TypeKind.SCALAR: "Scalar Type",
 }
 
@@ -27,7 +27,8 @@ def _kind(subgraph_type: SubgraphType) -> TypeKind:
 
 def _check_kinds(
     context: MergeContext, name: str, definitions: list[tuple[SubgraphSchema, SubgraphType]]
-) -> TypeKind | None:
+) -> TypeKind:
+    """The kind of the type: the first definition's, with TYPE_KIND_MISMATCH if others differ."""
     groups: dict[TypeKind, list[str]] = {}
     for subgraph, subgraph_type in definitions:
         groups.setdefault(_kind(subgraph_type), []).append(subgraph.name)
@@ -44,7 +45,7 @@ def _check_kinds(
         definitions[0][0].name,
         definitions[0][1].node,
     )
-    return None
+    return next(iter(groups))
 
 
 def merge_types(context: MergeContext) -> dict[str, NamedType]:
@@ -58,8 +59,6 @@ def merge_types(context: MergeContext) -> dict[str, NamedType]:
     for name in names:
         definitions = list(context.definitions(name))
         kind = _check_kinds(context, name, definitions)
-        if kind is None:
-            continue
         if kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
             types[name] = merge_composite(context, name, kind, definitions)
         elif kind is TypeKind.ENUM:
@@ -67,7 +66,7 @@ def merge_types(context: MergeContext) -> dict[str, NamedType]:
         elif kind is TypeKind.INPUT_OBJECT:
             types[name] = merge_input_object(context, name, definitions)
         elif kind is TypeKind.UNION:
-            types[name] = merge_union(name, definitions)
+            types[name] = merge_union(context, name, definitions)
         else:
             types[name] = merge_scalar(name, definitions)
     _query_in_every_subgraph(context, types)

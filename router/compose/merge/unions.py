@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from router.compose.merge.context import MergeContext, subgraph_list
 from router.compose.merge.decorations import merge_decorations
 from router.compose.subgraph import SubgraphSchema, SubgraphType
 from router.supergraph.model import NamedType, TypeInSubgraph, TypeKind
@@ -24,11 +25,26 @@ def _shell(
     return named
 
 
-def merge_union(name: str, definitions: list[tuple[SubgraphSchema, SubgraphType]]) -> NamedType:
+def merge_union(
+    context: MergeContext, name: str, definitions: list[tuple[SubgraphSchema, SubgraphType]]
+) -> NamedType:
     named = _shell(name, TypeKind.UNION, definitions)
     for subgraph, subgraph_type in definitions:
         for member in subgraph_type.members:
             named.members.setdefault(member, set()).add(subgraph.name)
+    graphs = [subgraph.name for subgraph, _ in definitions]
+    for member, member_graphs in named.members.items():
+        missing = [graph for graph in graphs if graph not in member_graphs]
+        if missing:
+            defined_in = [graph for graph in graphs if graph in member_graphs]
+            context.diagnostics.hint(
+                "INCONSISTENT_UNION_MEMBER",
+                f'Union type "{name}" includes member type "{member}" in some but not all '
+                f'defining subgraphs: "{member}" is defined in {subgraph_list(defined_in)} but '
+                f"not in {subgraph_list(missing)}.",
+                definitions[0][0].name,
+                definitions[0][1].node,
+            )
     return named
 
 

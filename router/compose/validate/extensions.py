@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from router.compose.errors import Diagnostics
 from router.compose.subgraph import SubgraphSchema
+from router.supergraph.model import TypeKind
 
 
 def validate_extensions_have_base(
     subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
 ) -> None:
-    defined: set[str] = set()
+    defined: set[tuple[str, TypeKind]] = set()
     for subgraph in subgraphs:
         for subgraph_type in subgraph.types.values():
             if not subgraph_type.written_as_extension or not subgraph.fed1:
-                defined.add(subgraph_type.name)
+                defined.add((subgraph_type.name, subgraph_type.kind))
     for subgraph in subgraphs:
         if not subgraph.fed1:
             continue
         for subgraph_type in subgraph.types.values():
-            if subgraph_type.name in defined or subgraph.root_of(subgraph_type.name):
+            if (subgraph_type.name, subgraph_type.kind) in defined or subgraph.root_of(
+                subgraph_type.name
+            ):
                 continue
             diagnostics.error(
                 "EXTENSION_WITH_NO_BASE",

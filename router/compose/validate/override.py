@@ -65,14 +65,22 @@ def validate_overrides(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
                     diagnostics.hint(
                         "FROM_SUBGRAPH_DOES_NOT_EXIST",
                         f'Source subgraph "{source}" for field "{coordinate}" on subgraph '
-                        f'"{subgraph.name}" does not exist. Did you mean ...?',
+                        f'"{subgraph.name}" does not exist.',
                         subgraph.name,
                         node,
                     )
                     continue
                 other_type = other.types.get(subgraph_type.name)
                 other_field = other_type.fields.get(subgraph_field.name) if other_type else None
-                if other_field is not None and other_field.override is not None:
+                if other_field is None:
+                    diagnostics.hint(
+                        "OVERRIDE_DIRECTIVE_CAN_BE_REMOVED",
+                        f'Field "{coordinate}" on subgraph "{subgraph.name}" no longer exists in '
+                        "the from subgraph. The @override directive can be removed.",
+                        subgraph.name,
+                        node,
+                    )
+                elif other_field.override is not None:
                     diagnostics.error(
                         "OVERRIDE_SOURCE_HAS_OVERRIDE",
                         f'Field "{coordinate}" on subgraph "{subgraph.name}" is also marked with '
