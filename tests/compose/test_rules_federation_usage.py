@@ -109,3 +109,25 @@ def test_context_arguments_become_join_context_arguments() -> None:
     ) in sdl
     [argument] = read_supergraph(sdl).types["U"].fields["field"].sources["a"].context_arguments
     assert (argument.context, argument.selection) == ("a__ctx", " { prop }")
+
+
+def test_interface_object_without_the_interface_anywhere() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { a: Int }\n",
+        b=FED2 + 'type Account @key(fields: "id") @interfaceObject { id: ID! }\n',
+    )
+    [error] = result.errors
+    assert error.code == "INTERFACE_OBJECT_USAGE_ERROR"
+    assert (error.subgraph, error.line) == ("b", 2)
+
+
+def test_kind_mismatch_with_an_input_also_empties_the_input() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { a(t: T): Int }\ninput T { x: Int }\n",
+        b=FED2 + "type Query { b: T }\ntype T { x: Int }\n",
+    )
+    assert [error.code for error in result.errors] == [
+        "TYPE_KIND_MISMATCH",
+        "EMPTY_MERGED_INPUT_TYPE",
+    ]
+    assert "InputObject Type" in result.errors[0].message

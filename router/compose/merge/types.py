@@ -59,6 +59,10 @@ def merge_types(context: MergeContext) -> dict[str, NamedType]:
     for name in names:
         definitions = list(context.definitions(name))
         kind = _check_kinds(context, name, definitions)
+        if kind is not TypeKind.INPUT_OBJECT:
+            # After a kind mismatch, merge what agrees with the first definition; an input
+            # type still counts the other subgraphs, whose fields it does not have.
+            definitions = [(s, t) for s, t in definitions if _kind(t) is kind]
         if kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
             types[name] = merge_composite(context, name, kind, definitions)
         elif kind is TypeKind.ENUM:
