@@ -120,8 +120,10 @@ def validate_operation_files(schema: GraphQLSchema, files: list[Path]) -> Operat
             pending.extend(_spreads(fragments[name]))
         used_anywhere.update(needed)
         document = DocumentNode(definitions=(operation, *needed.values()))
-        name = operation.name.value if operation.name else None
-        problems.extend(_problem(e, file, name) for e in validate(schema, document, rules))
+        operation_name = operation.name.value if operation.name else None
+        problems.extend(
+            _problem(e, file, operation_name) for e in validate(schema, document, rules)
+        )
     for fragment_name, fragment in fragments.items():
         if fragment_name in used_anywhere:
             continue

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     for hint in result.hints:
         print(f"hint: {format_composition_error(hint)}", file=sys.stderr)
     if not result.ok or result.supergraph_sdl is None:
-        for error in result.errors:
-            print(format_composition_error(error), file=sys.stderr)
+        for composition_error in result.errors:
+            print(format_composition_error(composition_error), file=sys.stderr)
         print(f"composition failed with {len(result.errors)} error(s)", file=sys.stderr)
         return 1
     sdl = result.supergraph_sdl

@@ -106,10 +106,16 @@ def _strip(selection_set: SelectionSetNode, removed: set[str]) -> SelectionSetNo
 def introspection_only(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> DocumentNode:
-    """A document that selects only the operation's root introspection fields."""
+    """A document that selects only the operation's root introspection fields.
+
+    Root-level spreads are inlined (they may hold data fields too); the fragments spread
+    inside the introspection fields (e.g. ``...FullType``) come along as definitions.
+    """
     selection_set = _keep_introspection(operation.selection_set, fragments, set())
     assert selection_set is not None
-    return DocumentNode(definitions=(replace(operation, selection_set=selection_set),))
+    return DocumentNode(
+        definitions=(replace(operation, selection_set=selection_set), *fragments.values())
+    )
 
 
 def _keep_introspection(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql import execute_sync, get_introspection_query, parse
+
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph.model import Supergraph
 from tests.executor.subgraphs.recording import RecordingApp
@@ -33,6 +35,17 @@ async def test_introspection_hides_federation_types(gateway: Gateway) -> None:
     names = {t["name"] for t in result["data"]["__schema"]["types"]}
     assert {"Book", "Movie", "SearchResult", "Date"} <= names
     assert not {"_Entity", "_Service", "_Any", "join__Graph", "link__Purpose"} & names
+
+
+async def test_full_introspection_query_with_nested_fragments(gateway: Gateway) -> None:
+    # GraphiQL's query: `__schema { types { ...FullType } }` and fragments spread in fragments
+    query = get_introspection_query(descriptions=True)
+    result = await run(gateway, query)
+    expected = execute_sync(gateway.supergraph.api_schema, parse(query))
+    assert expected.errors is None
+    assert result == {"data": expected.data}
+    types = {t["name"]: t for t in result["data"]["__schema"]["types"]}
+    assert [f["name"] for f in types["Query"]["fields"]] == ["items", "search", "book"]
 
 
 async def test_mixed_introspection_and_data_in_client_order(
