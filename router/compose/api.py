@@ -23,6 +23,7 @@ from router.compose.validate.extensions import validate_extensions_have_base
 from router.compose.validate.external import validate_external_on_base, validate_external_used
 from router.compose.validate.graphql_validity import validate_graphql
 from router.compose.validate.inaccessible import validate_inaccessible
+from router.compose.validate.interface_keys import validate_interface_key_implementations
 from router.compose.validate.interface_objects import validate_interface_objects
 from router.compose.validate.keys import validate_keys
 from router.compose.validate.override import validate_overrides
@@ -116,6 +117,7 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     validate_external_on_base(subgraphs, diagnostics)
     types = merge_types(context)
     validate_sharing(subgraphs, types, diagnostics)
+    validate_interface_key_implementations(subgraphs, types, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
     validate_inaccessible(subgraphs, types, diagnostics)

@@ -59,8 +59,8 @@ def test_compose_prints_writes_and_detects_stale_output(
 
     edit(
         project / "schema" / "users.graphql",
-        "  name: String!\n",
-        "  name: String!\n  nickname: String\n",
+        USER_TYPE,
+        USER_TYPE + "  nickname: String\n",
     )
     assert main(["compose", "--output", str(out), "--check"]) == 1
     assert "is stale" in capsys.readouterr().err
@@ -102,8 +102,8 @@ def test_check_reports_breaking_and_safe_changes_as_json(
     )
     edit(
         project / "schema" / "users.graphql",
-        "  name: String!\n",
-        "  name: String!\n  nickname: String\n",
+        USER_TYPE,
+        USER_TYPE + "  nickname: String\n",
     )
     assert main(["check", "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)

@@ -1,4 +1,5 @@
-"""EXTENSION_WITH_NO_BASE: a Federation 1 type extension that no subgraph defines."""
+"""EXTENSION_WITH_NO_BASE: with Federation 1 subgraphs in the set, every type extension
+(``extend type`` or ``@extends``) needs a definition of that type in some subgraph."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from router.supergraph.model import TypeKind
 def validate_extensions_have_base(
     subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
 ) -> None:
+    if not any(subgraph.fed1 for subgraph in subgraphs):
+        return
     defined: set[tuple[str, TypeKind]] = set()
     for subgraph in subgraphs:
         for subgraph_type in subgraph.types.values():
-            if not subgraph_type.written_as_extension or not subgraph.fed1:
+            if not subgraph_type.written_as_extension:
                 defined.add((subgraph_type.name, subgraph_type.kind))
     for subgraph in subgraphs:
-        if not subgraph.fed1:
-            continue
         for subgraph_type in subgraph.types.values():
+            if not subgraph_type.written_as_extension:
+                continue
             if (subgraph_type.name, subgraph_type.kind) in defined or subgraph.root_of(
                 subgraph_type.name
             ):

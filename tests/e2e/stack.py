@@ -1,0 +1,139 @@
+"""The project's three subgraphs and the router, in one process: the stack e2e tests run on.
+
+The seed data is made once per test session (through the apps' own start-up) and every stack
+starts from a copy of those SQLite files, so each test owns its databases.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from router.gateway import Gateway, GatewayOptions, GraphQLRequest
+from router.supergraph.reader import read_supergraph
+from subgraphs.orders.app import create_app as create_orders_app
+from subgraphs.products.app import create_app as create_products_app
+from subgraphs.shared.db import Database
+from subgraphs.shared.sql_counter import SqlStatementCounter
+from subgraphs.users.app import create_app as create_users_app
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
+SUBGRAPH_NAMES = ("users", "products", "orders")
+PRODUCTS_IN_PROCESS_URL = "http://products.e2e/graphql"
+
+
+def sqlite_url(folder: Path, subgraph: str) -> str:
+    return f"sqlite+aiosqlite:///{folder / f'{subgraph}.sqlite3'}"
+
+
+def create_apps(folder: Path) -> dict[str, FastAPI]:
+    """The three apps on SQLite files in ``folder``; orders calls products in-process."""
+    products = create_products_app(sqlite_url(folder, "products"))
+    return {
+        "users": create_users_app(sqlite_url(folder, "users")),
+        "products": products,
+        "orders": create_orders_app(
+            sqlite_url(folder, "orders"),
+            products_url=PRODUCTS_IN_PROCESS_URL,
+            products_transport=httpx.ASGITransport(app=products),
+        ),
+    }
+
+
+async def seed_databases(folder: Path) -> None:
+    """Creates and seeds the three databases in ``folder`` by starting and stopping the apps."""
+    for app in create_apps(folder).values():
+        async with app.router.lifespan_context(app):
+            pass
+
+
+def copy_databases(source: Path, target: Path) -> None:
+    for subgraph in SUBGRAPH_NAMES:
+        for suffix in ("", "-wal", "-shm"):
+            file = source / f"{subgraph}.sqlite3{suffix}"
+            if file.exists():
+                shutil.copyfile(file, target / file.name)
+
+
+@dataclass
+class Stack:
+    """A started stack: the subgraph apps and a gateway routing to them over ASGI."""
+
+    apps: dict[str, FastAPI]
+    gateway: Gateway
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        include_plan: bool = False,
+    ) -> dict[str, Any]:
+        request = GraphQLRequest(
+            query, operation_name, dict(variables) if variables is not None else None
+        )
+        return await self.gateway.execute(
+            request, subgraph_headers=headers, include_plan=include_plan
+        )
+
+    async def data(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The response's data, failing when the response has errors."""
+        response = await self.execute(query, variables, headers=headers)
+        assert "errors" not in response, response
+        data: dict[str, Any] = response["data"]
+        return data
+
+    async def plan_text(self, query: str) -> str:
+        response = await self.execute(query, include_plan=True)
+        text: str = response["extensions"]["queryPlan"]["text"]
+        return text
+
+    def database(self, subgraph: str) -> Database:
+        database = self.apps[subgraph].state.database
+        assert isinstance(database, Database)
+        return database
+
+    @contextmanager
+    def count_sql(self) -> Iterator[dict[str, SqlStatementCounter]]:
+        """Statement counters on every subgraph's engine, by subgraph name."""
+        counters = {name: SqlStatementCounter() for name in self.apps}
+        with ExitStack() as stack:
+            for name, counter in counters.items():
+                stack.enter_context(counter.attached(self.database(name).engine))
+            yield counters
+
+
+@asynccontextmanager
+async def running_stack(folder: Path) -> AsyncIterator[Stack]:
+    """The apps on the databases in ``folder``, started, and a gateway over them."""
+    apps = create_apps(folder)
+    async with AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        options = GatewayOptions(
+            subgraph_transports={
+                name: httpx.ASGITransport(app=app) for name, app in apps.items()
+            },
+            expose_query_plan=True,
+        )
+        gateway = Gateway(read_supergraph(SUPERGRAPH_PATH.read_text(encoding="utf-8")), options)
+        try:
+            yield Stack(apps, gateway)
+        finally:
+            await gateway.aclose()
