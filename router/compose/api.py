@@ -91,7 +91,6 @@ def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> No
         return
     validate_keys(subgraph, diagnostics)
     validate_shareable_usage(subgraph, diagnostics)
-    validate_compose_directives(subgraph, diagnostics)
     selected = validate_requires_provides(subgraph, diagnostics)
     validate_external_used(subgraph, selected, diagnostics)
 
@@ -113,6 +112,8 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
     validate_roots(subgraphs, diagnostics)
     validate_interface_objects(subgraphs, diagnostics)
+    for subgraph in subgraphs:
+        validate_compose_directives(subgraph, diagnostics)
     validate_overrides(subgraphs, diagnostics)
     validate_external_on_base(subgraphs, diagnostics)
     types = merge_types(context)
