@@ -42,7 +42,7 @@ schema: $(VENV)
 check: $(VENV)
 	.venv/bin/fedra check --config supergraph.yaml
 
-bench: $(VENV) $(NODE)
+bench: $(VENV)
 	$(PY) -m bench.run
 
 ## A throwaway PostgreSQL server for the PostgreSQL test run (prints the DSN to export)

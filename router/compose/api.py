@@ -106,17 +106,20 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
         _validate_subgraph(subgraph, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
-    validate_extensions_have_base(subgraphs, diagnostics)
+    for subgraph in subgraphs:
+        validate_compose_directives(subgraph, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
     context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
+    without_base = validate_extensions_have_base(subgraphs, diagnostics)
+    if without_base and any(subgraph.fed1 for subgraph in subgraphs):
+        # Federation 1 subgraphs are upgraded first; a failed upgrade stops composition.
+        return None, diagnostics
     validate_roots(subgraphs, diagnostics)
     validate_interface_objects(subgraphs, diagnostics)
-    for subgraph in subgraphs:
-        validate_compose_directives(subgraph, diagnostics)
     validate_overrides(subgraphs, diagnostics)
-    validate_external_on_base(subgraphs, diagnostics)
     types = merge_types(context)
+    validate_external_on_base(subgraphs, types, without_base, diagnostics)
     validate_sharing(subgraphs, types, diagnostics)
     validate_interface_key_implementations(subgraphs, types, diagnostics)
     if diagnostics.failed():

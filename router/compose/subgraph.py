@@ -150,7 +150,7 @@ class SubgraphType:
     keys: list[SubgraphKey] = field(default_factory=list)
     extension: bool = False
     has_extends: bool = False  # @extends (rather than ``extend type``)
-    written_as_extension: bool = False  # ``extend type`` or @extends, as written
+    written_as_extension: bool = False  # only ``extend type`` syntax (no definition)
     shareable: bool = False
     interface_object: bool = False
     interfaces: list[str] = field(default_factory=list)
@@ -384,7 +384,7 @@ class _SubgraphReader:
                 subgraph_type.specified_by_url = _string_argument(directive, "url")
         for node in nodes:
             self._read_members(subgraph_type, node)
-        subgraph_type.written_as_extension = subgraph_type.extension
+        subgraph_type.written_as_extension = all(isinstance(n, TypeExtensionNode) for n in nodes)
         return subgraph_type
 
     def _read_members(

@@ -99,9 +99,12 @@ class Stack:
         data: dict[str, Any] = response["data"]
         return data
 
-    async def plan_text(self, query: str) -> str:
-        response = await self.execute(query, include_plan=True)
-        text: str = response["extensions"]["queryPlan"]["text"]
+    def plan_text(self, query: str) -> str:
+        """The printed query plan of ``query`` (planned, not run)."""
+        prepared = self.gateway.prepare(query, None)
+        assert prepared.errors is None, prepared.errors
+        text = prepared.plan_text
+        assert text is not None
         return text
 
     def database(self, subgraph: str) -> Database:

@@ -7,6 +7,7 @@ from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.merge.context import subgraph_list
 from router.compose.subgraph import SubgraphSchema
+from router.supergraph.model import NamedType
 
 
 def _key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
@@ -59,12 +60,26 @@ def validate_external_used(
             )
 
 
-def validate_external_on_base(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics) -> None:
-    """EXTERNAL_MISSING_ON_BASE: an @external field that no subgraph defines for real."""
+def validate_external_on_base(
+    subgraphs: list[SubgraphSchema],
+    types: dict[str, NamedType],
+    skipped: set[str],
+    diagnostics: Diagnostics,
+) -> None:
+    """EXTERNAL_MISSING_ON_BASE: an @external field that no subgraph defines for real.
+
+    Types in ``skipped`` (already reported) and definitions of another kind than the merged
+    type are left out.
+    """
     external: dict[tuple[str, str], list[SubgraphSchema]] = {}
     defined: set[tuple[str, str]] = set()
     for subgraph in subgraphs:
         for subgraph_type in subgraph.types.values():
+            merged = types.get(subgraph_type.name)
+            if subgraph_type.name in skipped or merged is None:
+                continue
+            if subgraph_type.kind is not merged.kind and not subgraph_type.interface_object:
+                continue
             for subgraph_field in subgraph_type.fields.values():
                 coordinate = (subgraph_type.name, subgraph_field.name)
                 if subgraph_field.external:
