@@ -29,6 +29,7 @@ import yaml
 from router.commands.serve import port_in_use
 from router.config import ConfigError, load_config
 from router.server.app import create_app
+from router.server.hooks import HookError
 from router.server.json_logging import configure_logging
 
 NAME = "dev"
@@ -350,7 +351,10 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     supergraph_path.write_text(supergraph_sdl, encoding="utf-8")
 
     configure_logging(config.logging)
-    app = create_app(config, supergraph_path=supergraph_path)
+    try:
+        app = create_app(config, supergraph_path=supergraph_path)
+    except HookError as error:
+        raise DevError(str(error)) from None
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -11,6 +11,7 @@ import uvicorn
 
 from router.config import ConfigError, load_config
 from router.server.asgi import CONFIG_VARIABLE, SUPERGRAPH_VARIABLE
+from router.server.hooks import HookError, load_hooks
 from router.server.json_logging import configure_logging
 from router.supergraph import SupergraphError, read_supergraph_file
 
@@ -72,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
         print("fedra serve: no supergraph: pass --supergraph FILE", file=sys.stderr)
         return 2
     os.environ[SUPERGRAPH_VARIABLE] = os.path.abspath(supergraph)
+    try:
+        load_hooks(config.hooks)
+    except HookError as error:
+        print(f"fedra serve: {error}", file=sys.stderr)
+        return 2
     try:
         read_supergraph_file(supergraph)
     except (OSError, SupergraphError) as error:

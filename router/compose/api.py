@@ -33,6 +33,7 @@ from router.compose.validate.shareable_usage import validate_shareable_usage
 from router.compose.validate.sharing import validate_sharing
 from router.supergraph.model import Link, NamedType, Subgraph, Supergraph
 from router.supergraph.printer import default_links, print_supergraph
+from router.supergraph.reader import read_supergraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class CompositionResult:
     supergraph_sdl: str | None  # None when errors
     errors: list[CompositionError]
     hints: list[CompositionError]
-    supergraph: Supergraph | None = None
+    supergraph: Supergraph | None = None  # ``supergraph_sdl`` read back into the model
 
     @property
     def ok(self) -> bool:
@@ -203,9 +204,10 @@ def _with_local_name(link: Link, subgraphs: list[SubgraphSchema]) -> Link:
 
 def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
     """Compose ``subgraphs`` into a supergraph SDL, or report why it cannot be done."""
-    supergraph, diagnostics = compose_supergraph(subgraphs)
-    if supergraph is None:
+    composed, diagnostics = compose_supergraph(subgraphs)
+    if composed is None:
         return CompositionResult(None, diagnostics.errors, diagnostics.hints)
-    return CompositionResult(
-        print_supergraph(supergraph), diagnostics.errors, diagnostics.hints, supergraph
-    )
+    sdl = print_supergraph(composed)
+    # The model handed out is the printed SDL read back: exactly what a router loading the
+    # supergraph file would serve.
+    return CompositionResult(sdl, diagnostics.errors, diagnostics.hints, read_supergraph(sdl))

@@ -31,7 +31,8 @@ _EXAMPLE_VALUES = {
 class PathStep:
     """One step of the query that reaches a state: a field or a type condition."""
 
-    text: str  # ``parcel(trackingNumber: "A string value")`` or ``... on Book``
+    name: str  # ``parcel`` or ``... on Book``
+    arguments: tuple[str, ...] = ()  # ``trackingNumber: "A string value"``
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,10 @@ class State:
     type_name: str
     vertices: frozenset[Vertex]
     path: tuple[PathStep, ...]
+    operation: str = "query"
 
+
+_MAX_LINE_LENGTH = 80  # graphql-js prints longer argument lists one per line
 
 # Distinct states explored before giving up (a pathological schema must not hang composition).
 STATE_BUDGET = 100_000
@@ -61,17 +65,17 @@ class _Walker:
         self.supergraph = supergraph
         self.diagnostics = diagnostics
         self.seen: set[tuple[str, frozenset[Vertex]]] = set()
-        self.reported: set[str] = set()
         self.queue: deque[State] = deque()
         self.closures: dict[tuple[str, str], list[str]] = {}
+        self.reported: set[tuple[str, frozenset[str]]] = set()
 
     def run(self) -> None:
-        for root in self.supergraph.root_types().values():
+        for operation, root in self.supergraph.root_types().items():
             named = self.supergraph.types.get(root)
             if named is None:
                 continue
             vertices = frozenset(Vertex(root, graph) for graph in named.graphs)
-            self.push(State(root, vertices, ()))
+            self.push(State(root, vertices, (), operation))
         while self.queue and len(self.seen) <= STATE_BUDGET:
             self.visit(self.queue.popleft())
         if self.queue:
@@ -144,6 +148,20 @@ class _Walker:
             field_name in selected_names(key.fields) for key in definition.keys
         )
 
+    def requirements_met(self, named: NamedType, merged: Field, graph: str) -> bool:
+        """Whether the fields a ``@requires`` in ``graph`` names can be fetched for it."""
+        source = merged.sources.get(graph)
+        if source is None or not source.requires:
+            return True
+        reachable = self.closure(named, graph)
+        for name in selected_names(source.requires):
+            required = named.fields.get(name)
+            if required is None:
+                return False
+            if not any(other in reachable for other in self.resolvers(named, required)):
+                return False
+        return True
+
     def closure(self, named: NamedType, start: str) -> list[str]:
         """Subgraphs reachable from ``start`` for an entity of type ``named`` by key jumps."""
         cached = self.closures.get((named.name, start))
@@ -185,7 +203,7 @@ class _Walker:
             and definition.is_interface_object
         )
         if object_like:
-            self.check_fields(named, State(named.name, object_like, state.path))
+            self.check_fields(named, State(named.name, object_like, state.path, state.operation))
         for runtime in self.supergraph.possible_types(named.name):
             runtime_type = self.supergraph.types.get(runtime)
             if runtime_type is None or runtime_type.inaccessible:
@@ -197,7 +215,7 @@ class _Walker:
             )
             if vertices:
                 step = PathStep(f"... on {runtime}")
-                self.push(State(runtime, vertices, (*state.path, step)))
+                self.push(State(runtime, vertices, (*state.path, step), state.operation))
 
     def returns(self, abstract: NamedType, runtime: NamedType, graph: str) -> bool:
         if abstract.kind is TypeKind.UNION:
@@ -218,8 +236,8 @@ class _Walker:
             target_type = self.supergraph.types.get(target)
             if target_type is None or not target_type.is_composite:
                 continue
-            step = PathStep(self.field_text(merged))
-            self.push(State(target, frozenset(options), (*state.path, step)))
+            step = self.field_step(merged)
+            self.push(State(target, frozenset(options), (*state.path, step), state.operation))
 
     def options(self, named: NamedType, merged: Field, vertex: Vertex) -> set[Vertex]:
         """Where the field's value can come from, starting at ``vertex``."""
@@ -230,7 +248,7 @@ class _Walker:
             found.add(Vertex(target, vertex.subgraph, provided))
         resolving = self.resolvers(named, merged)
         for graph in self.closure(named, vertex.subgraph):
-            if graph not in resolving:
+            if graph not in resolving or not self.requirements_met(named, merged, graph):
                 continue
             source = merged.sources.get(graph)
             provides: tuple[FieldSelection, ...] = ()
@@ -244,18 +262,19 @@ class _Walker:
 
     # -- reporting ------------------------------------------------------------------------
 
-    def field_text(self, merged: Field) -> str:
-        required = [
+    def field_step(self, merged: Field) -> PathStep:
+        arguments = tuple(
             f"{argument.name}: {self.example(argument.type)}"
             for argument in merged.arguments.values()
-            if argument.type.endswith("!") and argument.default_value is None
-        ]
-        return f"{merged.name}({', '.join(required)})" if required else merged.name
+            if not argument.inaccessible
+        )
+        return PathStep(merged.name, arguments)
 
     def example(self, type_string: str) -> str:
+        """A value of the type, as Apollo's satisfiability messages show one."""
         inner = type_string.rstrip("!")
         if inner.startswith("["):
-            return f"[{self.example(inner[1:-1])}]"
+            return "[]"
         if inner in _EXAMPLE_VALUES:
             return _EXAMPLE_VALUES[inner]
         named = self.supergraph.types.get(inner)
@@ -268,49 +287,108 @@ class _Walker:
                 if value.type.endswith("!") and value.default_value is None
             ]
             return "{" + ", ".join(fields) + "}"
-        return '"<any value>"'
+        return '"<some value>"'
 
     def report(self, named: NamedType, merged: Field, state: State) -> None:
         coordinate = f"{named.name}.{merged.name}"
-        if coordinate in self.reported:
+        starts = sorted({vertex.subgraph for vertex in state.vertices})
+        marker = (coordinate, frozenset(starts))
+        if marker in self.reported:
             return
-        self.reported.add(coordinate)
-        steps = [*state.path, PathStep(merged.name)]
-        lines = ["{"]
-        for depth, step in enumerate(steps):
-            indent = "  " * (depth + 1)
-            lines.append(f"{indent}{step.text}" + (" {" if depth < len(steps) - 1 else ""))
-        for depth in range(len(steps) - 1, 0, -1):
-            lines.append("  " * depth + "}")
-        lines.append("}")
-        resolving = self.resolvers(named, merged)
-        targets = self.key_targets(named)
-        reasons: list[str] = []
-        for subgraph in sorted({vertex.subgraph for vertex in state.vertices}):
-            reasons.append(f'- from subgraph "{subgraph}":')
-            reasons.append(f'  - cannot find field "{coordinate}".')
-            for graph in resolving:
-                if graph == subgraph:
+        self.reported.add(marker)
+        steps = [*state.path, self.field_step(merged)]
+        target = self.supergraph.types.get(named_type(merged.type))
+        query = _print_query(state.operation, steps, target is not None and target.is_composite)
+        blocks: list[str] = []
+        listed: set[str] = set()
+        for start in starts:
+            for graph in self.closure(named, start):
+                if graph in listed:
                     continue
-                if graph not in targets:
-                    reasons.append(
-                        f'  - cannot move to subgraph "{graph}", which has field "{coordinate}", '
-                        f'because type "{named.name}" has no @key defined in subgraph "{graph}".'
-                    )
-                    continue
-                for key in targets[graph].keys_in(graph):
-                    reasons.append(
-                        f'  - cannot move to subgraph "{graph}" using @key(fields: "{key.fields}")'
-                        f' of "{named.name}", the key field(s) cannot be resolved from subgraph '
-                        f'"{subgraph}".'
+                listed.add(graph)
+                reasons = [self.why_not_here(named, merged, graph)]
+                if graph == start:
+                    reasons.extend(self.why_not_moved(named, merged, start))
+                if len(reasons) == 1:
+                    blocks.append(f'- from subgraph "{graph}": {reasons[0]}')
+                else:
+                    blocks.append(
+                        f'- from subgraph "{graph}":\n'
+                        + "\n".join(f"  - {reason}" for reason in reasons)
                     )
         self.diagnostics.error(
             "SATISFIABILITY_ERROR",
             "The following supergraph API query:\n"
-            + "\n".join(lines)
+            + query
             + "\ncannot be satisfied by the subgraphs because:\n"
-            + "\n".join(reasons),
+            + "\n".join(blocks),
         )
+
+    def why_not_here(self, named: NamedType, merged: Field, graph: str) -> str:
+        coordinate = f"{named.name}.{merged.name}"
+        source = merged.sources.get(graph)
+        if source is not None and source.external:
+            return f'field "{coordinate}" is not resolvable because marked @external.'
+        if source is not None and source.requires:
+            return f'cannot satisfy @require conditions on field "{coordinate}".'
+        return f'cannot find field "{coordinate}".'
+
+    def why_not_moved(self, named: NamedType, merged: Field, start: str) -> list[str]:
+        coordinate = f"{named.name}.{merged.name}"
+        reachable = self.closure(named, start)
+        targets = self.key_targets(named)
+        reasons: list[str] = []
+        resolving = self.resolvers(named, merged)
+        for graph in [*named.graphs, *(g for g in targets if g not in named.graphs)]:
+            if graph in reachable:
+                continue
+            definition = named.graphs.get(graph)
+            if graph in targets:
+                reasons.extend(
+                    f'cannot move to subgraph "{graph}" using @key(fields: "{key.fields}") of '
+                    f'"{named.name}", the key field(s) cannot be resolved from subgraph '
+                    f'"{start}".'
+                    for key in targets[graph].keys_in(graph)
+                )
+            elif graph not in resolving:
+                continue
+            elif definition is not None and definition.keys:
+                reasons.append(
+                    f'cannot move to subgraph "{graph}", which has field "{coordinate}", because '
+                    f'none of the @key defined on type "{named.name}" in subgraph "{graph}" are '
+                    'resolvable (they are all declared with their "resolvable" argument set to '
+                    "false)."
+                )
+            else:
+                reasons.append(
+                    f'cannot move to subgraph "{graph}", which has field "{coordinate}", because '
+                    f'type "{named.name}" has no @key defined in subgraph "{graph}".'
+                )
+        return reasons
+
+
+def _print_query(operation: str, steps: list[PathStep], ends_in_composite: bool) -> str:
+    """The query reaching the last step, printed like graphql-js prints operations."""
+    lines = ["{" if operation == "query" else f"{operation} {{"]
+    for depth, step in enumerate(steps, start=1):
+        indent = "  " * depth
+        last = depth == len(steps)
+        opens = not last or ends_in_composite
+        suffix = " {" if opens else ""
+        one_line = step.name + (f"({', '.join(step.arguments)})" if step.arguments else "")
+        if len(one_line) <= _MAX_LINE_LENGTH:
+            lines.append(f"{indent}{one_line}{suffix}")
+        else:
+            lines.append(f"{indent}{step.name}(")
+            lines.extend(f"{indent}  {argument}" for argument in step.arguments)
+            lines.append(f"{indent}){suffix}")
+    if ends_in_composite:
+        lines.append("  " * (len(steps) + 1) + "...")
+        lines.append("  " * len(steps) + "}")
+    for depth in range(len(steps) - 1, 0, -1):
+        lines.append("  " * depth + "}")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def _provided(

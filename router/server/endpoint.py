@@ -82,7 +82,7 @@ class GraphQLEndpoint:
             and self.services.graphiql_html is not None
             and prefers_html(accept)
         ):
-            return HTMLResponse(self.services.graphiql_html)
+            return HTMLResponse(self.services.graphiql_html, headers=_VARY)
         media_type = choose_response_type(accept)
         try:
             hooked = await self.services.hooks.http_request(context)
@@ -223,8 +223,12 @@ def _status_for(result: dict[str, Any], media_type: str) -> int:
     return 200
 
 
+# The answer depends on Accept (GraphiQL or JSON, and which JSON type): caches must know.
+_VARY = {"vary": "accept"}
+
+
 def _json_response(body: object, status: int, media_type: str) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=_VARY)
 
 
 def _error_response(error: RequestError, media_type: str) -> Response:
@@ -232,5 +236,5 @@ def _error_response(error: RequestError, media_type: str) -> Response:
         orjson.dumps(error.to_response_body()),
         status_code=error.status,
         media_type=media_type,
-        headers=error.headers,
+        headers={**_VARY, **error.headers},
     )

@@ -131,3 +131,35 @@ def test_kind_mismatch_with_an_input_also_empties_the_input() -> None:
         "EMPTY_MERGED_INPUT_TYPE",
     ]
     assert "InputObject Type" in result.errors[0].message
+
+
+def test_federation2_extend_type_without_a_definition_anywhere() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { u: User }\nextend type User @key(fields: "id") { id: ID! }\n'
+    )
+    [error] = result.errors
+    assert error.code == "EXTENSION_WITH_NO_BASE"
+    assert (error.subgraph, error.line) == ("a", 3)
+
+
+def test_federation2_extends_directive_needs_no_base() -> None:
+    result = compose_sdls(
+        a=FED2.replace('"@key",', '"@key", "@extends",')
+        + 'type Query { u: User }\ntype User @key(fields: "id") @extends { id: ID! }\n'
+    )
+    assert result.supergraph_sdl is not None, result.errors
+    assert '@join__type(graph: A, key: "id", extension: true)' in result.supergraph_sdl
+
+
+def test_interface_key_needs_every_implementation_in_its_subgraph() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: Account }\ninterface Account @key(fields: "id") { id: ID! }\n'
+        + 'type User implements Account @key(fields: "id") { id: ID! }\n',
+        b=FED2
+        + 'interface Account { id: ID! }\ntype Bot implements Account @key(fields: "id") '
+        + "{ id: ID! }\n",
+    )
+    [error] = result.errors
+    assert error.code == "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE"
+    assert 'Subgraph "a" should define type "Bot"' in error.message

@@ -106,6 +106,16 @@ def test_serve_reports_bad_configuration(tmp_path: Path, supergraph_sdl: str) ->
     assert "server.port" in completed.stderr
 
 
+def test_serve_reports_a_hook_that_does_not_load(tmp_path: Path, supergraph_sdl: str) -> None:
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text(supergraph_sdl)
+    completed = fedra(
+        "serve", "--supergraph", str(supergraph), env={"FEDRA_HOOKS": "[no_such_package:Hook]"}
+    )
+    assert completed.returncode == 2
+    assert "hook 'no_such_package:Hook': cannot import no_such_package" in completed.stderr
+
+
 def test_serve_reports_a_broken_supergraph(tmp_path: Path) -> None:
     supergraph = tmp_path / "supergraph.graphql"
     supergraph.write_text("type Query {")

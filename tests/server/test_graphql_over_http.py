@@ -57,6 +57,7 @@ async def test_graphql_response_json_is_chosen_when_accepted(client: httpx.Async
     assert response.status_code == 200
     assert response.headers["content-type"] == GRAPHQL_RESPONSE
     assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.headers["vary"].lower() == "accept"
 
 
 async def test_request_errors_are_400_with_graphql_response_json(

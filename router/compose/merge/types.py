@@ -41,7 +41,8 @@ def _check_kinds(
     ]
     context.diagnostics.error(
         "TYPE_KIND_MISMATCH",
-        f'Type "{name}" has mismatched kind: it is defined as ' + " but ".join(parts),
+        f'Type "{name}" has mismatched kind: it is defined as {parts[0]} but '
+        + " and ".join(parts[1:]),
         definitions[0][0].name,
         definitions[0][1].node,
     )
