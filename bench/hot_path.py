@@ -4,7 +4,14 @@ Subgraphs run in process (an ASGI transport, no sockets). By default each distin
 is answered once by the real Strawberry test subgraphs and replayed afterwards, so the profile
 shows the router's own cost; ``--live`` keeps the Strawberry subgraphs in the loop.
 
+``--workload`` profiles the benchmark workload instead (``bench/workload``: its supergraph and
+``TestQuery``), with the benchmark's Node subgraphs (started on 127.0.0.1:4200 unless something
+already listens there); the answer must equal ``expected.json``. Subgraph requests go over HTTP
+to the Node subgraphs (which replay their cached answers), or with ``--recorded`` to an
+in-process replay of their answers.
+
     .venv/bin/python bench/hot_path.py [--requests 2000] [--products 40] [--live] [--top 25]
+    .venv/bin/python bench/hot_path.py --workload [--recorded] [--requests 500]
 """
 
 from __future__ import annotations
@@ -14,16 +21,24 @@ import asyncio
 import cProfile
 import io
 import pstats
+import tempfile
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bench.answers import check_answer
+from bench.servers import port_is_free
+from bench.subgraphs import subgraphs_server
+from bench.workload import SUBGRAPHS_PORT, SUPERGRAPH_PATH, load_workload
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
+from router.supergraph.reader import read_supergraph
 from tests.executor.harness import load_supergraph, make_apps
 from tests.executor.subgraphs import products, reviews
 
@@ -176,6 +191,40 @@ def make_gateway(live: bool) -> Gateway:
     return Gateway(load_supergraph(), options)
 
 
+class RecordedTransport(httpx.AsyncBaseTransport):
+    """Sends each distinct request body once to the real subgraph, then answers from memory."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.answers: dict[tuple[str, bytes], tuple[int, bytes]] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        key = (str(request.url), body)
+        answer = self.answers.get(key)
+        if answer is None:
+            live = await self.client.post(
+                str(request.url), content=body, headers={"content-type": "application/json"}
+            )
+            answer = (live.status_code, live.content)
+            self.answers[key] = answer
+        status, content = answer
+        return httpx.Response(
+            status, headers=[(b"content-type", b"application/json")], content=content
+        )
+
+
+def make_workload_gateway(client: httpx.AsyncClient, recorded: bool) -> Gateway:
+    """The gateway on the workload's supergraph: over HTTP to the Node subgraphs, or, with
+    ``recorded``, through an in-process transport replaying their answers."""
+    supergraph = read_supergraph(SUPERGRAPH_PATH.read_text(encoding="utf-8"))
+    options = GatewayOptions()
+    if recorded:
+        transport = RecordedTransport(client)
+        options.subgraph_transports = {name: transport for name in supergraph.subgraphs}
+    return Gateway(supergraph, options)
+
+
 async def one_request(gateway: Gateway, request: GraphQLRequest) -> bytes:
     return orjson.dumps(await gateway.execute(request))
 
@@ -200,28 +249,55 @@ def grouped_time(stats: pstats.Stats) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
-async def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--products", type=int, default=40)
     parser.add_argument("--live", action="store_true", help="run the Strawberry subgraphs")
+    parser.add_argument("--workload", action="store_true", help="the benchmark's TestQuery")
+    parser.add_argument(
+        "--recorded",
+        action="store_true",
+        help="with --workload: replay the subgraph answers in process instead of over HTTP",
+    )
     parser.add_argument("--top", type=int, default=25)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    grow_data(args.products)
-    gateway = make_gateway(args.live)
-    request = GraphQLRequest(QUERY, variables={"first": args.products})
+
+async def main() -> None:
+    args = parse_args()
+    if not args.workload:
+        grow_data(args.products)
+        request = GraphQLRequest(QUERY, variables={"first": args.products})
+        await profile(make_gateway(args.live), request, args, None)
+        return
+    workload = load_workload()
+    request = GraphQLRequest(workload.query, operation_name=workload.operation_name)
+    with ExitStack() as stack:
+        if port_is_free(SUBGRAPHS_PORT):
+            log = Path(tempfile.gettempdir()) / "fedra-hot-path-subgraphs.log"
+            server = stack.enter_context(subgraphs_server(log, [], cache_responses=True))
+            server.start(ready_timeout_s=30)
+        async with httpx.AsyncClient(timeout=30.0) as client:
+            gateway = make_workload_gateway(client, args.recorded)
+            await profile(gateway, request, args, workload.expected)
+
+
+async def profile(
+    gateway: Gateway, request: GraphQLRequest, args: argparse.Namespace, expected: bytes | None
+) -> None:
     try:
         first = await gateway.execute(request)
         assert "errors" not in first, first["errors"]
+        if expected is not None:
+            check = check_answer(expected, 200, orjson.dumps(first))
+            assert check.correct, check.detail
         size = len(orjson.dumps(first))
         await timed(gateway, request, 50)  # warm up pools and caches
 
         elapsed = await timed(gateway, request, args.requests)
-        print(
-            f"{args.requests} requests, {size} response bytes, "
-            f"{'live' if args.live else 'replayed'} subgraphs"
-        )
+        subgraphs = "live" if args.live else "replayed"
+        print(f"{args.requests} requests, {size} response bytes, {subgraphs} subgraphs")
         print(
             f"  {elapsed / args.requests * 1e6:9.1f} µs per request "
             f"({args.requests / elapsed:,.0f} requests/s, one at a time)"

@@ -6,6 +6,7 @@ import asyncio
 
 from router.check.config import ConfigError, SubgraphConfig, SupergraphConfig
 from router.compose import SubgraphSource, fetch_subgraph_sdl
+from router.compose.fetch import SubgraphFetchError
 
 
 async def _load_one(subgraph: SubgraphConfig) -> SubgraphSource:
@@ -18,7 +19,10 @@ async def _load_one(subgraph: SubgraphConfig) -> SubgraphSource:
             ) from error
         return SubgraphSource(subgraph.name, subgraph.routing_url, sdl, str(subgraph.file))
     assert subgraph.subgraph_url is not None
-    sdl = await fetch_subgraph_sdl(subgraph.subgraph_url, subgraph.introspection_headers)
+    try:
+        sdl = await fetch_subgraph_sdl(subgraph.subgraph_url, subgraph.introspection_headers)
+    except SubgraphFetchError as error:
+        raise ConfigError(f"subgraph {subgraph.name}: {error}") from error
     return SubgraphSource(subgraph.name, subgraph.routing_url, sdl, subgraph.subgraph_url)
 
 

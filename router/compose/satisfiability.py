@@ -307,8 +307,7 @@ class _Walker:
                     continue
                 listed.add(graph)
                 reasons = [self.why_not_here(named, merged, graph)]
-                if graph == start:
-                    reasons.extend(self.why_not_moved(named, merged, start))
+                reasons.extend(self.why_not_moved(named, merged, graph))
                 if len(reasons) == 1:
                     blocks.append(f'- from subgraph "{graph}": {reasons[0]}')
                 else:

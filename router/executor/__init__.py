@@ -3,12 +3,13 @@
 from router.executor.compiled_plan import CompiledPlan, compile_plan
 from router.executor.complete import shape_response
 from router.executor.executor import Executor
-from router.executor.fetcher import FetcherOptions, FetchResult, SubgraphFetcher
+from router.executor.fetcher import FetcherOptions, FetchObserver, FetchResult, SubgraphFetcher
 from router.executor.shape import SelectionShape, compile_shape, condition_variables
 
 __all__ = [
     "CompiledPlan",
     "Executor",
+    "FetchObserver",
     "FetchResult",
     "FetcherOptions",
     "SelectionShape",

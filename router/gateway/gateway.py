@@ -64,6 +64,7 @@ class Gateway:
                 max_keepalive_connections=options.max_keepalive_connections_per_subgraph,
                 keepalive_expiry=options.keepalive_expiry,
                 transports=dict(options.subgraph_transports),
+                observer=options.fetch_observer,
             ),
         )
         self._preparer = OperationPreparer(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import httpx
 from graphql import ASTValidationRule
 
+from router.executor import FetchObserver
+
 
 @dataclass(slots=True)
 class GatewayOptions:
@@ -25,3 +27,5 @@ class GatewayOptions:
     shapes_per_operation: int = 32
     # In-process subgraphs by name (e.g. ``httpx.ASGITransport(app)``), bypassing the network.
     subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    # Sees (adds headers to, times) every fetch of a subgraph without a transport above.
+    fetch_observer: FetchObserver | None = None

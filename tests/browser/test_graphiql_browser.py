@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,8 @@ from tests.server.stack import (
     CROSS_SUBGRAPH_QUERY,
     REPO_ROOT,
     compose_supergraph_sdl,
-    live_router,
-    live_subgraphs,
+    free_port,
+    start_dev,
 )
 
 pytestmark = pytest.mark.browser
@@ -25,17 +27,27 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def router_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The README's start command, `fedra dev`: three subgraphs, composition and the router."""
     directory = tmp_path_factory.mktemp("browser-stack")
-    with live_subgraphs(directory) as subgraphs:
-        env = {**subgraphs.url_overrides(), "FEDRA_QUERY_PLAN__ENABLED": "true"}
-        with live_router(
-            directory,
-            compose_supergraph_sdl(),
-            env,
-            "--config",
-            str(REPO_ROOT / "router.yaml"),
-        ) as url:
-            yield url
+    ports = {"users": free_port(), "products": free_port(), "orders": free_port()}
+    router_port = free_port()
+    process, log = start_dev(directory, compose_supergraph_sdl(), ports, router_port)
+    url = f"http://127.0.0.1:{router_port}/graphql"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            try:
+                if httpx.get(url.replace("/graphql", "/ready")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
 
 
 def test_graphiql_runs_a_cross_subgraph_query_and_shows_its_plan(

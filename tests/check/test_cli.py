@@ -150,3 +150,35 @@ def test_check_reports_composition_errors(
     out = capsys.readouterr().out
     assert "Composition failed" in out
     assert "orders:" in out
+
+
+def test_compose_from_running_subgraphs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`schema: {subgraph_url}` asks each running subgraph for `_service { sdl }`."""
+    from tests.server.stack import live_subgraphs
+
+    monkeypatch.chdir(tmp_path)
+    with live_subgraphs(tmp_path) as subgraphs:
+        lines = ["subgraphs:"]
+        for name, url in subgraphs.urls.items():
+            routing = f"http://localhost:{4000 + 1 + ['users', 'products', 'orders'].index(name)}"
+            lines += [
+                f"  {name}:",
+                f"    routing_url: {routing}/graphql",
+                "    schema:",
+                f"      subgraph_url: {url}",
+            ]
+        (tmp_path / "supergraph.yaml").write_text("\n".join(lines) + "\n")
+        assert main(["compose", "--output", "live.graphql"]) == 0
+    # The running subgraphs' SDLs compose to exactly the committed supergraph.
+    assert (tmp_path / "live.graphql").read_text() == (
+        ROOT / "schema" / "supergraph.graphql"
+    ).read_text()
+    capsys.readouterr()
+
+    # The subgraphs are gone now: a clear error naming the subgraph, exit 2, nothing written.
+    assert main(["compose", "--output", "again.graphql"]) == 2
+    err = capsys.readouterr().err
+    assert "subgraph users: could not reach subgraph at http://127.0.0.1:" in err
+    assert not (tmp_path / "again.graphql").exists()

@@ -53,3 +53,9 @@ def test_extension_without_a_base_type_is_valid_federation() -> None:
 def test_no_query_anywhere() -> None:
     result = compose_sdls(a=FED2 + 'type T @key(fields: "id") { id: ID! }\n')
     assert [error.code for error in result.errors] == ["NO_QUERIES"]
+
+
+def test_unknown_union_member() -> None:
+    result = compose_sdls(a=FED2 + "type Query { u: U }\nunion U = Nope\n")
+    [error] = result.errors
+    assert error.message == "[a] Cannot add unknown type Nope as member of union type U"

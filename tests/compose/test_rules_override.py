@@ -78,3 +78,16 @@ def test_override_from_itself() -> None:
         + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int @override(from: "a") }\n'
     )
     assert [error.code for error in result.errors] == ["OVERRIDE_FROM_SELF_ERROR"]
+
+
+def test_sharing_error_mentions_an_override_from_an_unknown_subgraph() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "typo") }\n',
+    )
+    [error] = result.errors
+    assert error.code == "INVALID_FIELD_SHARING"
+    assert error.message.endswith(
+        '(please note that "T.x" has an @override directive in "b" that targets an unknown '
+        "subgraph so this could be due to misspelling the @override(from:) argument)"
+    )

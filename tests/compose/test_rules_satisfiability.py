@@ -97,3 +97,53 @@ def test_two_key_jumps() -> None:
         c=FED2 + 'type T @key(fields: "sku") { sku: String! name: String }\n',
     )
     assert result.ok, result.errors
+
+
+def test_requires_whose_fields_cannot_be_fetched() -> None:
+    result = compose_sdls(
+        a=FED2.replace('"@provides",', '"@provides", "@requires",')
+        + 'type Query { t: T }\ntype T @key(fields: "id") '
+        + '{ id: ID! w: Int @external total: Int @requires(fields: "w") }\n',
+        b=FED2 + 'type T @key(fields: "id", resolvable: false) { id: ID! w: Int }\n',
+    )
+    messages = [error.message for error in result.errors]
+    assert all(error.code == "SATISFIABILITY_ERROR" for error in result.errors)
+    assert any(
+        '- from subgraph "a": cannot satisfy @require conditions on field "T.total".' in message
+        for message in messages
+    )
+    assert any(
+        'field "T.w" is not resolvable because marked @external.' in message
+        and 'are resolvable (they are all declared with their "resolvable" argument set to false).'
+        in message
+        for message in messages
+    )
+
+
+def test_query_path_prints_every_argument_and_elides_a_composite_end() -> None:
+    result = compose_sdls(
+        a=FED2
+        + "type Query { w(first: Int = 5, filter: F!, tags: [String!], code: Code!): W }\n"
+        + "input F { from: Int! to: Int }\nscalar Code\n"
+        + "type W @shareable { code: String }\n",
+        b=FED2
+        + "type Query { ws: [W!]! }\ntype W @shareable { code: String v: V }\n"
+        + "type V @shareable { z: Int }\n",
+    )
+    [error] = result.errors
+    assert error.message.startswith(
+        "The following supergraph API query:\n{\n"
+        '  w(first: 0, filter: {from: 0}, tags: [], code: "<some value>") {\n'
+        "    v {\n      ...\n    }\n  }\n}\n"
+    )
+
+
+def test_long_argument_lists_are_printed_one_per_line() -> None:
+    arguments = ", ".join(f"argument{index}: String!" for index in range(4))
+    result = compose_sdls(
+        a=FED2 + f"type Query {{ w({arguments}): W }}\ntype W @shareable {{ code: String }}\n",
+        b=FED2 + "type Query { ws: [W!]! }\ntype W @shareable { code: String hours: Int }\n",
+    )
+    [error] = result.errors
+    assert '{\n  w(\n    argument0: "A string value"\n' in error.message
+    assert '    argument3: "A string value"\n  ) {\n    hours\n  }\n}' in error.message

@@ -162,7 +162,7 @@ QUERIES: tuple[Operation, ...] = (
     ),
     Operation(
         "several_operations_without_a_name",
-        "query A { me { id } } query B { product(id: \"2\") { name } }",
+        'query A { me { id } } query B { product(id: "2") { name } }',
     ),
     Operation(
         "large_lists",
@@ -170,6 +170,21 @@ QUERIES: tuple[Operation, ...] = (
           id orderCount
           orders(first: 20) { id items { quantity product { sku shippingEstimate { amount } } } }
         } } } }""",
+    ),
+    Operation(
+        "variables_forwarded_to_entity_fetches",
+        """query Vars($n: Int = 2, $id: ID!, $items: Boolean!, $noShip: Boolean!) {
+          user(id: $id) { orders(first: $n) {
+            id items @include(if: $items) { product { name shippingEstimate @skip(if: $noShip) {
+              amount } } }
+          } }
+        }""",
+        {"id": 9, "items": True, "noShip": False},
+    ),
+    Operation(
+        "explicit_null_for_a_defaulted_argument",
+        'query Null($n: Int) { user(id: "1") { name orders(first: $n) { id } } }',
+        {"n": None},
     ),
     Operation(
         "unknown_field",

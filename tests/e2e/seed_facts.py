@@ -12,6 +12,22 @@ from typing import Any
 from subgraphs.shared.seed import SeedOrder, SeedProduct, SeedUser, seed_data
 
 
+def users() -> tuple[SeedUser, ...]:
+    return seed_data().users
+
+
+def products() -> tuple[SeedProduct, ...]:
+    return seed_data().products
+
+
+def orders() -> tuple[SeedOrder, ...]:
+    return seed_data().orders
+
+
+def order(order_id: int) -> SeedOrder:
+    return seed_data().orders[order_id - 1]
+
+
 def user(user_id: int) -> SeedUser:
     return seed_data().users[user_id - 1]
 

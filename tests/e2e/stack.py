@@ -130,9 +130,7 @@ async def running_stack(folder: Path) -> AsyncIterator[Stack]:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
         options = GatewayOptions(
-            subgraph_transports={
-                name: httpx.ASGITransport(app=app) for name, app in apps.items()
-            },
+            subgraph_transports={name: httpx.ASGITransport(app=app) for name, app in apps.items()},
             expose_query_plan=True,
         )
         gateway = Gateway(read_supergraph(SUPERGRAPH_PATH.read_text(encoding="utf-8")), options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from . import seed_facts
 from .stack import Stack
 
 CALLER = {"x-user-id": "5"}
-NEXT_ORDER_ID = str(len(seed_facts.seed_data().orders) + 1)
+NEXT_ORDER_ID = str(len(seed_facts.orders()) + 1)
 
 PLACE_ORDER = """
 mutation Place($items: [OrderLineInput!]!) {
@@ -25,14 +26,14 @@ mutation Place($items: [OrderLineInput!]!) {
 }
 """
 
-STOCK_AND_ORDERS = """
-query State($userId: ID!) {
-  p1: product(id: "1") { stock }
-  p2: product(id: "2") { stock }
-  user(id: $userId) { orderCount orders(first: 1) { id status } }
-  newest: order(id: "%s") { id }
-}
-""" % NEXT_ORDER_ID
+STOCK_AND_ORDERS = (
+    "query State($userId: ID!) {"
+    ' p1: product(id: "1") { stock }'
+    ' p2: product(id: "2") { stock }'
+    " user(id: $userId) { orderCount orders(first: 1) { id status } }"
+    f' newest: order(id: "{NEXT_ORDER_ID}") {{ id }}'
+    " }"
+)
 
 
 async def state(stack: Stack, user_id: str = "5") -> dict[str, Any]:
@@ -110,8 +111,7 @@ FAILING_ORDERS = [
         [{"productId": "2", "quantity": 1}, {"productId": "1", "quantity": 1000}],
         CALLER,
         "INSUFFICIENT_STOCK",
-        "Not enough stock for product 1: 1000 requested, "
-        f"{seed_facts.product(1).stock} available",
+        f"Not enough stock for product 1: 1000 requested, {seed_facts.product(1).stock} available",
     ),
     ([], CALLER, "BAD_USER_INPUT", "An order needs at least one item"),
     (
@@ -198,7 +198,7 @@ mutation Create($email: String!, $name: String!) {
 
 async def test_create_user_then_query_it_across_subgraphs(stack: Stack) -> None:
     created = await stack.data(CREATE_USER, {"email": " New.Person@Example.com", "name": " Ada "})
-    new_id = str(len(seed_facts.seed_data().users) + 1)
+    new_id = str(len(seed_facts.users()) + 1)
     assert created == {
         "createUser": {
             "id": new_id,
@@ -241,10 +241,9 @@ async def test_two_mutations_run_in_order_and_the_second_sees_the_first(stack: S
           again: placeOrder(input: {items: [{productId: "1", quantity: 5}]}) {
             id items { product { stock } }
           }
-          cancel: cancelOrder(id: "%s") { status items { product { stock } } }
+          cancel: cancelOrder(id: "$cancelled") { status items { product { stock } } }
         }
-        """
-        % NEXT_ORDER_ID,
+        """.replace("$cancelled", NEXT_ORDER_ID),
         headers=CALLER,
     )
     after_restock = stock + 1000
@@ -306,7 +305,7 @@ async def test_created_product_gets_its_shipping_estimate_in_the_same_operation(
         }
         """
     )
-    new_id = str(len(seed_facts.seed_data().products) + 1)
+    new_id = str(len(seed_facts.products()) + 1)
     assert data == {
         "createProduct": {
             "id": new_id,
@@ -318,3 +317,36 @@ async def test_created_product_gets_its_shipping_estimate_in_the_same_operation(
     }
     by_sku = await stack.data('{ product(sku: "NEW-1") { id shippingEstimate { amount } } }')
     assert by_sku == {"product": {"id": new_id, "shippingEstimate": {"amount": "43.74"}}}
+
+
+async def test_concurrent_orders_never_oversell(stack: Stack) -> None:
+    scarce = next(p for p in seed_facts.products() if 3 <= p.stock <= 8)
+    place = (
+        "mutation($id: ID!) { placeOrder(input: {items: [{productId: $id, quantity: 1}]}) "
+        "{ id items { product { stock } } } }"
+    )
+    before_rows = await row_counts(stack)
+    responses = await asyncio.gather(
+        *(
+            stack.execute(place, {"id": str(scarce.id)}, headers={"x-user-id": str(caller)})
+            for caller in range(1, 21)
+        )
+    )
+    placed = [r["data"]["placeOrder"] for r in responses if "errors" not in r]
+    refused = [r for r in responses if "errors" in r]
+    assert len(placed) == scarce.stock
+    assert len({order["id"] for order in placed}) == scarce.stock
+    # read after the order was stored, so other orders may have taken stock meanwhile
+    for order in placed:
+        assert 0 <= order["items"][0]["product"]["stock"] < scarce.stock
+    for response in refused:
+        assert response["data"] is None
+        [error] = response["errors"]
+        assert (error["path"], error["extensions"]["code"]) == (
+            ["placeOrder"],
+            "INSUFFICIENT_STOCK",
+        )
+    stock = await stack.data(f'{{ product(id: "{scarce.id}") {{ stock }} }}')
+    assert stock == {"product": {"stock": 0}}
+    after_rows = await row_counts(stack)
+    assert after_rows["orders.orders"] == before_rows["orders.orders"] + scarce.stock

@@ -93,7 +93,7 @@ async def test_unknown_sku_is_null_without_errors(stack: Stack) -> None:
 
 async def test_provides_serves_the_item_product_name_from_orders_alone(stack: Stack) -> None:
     query = '{ order(id: "17") { id items { quantity product { id name } } } }'
-    order = seed_facts.seed_data().orders[16]
+    order = seed_facts.order(17)
     assert fetched_services(stack.plan_text(query)) == ["orders"]
     assert await stack.data(query) == {
         "order": {
@@ -113,7 +113,7 @@ async def test_a_field_outside_provides_still_fetches_products(stack: Stack) -> 
     query = '{ order(id: "17") { items { product { name sku } } } }'
     assert fetched_services(stack.plan_text(query)) == ["orders", "products"]
     items = (await stack.data(query))["order"]["items"]
-    order = seed_facts.seed_data().orders[16]
+    order = seed_facts.order(17)
     assert items == [
         {"product": {"name": item.product_name, "sku": seed_facts.product(item.product_id).sku}}
         for item in order.items
@@ -191,7 +191,7 @@ async def test_users_pagination_walks_every_page_through_the_router(stack: Stack
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    users = seed_facts.seed_data().users
+    users = seed_facts.users()
     assert pages == -(-len(users) // 40)
     assert seen == [
         {"id": str(user.id), "orderCount": len(seed_facts.orders_of(user.id))} for user in users
@@ -209,7 +209,7 @@ async def test_products_search_pages_with_shipping(stack: Stack) -> None:
     """
     first = (await stack.data(query, {"after": None}))["products"]
     second = (await stack.data(query, {"after": first["pageInfo"]["endCursor"]}))["products"]
-    kettles = [p for p in seed_facts.seed_data().products if "kettle" in p.name.lower()]
+    kettles = [p for p in seed_facts.products() if "kettle" in p.name.lower()]
     assert [edge["node"] for edge in first["edges"] + second["edges"]] == [
         {
             "id": str(p.id),
@@ -343,7 +343,7 @@ async def test_aliases_named_like_key_and_required_fields_do_not_leak_into_fetch
     stack: Stack,
 ) -> None:
     """The representations for @key and @requires must carry the real fields, not aliases."""
-    order = seed_facts.seed_data().orders[16]
+    order = seed_facts.order(17)
     data = await stack.data(
         '{ order(id: "17") { items { product { id: sku weight: name '
         "price: description shippingEstimate { amount currency } } } } }"

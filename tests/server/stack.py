@@ -243,3 +243,33 @@ def live_router(
         yield url
     finally:
         stop(process)
+
+
+def write_supergraph_config(directory: Path, ports: dict[str, int]) -> Path:
+    lines = ["federation_version: =2.7.0", "subgraphs:"]
+    for name, port in ports.items():
+        lines += [
+            f"  {name}:",
+            f"    routing_url: http://localhost:{port}/graphql",
+            "    schema:",
+            f"      file: {REPO_ROOT / 'schema' / f'{name}.graphql'}",
+        ]
+    path = directory / "supergraph.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def start_dev(directory: Path, supergraph_sdl: str, ports: dict[str, int], router_port: int):  # type: ignore[no-untyped-def]
+    fallback = directory / "fallback-supergraph.graphql"
+    fallback.write_text(supergraph_sdl)
+    output = (directory / "dev.out").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "router.cli", "dev",
+         "--supergraph-config", str(write_supergraph_config(directory, ports)),
+         "--port", str(router_port), "--var-dir", str(directory / "var"),
+         "--fallback-supergraph", str(fallback)],
+        cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+        env={**os.environ, "FEDRA_SERVER__HOST": "127.0.0.1"},
+    )  # fmt: skip
+    output.close()
+    return process, directory / "dev.out"

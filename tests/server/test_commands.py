@@ -20,6 +20,7 @@ from tests.server.stack import (
     LiveSubgraphs,
     free_port,
     live_router,
+    start_dev,
 )
 
 JSON_POST = {"content-type": "application/json"}
@@ -134,36 +135,6 @@ def test_serve_reports_a_port_in_use(tmp_path: Path, supergraph_sdl: str) -> Non
         completed = fedra("serve", "--supergraph", str(supergraph), "--port", str(port))
     assert completed.returncode == 1
     assert f"port {port}" in completed.stderr and "already in use" in completed.stderr
-
-
-def write_supergraph_config(directory: Path, ports: dict[str, int]) -> Path:
-    lines = ["federation_version: =2.7.0", "subgraphs:"]
-    for name, port in ports.items():
-        lines += [
-            f"  {name}:",
-            f"    routing_url: http://localhost:{port}/graphql",
-            "    schema:",
-            f"      file: {REPO_ROOT / 'schema' / f'{name}.graphql'}",
-        ]
-    path = directory / "supergraph.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def start_dev(directory: Path, supergraph_sdl: str, ports: dict[str, int], router_port: int):  # type: ignore[no-untyped-def]
-    fallback = directory / "fallback-supergraph.graphql"
-    fallback.write_text(supergraph_sdl)
-    output = (directory / "dev.out").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "router.cli", "dev",
-         "--supergraph-config", str(write_supergraph_config(directory, ports)),
-         "--port", str(router_port), "--var-dir", str(directory / "var"),
-         "--fallback-supergraph", str(fallback)],
-        cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
-        env={**os.environ, "FEDRA_SERVER__HOST": "127.0.0.1"},
-    )  # fmt: skip
-    output.close()
-    return process, directory / "dev.out"
 
 
 def port_is_free(port: int) -> bool:

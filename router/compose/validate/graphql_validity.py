@@ -102,19 +102,38 @@ def apollo_message(message: str) -> str:
     return _SINGLE_QUOTED.sub(r'"\1"', message)
 
 
-def _report(diagnostics: Diagnostics, subgraph: SubgraphSchema, error: GraphQLError) -> None:
+def _report(
+    diagnostics: Diagnostics,
+    subgraph: SubgraphSchema,
+    error: GraphQLError,
+    union_members: dict[int, str],
+) -> None:
     node = error.nodes[0] if error.nodes else None
-    diagnostics.error(
-        "INVALID_GRAPHQL", f"[{subgraph.name}] {apollo_message(error.message)}", subgraph.name, node
-    )
+    message = apollo_message(error.message)
+    union = union_members.get(id(node)) if node is not None else None
+    unknown = _UNKNOWN_TYPE.match(error.message)
+    if union is not None and unknown is not None:
+        message = f"Cannot add unknown type {unknown.group(1)} as member of union type {union}"
+    diagnostics.error("INVALID_GRAPHQL", f"[{subgraph.name}] {message}", subgraph.name, node)
+
+
+def _union_members(document: DocumentNode) -> dict[int, str]:
+    """id() of every union member reference -> the union's name."""
+    members: dict[int, str] = {}
+    for definition in document.definitions:
+        if isinstance(definition, UnionTypeDefinitionNode | UnionTypeExtensionNode):
+            for member in definition.types or ():
+                members[id(member)] = definition.name.value
+    return members
 
 
 def validate_graphql(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> bool:
     """Report SDL validation errors; True when the subgraph is valid GraphQL."""
     document = _validation_document(subgraph)
     errors = validate_sdl(document)
+    members = _union_members(document)
     for error in errors:
-        _report(diagnostics, subgraph, error)
+        _report(diagnostics, subgraph, error, members)
     if errors:
         return False
     try:
@@ -126,5 +145,5 @@ def validate_graphql(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> bool
         error for error in validate_schema(schema) if error.message not in _IGNORED_SCHEMA_ERRORS
     ]
     for error in schema_errors:
-        _report(diagnostics, subgraph, error)
+        _report(diagnostics, subgraph, error, members)
     return not schema_errors

@@ -74,6 +74,22 @@ def _through_interface_objects(
     return found
 
 
+def _unknown_override_note(
+    by_name: dict[str, SubgraphSchema],
+    coordinate: str,
+    resolvers: list[tuple[str, SubgraphField, bool]],
+) -> str:
+    """A hint that an @override naming no known subgraph may be a misspelling."""
+    for label, subgraph_field, _ in resolvers:
+        if subgraph_field.override is not None and subgraph_field.override not in by_name:
+            return (
+                f' (please note that "{coordinate}" has an @override directive in '
+                f'"{label.split(" ")[0]}" that targets an unknown subgraph so this could be due '
+                "to misspelling the @override(from:) argument)"
+            )
+    return ""
+
+
 def validate_sharing(
     subgraphs: list[SubgraphSchema], types: dict[str, NamedType], diagnostics: Diagnostics
 ) -> None:
@@ -119,7 +135,8 @@ def validate_sharing(
                 "INVALID_FIELD_SHARING",
                 f'Non-shareable field "{named.name}.{merged.name}" is resolved from multiple '
                 f"subgraphs: it is resolved from {subgraph_list([g for g, _, _ in resolvers])} "
-                f"and defined as non-shareable in {where}",
+                f"and defined as non-shareable in {where}"
+                + _unknown_override_note(by_name, f"{named.name}.{merged.name}", resolvers),
                 resolvers[0][0].split(" ")[0],
                 resolvers[0][1].node,
             )
