@@ -8,7 +8,7 @@ NODE    := tests/node/node_modules/.installed
 $(VENV): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q -U pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,otlp]'
 	touch $@
 
 $(NODE): tests/node/package.json tests/node/package-lock.json
