@@ -103,6 +103,8 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
         diagnostics.error("NO_SUBGRAPHS", "No subgraphs to compose")
         return None, diagnostics
     subgraphs = _read_subgraphs(sources, diagnostics)
+    if diagnostics.failed():
+        return None, diagnostics
     for subgraph in subgraphs:
         _validate_subgraph(subgraph, diagnostics)
     if diagnostics.failed():

@@ -81,6 +81,15 @@ class SubgraphFetcher:
         self._options = options
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._pools: dict[str, ConnectionPool] = {}
+        # an httpx client's default headers, then ours
+        self._transport_headers = httpx.Headers(
+            {
+                "accept-encoding": "gzip, deflate",
+                "connection": "keep-alive",
+                "user-agent": f"python-httpx/{httpx.__version__}",
+                **BASE_HEADERS,
+            }
+        )
 
     def _client(self, service: str) -> httpx.AsyncClient:
         client = self._clients.get(service)
@@ -183,10 +192,20 @@ class SubgraphFetcher:
         self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None
     ) -> FetchResult:
         timeout = self.timeout_of(service)
+        transport = self._options.transports.get(service)
         try:
             async with asyncio.timeout(timeout):
-                response = await self._client(service).post(url, content=body, headers=headers)
-                content = await response.aread()
+                if transport is None:  # through a proxy: the client applies the environment
+                    response = await self._client(service).post(url, content=body, headers=headers)
+                    content = await response.aread()
+                else:  # straight to the transport: no client-level work per request
+                    response = await transport.handle_async_request(
+                        self._request(url, body, headers, timeout)
+                    )
+                    try:
+                        content = await response.aread()
+                    finally:
+                        await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
             return _timed_out(service, timeout)
         except httpx.HTTPError as error:
@@ -195,6 +214,24 @@ class SubgraphFetcher:
                 reason = f"cannot connect to {url}: {reason}"
             return _http_failure(service, reason)
         return decode_response(service, response.status_code, response.reason_phrase, content)
+
+    def _request(
+        self, url: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
+    ) -> httpx.Request:
+        """The request an ``httpx.AsyncClient`` would send, headers and timeouts included."""
+        sent = self._transport_headers
+        if headers:
+            sent = httpx.Headers(sent)
+            sent.update(headers)
+        return httpx.Request(
+            "POST",
+            url,
+            headers=sent,
+            content=body,
+            extensions={
+                "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+            },
+        )
 
     async def aclose(self) -> None:
         pools = list(self._pools.values())

@@ -56,6 +56,7 @@ class HTTPConnection(asyncio.Protocol):
             waiter.set_result(response)
 
     def eof_received(self) -> bool:
+        self.closed = True  # the server sends nothing more: no further request on this one
         parser = self._parser
         waiter = self._waiter
         if parser is not None and waiter is not None and not waiter.done():

@@ -137,6 +137,11 @@ QUERIES: tuple[Operation, ...] = (
         '{ user(id: "3") { name orders(first: 1000) { id } } }',
     ),
     Operation(
+        "errors_in_every_entity_of_a_list",
+        """{ users(first: 3) { edges { node { name orders(first: -1) { id } } } }
+             order(id: "5") { id } }""",
+    ),
+    Operation(
         "missing_entities_and_bad_ids",
         """{ gone: order(id: "999999") { id }
              noUser: user(id: "4000") { name orderCount }
@@ -229,6 +234,11 @@ MUTATIONS: tuple[Operation, ...] = (
             sku: "NEW-1", name: "Big Anvil", price: {amount: "150.00"}, weight: 30.5, stock: 3}) {
           id sku price { amount currency } shippingEstimate { amount currency }
         } }""",
+    ),
+    Operation(
+        "place_order_bad_product_id",
+        'mutation { placeOrder(input: {items: [{productId: "abc", quantity: 1}]}) { id } }',
+        headers=CALLER,
     ),
     Operation(
         "create_user_bad_email",
