@@ -182,6 +182,7 @@ class SubgraphSchema:
     directive_definitions: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
     compose_directives: list[tuple[str, Node]] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)  # links to non-federation specs
+    federation_prefix: str = "federation"  # namespace of non-imported federation names
     schema_node: Node | None = None
 
     def local(self, directive: str) -> str:
@@ -232,6 +233,11 @@ def _string_argument(node: ConstDirectiveNode, argument: str) -> str | None:
     return None
 
 
+def _federation_prefix(links: list[Link]) -> str:
+    federation = next((link for link in links if link.url.startswith(FEDERATION_SPEC_PREFIX)), None)
+    return (federation.alias if federation else None) or "federation"
+
+
 def _federation_names(links: list[Link]) -> tuple[dict[str, str], tuple[int, int] | None]:
     federation = next((link for link in links if link.url.startswith(FEDERATION_SPEC_PREFIX)), None)
     if federation is None:
@@ -274,6 +280,7 @@ class _SubgraphReader:
                 if not link.url.startswith(FEDERATION_SPEC_PREFIX) and link.name != "link"
             ],
             schema_node=schema_nodes[0] if schema_nodes else None,
+            federation_prefix=_federation_prefix(links),
         )
         self.by_local = {local: original for original, local in names.items()}
         self.renames: dict[str, str] = {}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from graphql import (
     DefinitionNode,
-    DirectiveNode,
+    DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -27,11 +26,13 @@ from graphql import (
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     build_ast_schema,
+    parse,
     validate_schema,
 )
 from graphql.validation.validate import validate_sdl
 
 from router.compose.errors import Diagnostics
+from router.compose.federation_definitions import FEDERATION2_ONLY, federation_definitions
 from router.compose.subgraph import SubgraphSchema
 
 _DEFINITION_OF: dict[type[Node], type[TypeDefinitionNode]] = {
@@ -44,22 +45,25 @@ _DEFINITION_OF: dict[type[Node], type[TypeDefinitionNode]] = {
 }
 _IGNORED_SCHEMA_ERRORS = ("Query root type must be provided.",)
 _UNKNOWN_TYPE = re.compile(r"^Unknown type '([_A-Za-z][_0-9A-Za-z]*)'\.(.*)$")
+_UNKNOWN_DIRECTIVE = re.compile(r"^Unknown directive '@([_A-Za-z][_0-9A-Za-z]*)'\.$")
 _SINGLE_QUOTED = re.compile(r"'([^'\s]+)'")
 
 
 def _validation_document(subgraph: SubgraphSchema) -> DocumentNode:
-    """The SDL with federation applications removed and orphan extensions made definitions."""
-    federation = set(subgraph.names.values()) | {"link", "core"}
-    defined = {
-        node.name.value
-        for node in subgraph.document.definitions
-        if isinstance(node, TypeDefinitionNode)
-    }
+    """The SDL plus the federation definitions it uses, orphan extensions made definitions."""
+    defined: set[str] = set()
+    for node in subgraph.document.definitions:
+        if isinstance(node, TypeDefinitionNode):
+            defined.add(node.name.value)
+        elif isinstance(node, DirectiveDefinitionNode):
+            defined.add(f"@{node.name.value}")
+    extra = federation_definitions(
+        subgraph.names, fed1=subgraph.fed1, defined=defined, prefix=subgraph.federation_prefix
+    )
     definitions: list[DefinitionNode] = []
     for node in subgraph.document.definitions:
         if isinstance(node, SchemaExtensionNode):
             continue
-        node = _without_federation(node, federation)
         if isinstance(node, TypeExtensionNode) and node.name.value not in defined:
             definition_class = _DEFINITION_OF[type(node)]
             fields = {
@@ -70,32 +74,21 @@ def _validation_document(subgraph: SubgraphSchema) -> DocumentNode:
             node = definition_class(**fields, loc=node.loc)
             defined.add(node.name.value)
         definitions.append(node)
+    if extra:
+        definitions.extend(parse(extra, no_location=True).definitions)
     return DocumentNode(definitions=tuple(definitions))
 
 
-def _without_federation(node: DefinitionNode, federation: set[str]) -> DefinitionNode:
-    def strip(item: Node) -> Node:
-        changes: dict[str, object] = {}
-        directives = getattr(item, "directives", None)
-        if directives:
-            changes["directives"] = tuple(
-                d
-                for d in directives
-                if isinstance(d, DirectiveNode) and d.name.value not in federation
-            )
-        for key in ("fields", "values", "arguments"):
-            children = getattr(item, key, None)
-            if children and all(isinstance(child, Node) for child in children):
-                changes[key] = tuple(strip(child) for child in children)
-        return replace(item, **changes) if changes else item  # type: ignore[arg-type]
-
-    stripped = strip(node)
-    assert isinstance(stripped, DefinitionNode)
-    return stripped
-
-
-def apollo_message(message: str) -> str:
+def apollo_message(message: str, *, fed1: bool = False) -> str:
     """graphql-core's wording in the form Apollo's composition reports it."""
+    directive = _UNKNOWN_DIRECTIVE.match(message)
+    if directive and fed1 and directive.group(1) in FEDERATION2_ONLY:
+        name = directive.group(1)
+        return (
+            f'Unknown directive "@{name}". If you meant the "@{name}" federation 2 directive, '
+            "note that this schema is a federation 1 schema. To be a federation 2 schema, it "
+            "needs to @link to the federation specifcation v2."
+        )
     unknown = _UNKNOWN_TYPE.match(message)
     if unknown:
         return f"Unknown type {unknown.group(1)}"
@@ -109,7 +102,7 @@ def _report(
     union_members: dict[int, str],
 ) -> None:
     node = error.nodes[0] if error.nodes else None
-    message = apollo_message(error.message)
+    message = apollo_message(error.message, fed1=subgraph.fed1)
     union = union_members.get(id(node)) if node is not None else None
     unknown = _UNKNOWN_TYPE.match(error.message)
     if union is not None and unknown is not None:
