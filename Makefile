@@ -2,8 +2,9 @@
 PY      := .venv/bin/python
 VENV    := .venv/.installed
 NODE    := tests/node/node_modules/.installed
+BENCH_NODE := bench/node/node_modules/.installed
 
-.PHONY: dev test test-fast lint fmt schema check bench postgres clean
+.PHONY: dev test lint fmt schema check bench postgres clean
 
 $(VENV): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -15,12 +16,16 @@ $(NODE): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(BENCH_NODE): bench/node/package.json bench/node/package-lock.json
+	cd bench/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Start the whole stack: three subgraphs (SQLite, seeded) + router with GraphiQL on :4000
 dev: $(VENV)
 	.venv/bin/fedra dev
 
 ## The full test suite (installs the virtualenv and the reference Node packages first)
-test: $(VENV) $(NODE)
+test: $(VENV) $(NODE) $(BENCH_NODE)
 	.venv/bin/pytest -q
 
 ## Lint and types
@@ -42,7 +47,7 @@ schema: $(VENV)
 check: $(VENV)
 	.venv/bin/fedra check --config supergraph.yaml
 
-bench: $(VENV)
+bench: $(VENV) $(BENCH_NODE)
 	$(PY) -m bench.run
 
 ## A throwaway PostgreSQL server for the PostgreSQL test run (prints the DSN to export)
@@ -50,4 +55,4 @@ postgres:
 	bash .ci/postgres.sh
 
 clean:
-	rm -rf .venv tests/node/node_modules var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv tests/node/node_modules bench/node/node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -19,15 +19,31 @@ from router.compose.subgraph import (
 )
 from router.compose.supergraph_links import composed_directives
 from router.compose.validate.compose_directive import validate_compose_directives
+from router.compose.validate.directive_usage import (
+    validate_directive_usage,
+    validate_external_collisions,
+)
 from router.compose.validate.extensions import validate_extensions_have_base
-from router.compose.validate.external import validate_external_on_base, validate_external_used
+from router.compose.validate.external import (
+    validate_external_on_base,
+    validate_external_used,
+    validate_merged_directives_on_external,
+)
 from router.compose.validate.graphql_validity import validate_graphql
 from router.compose.validate.inaccessible import validate_inaccessible
+from router.compose.validate.interface_fields import (
+    validate_interface_fields,
+    validate_overrides_on_interfaces,
+)
 from router.compose.validate.interface_keys import validate_interface_key_implementations
 from router.compose.validate.interface_objects import validate_interface_objects
 from router.compose.validate.keys import validate_keys
+from router.compose.validate.link_imports import validate_link_imports
 from router.compose.validate.override import validate_overrides
-from router.compose.validate.requires_provides import validate_requires_provides
+from router.compose.validate.requires_provides import (
+    validate_provides_targets,
+    validate_requires_provides,
+)
 from router.compose.validate.roots import validate_roots
 from router.compose.validate.shareable_usage import validate_shareable_usage
 from router.compose.validate.sharing import validate_sharing
@@ -88,8 +104,20 @@ def _read_subgraphs(
 
 
 def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:
+    errors_before = len(diagnostics.errors)
+    validate_link_imports(subgraph, diagnostics)
+    if len(diagnostics.errors) > errors_before:
+        return
     if not validate_graphql(subgraph, diagnostics):
         return
+    errors_before = len(diagnostics.errors)
+    validate_external_collisions(subgraph, diagnostics)
+    if len(diagnostics.errors) == errors_before:
+        validate_provides_targets(subgraph, diagnostics)
+    if len(diagnostics.errors) > errors_before:
+        return
+    validate_directive_usage(subgraph, diagnostics)
+    validate_interface_fields(subgraph, diagnostics)
     validate_keys(subgraph, diagnostics)
     validate_shareable_usage(subgraph, diagnostics)
     selected = validate_requires_provides(subgraph, diagnostics)
@@ -121,8 +149,10 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     validate_roots(subgraphs, diagnostics)
     validate_interface_objects(subgraphs, diagnostics)
     validate_overrides(subgraphs, diagnostics)
+    validate_overrides_on_interfaces(subgraphs, diagnostics)
     types = merge_types(context)
     validate_external_on_base(subgraphs, types, without_base, diagnostics)
+    validate_merged_directives_on_external(subgraphs, diagnostics)
     validate_sharing(subgraphs, types, diagnostics)
     validate_interface_key_implementations(subgraphs, types, diagnostics)
     if diagnostics.failed():

@@ -75,11 +75,10 @@ def federation_definitions(
     for type_name in type_names.values():
         if type_name not in defined:
             parts.append(f"scalar {type_name}")
-    if not fed1:
-        if "@link" not in defined:
-            parts.append(LINK_DEFINITION)
-        if "link__Import" not in defined:
-            parts.append("scalar link__Import")
-        if "link__Purpose" not in defined:
-            parts.append("enum link__Purpose { SECURITY EXECUTION }")
+    if "@link" not in defined:
+        parts.append(LINK_DEFINITION)
+    if "link__Import" not in defined:
+        parts.append("scalar link__Import")
+    if "link__Purpose" not in defined:
+        parts.append("enum link__Purpose { SECURITY EXECUTION }")
     return "\n".join(parts)

@@ -30,6 +30,17 @@ class PassthroughSpec:
 
 SPECS = (
     PassthroughSpec(
+        "https://specs.apollo.dev/cost/v0.1",
+        None,
+        {
+            "cost": "directive @{name}(weight: Int!) on ARGUMENT_DEFINITION | ENUM | "
+            "FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
+            "listSize": "directive @{name}(assumedSize: Int, slicingArguments: [String!], "
+            "sizedFields: [String!], requireOneSlicingArgument: Boolean = true) "
+            "on FIELD_DEFINITION",
+        },
+    ),
+    PassthroughSpec(
         "https://specs.apollo.dev/authenticated/v0.1",
         "SECURITY",
         {"authenticated": f"directive @{{name}} on {_LOCATIONS}"},
@@ -58,17 +69,6 @@ SPECS = (
             "on ARGUMENT_DEFINITION",
         },
         ("context__ContextFieldValue",),
-    ),
-    PassthroughSpec(
-        "https://specs.apollo.dev/cost/v0.1",
-        None,
-        {
-            "cost": "directive @{name}(weight: Int!) on ARGUMENT_DEFINITION | ENUM | "
-            "FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
-            "listSize": "directive @{name}(assumedSize: Int, slicingArguments: [String!], "
-            "sizedFields: [String!], requireOneSlicingArgument: Boolean = true) "
-            "on FIELD_DEFINITION",
-        },
     ),
 )
 

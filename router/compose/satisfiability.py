@@ -141,12 +141,7 @@ class _Walker:
         if merged is None:
             return False
         source = merged.sources.get(graph)
-        if source is not None and not source.external:
-            return True
-        definition = named.graphs.get(graph)
-        return definition is not None and any(
-            field_name in selected_names(key.fields) for key in definition.keys
-        )
+        return source is not None and not source.external
 
     def requirements_met(self, named: NamedType, merged: Field, graph: str) -> bool:
         """Whether the fields a ``@requires`` in ``graph`` names can be fetched for it."""
@@ -208,14 +203,48 @@ class _Walker:
             runtime_type = self.supergraph.types.get(runtime)
             if runtime_type is None or runtime_type.inaccessible:
                 continue
-            vertices = frozenset(
+            step = PathStep(f"... on {runtime}")
+            found = {
                 Vertex(runtime, vertex.subgraph, _narrowed(vertex.provided, runtime))
                 for vertex in state.vertices
-                if self.returns(named, runtime_type, vertex.subgraph)
-            )
-            if vertices:
-                step = PathStep(f"... on {runtime}")
-                self.push(State(runtime, vertices, (*state.path, step), state.operation))
+                if vertex not in object_like and self.returns(named, runtime_type, vertex.subgraph)
+            }
+            for vertex in object_like:
+                owners = self.interface_owners(named, runtime_type, vertex.subgraph)
+                if not owners:
+                    self.report_unresolvable_implementation(named, vertex, state, step)
+                found.update(Vertex(runtime, graph) for graph in owners)
+            if found:
+                self.push(State(runtime, frozenset(found), (*state.path, step), state.operation))
+
+    def interface_owners(self, interface: NamedType, runtime: NamedType, start: str) -> list[str]:
+        """Subgraphs with the real interface (and ``runtime`` implementing it) that an
+        ``@interfaceObject`` in ``start`` can jump to, to learn an entity's concrete type."""
+        owners: list[str] = []
+        for graph, definition in interface.graphs.items():
+            if definition.is_interface_object or not definition.resolvable_keys:
+                continue
+            if graph not in runtime.implements.get(interface.name, set()):
+                continue
+            if self.can_provide_key(interface, start, interface, graph):
+                owners.append(graph)
+        return owners
+
+    def report_unresolvable_implementation(
+        self, interface: NamedType, vertex: Vertex, state: State, step: PathStep
+    ) -> None:
+        marker = (f"{interface.name}@{vertex.subgraph}", frozenset({vertex.subgraph}))
+        if marker in self.reported:
+            return
+        self.reported.add(marker)
+        query = _print_query(state.operation, [*state.path, step], True)
+        self.diagnostics.error(
+            "SATISFIABILITY_ERROR",
+            f"The following supergraph API query:\n{query}\n"
+            "cannot be satisfied by the subgraphs because:\n"
+            f'- from subgraph "{vertex.subgraph}": no subgraph can be reached to resolve the '
+            f'implementation type of @interfaceObject type "{interface.name}".',
+        )
 
     def returns(self, abstract: NamedType, runtime: NamedType, graph: str) -> bool:
         if abstract.kind is TypeKind.UNION:

@@ -183,6 +183,7 @@ class SubgraphSchema:
     compose_directives: list[tuple[str, Node]] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)  # links to non-federation specs
     federation_prefix: str = "federation"  # namespace of non-imported federation names
+    federation_imports: tuple[str, ...] = ()  # the federation @link's imports, as written
     schema_node: Node | None = None
 
     def local(self, directive: str) -> str:
@@ -281,6 +282,14 @@ class _SubgraphReader:
             ],
             schema_node=schema_nodes[0] if schema_nodes else None,
             federation_prefix=_federation_prefix(links),
+            federation_imports=next(
+                (
+                    tuple(entry.split("=", 1)[0] for entry in link.imports)
+                    for link in links
+                    if link.url.startswith(FEDERATION_SPEC_PREFIX)
+                ),
+                (),
+            ),
         )
         self.by_local = {local: original for original, local in names.items()}
         self.renames: dict[str, str] = {}
@@ -503,6 +512,14 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
             if subgraph_field.name in key_fields:
                 subgraph_field.external = False
             subgraph_field.shareable = True
+        for subgraph_field in subgraph_type.fields.values():
+            required = key_field_names(subgraph_field.requires or "")
+            if required and all(
+                name in subgraph_type.fields and not subgraph_type.fields[name].external
+                for name in required
+            ):
+                # A @requires of fields the subgraph resolves itself requires nothing.
+                subgraph_field.requires = None
 
 
 def _key_fields_of_extensions_are_local(schema: SubgraphSchema) -> None:

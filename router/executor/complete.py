@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any, Final
 
 from router.executor.errors import GraphQLErrorDict, completion_error
@@ -32,14 +33,18 @@ def _path_list(path: LinkedPath) -> list[str | int]:
 class ResponseShaper:
     """Builds the response data from merged data and a compiled selection shape."""
 
-    __slots__ = ("_error_paths", "_introspection", "errors")
+    __slots__ = ("_error_paths", "_explained_nulls", "_introspection", "errors")
 
     def __init__(
-        self, errors: list[GraphQLErrorDict], introspection: dict[str, Any] | None = None
+        self,
+        errors: list[GraphQLErrorDict],
+        introspection: dict[str, Any] | None = None,
+        explained_nulls: Set[tuple[str | int, ...]] = frozenset(),
     ) -> None:
         self.errors = errors
         self._introspection = introspection or {}
         self._error_paths: set[tuple[str | int, ...]] | None = None
+        self._explained_nulls = explained_nulls
 
     def shape(self, data: dict[str, Any], shape: SelectionShape) -> dict[str, Any] | None:
         result = self._object(data, shape, None)
@@ -58,6 +63,9 @@ class ResponseShaper:
         as_tuple = tuple(keys)
         if as_tuple in self._error_paths:
             return
+        explained = self._explained_nulls
+        if explained and any(as_tuple[:end] in explained for end in range(1, len(as_tuple) + 1)):
+            return  # a fetch left it null and reported why
         for end in range(1, len(as_tuple) + 1):
             self._error_paths.add(as_tuple[:end])
         self.errors.append(
@@ -152,6 +160,11 @@ def shape_response(
     shape: SelectionShape,
     errors: list[GraphQLErrorDict],
     introspection: dict[str, Any] | None = None,
+    explained_nulls: Set[tuple[str | int, ...]] = frozenset(),
 ) -> dict[str, Any] | None:
-    """The client's ``data``: exactly its selection; nulls propagated, errors appended."""
-    return ResponseShaper(errors, introspection).shape(data, shape)
+    """The client's ``data``: exactly its selection; nulls propagated, errors appended.
+
+    A null at or below a path in ``explained_nulls`` (left null by a fetch that reported errors
+    about it) is not reported again as a non-null field completed with null.
+    """
+    return ResponseShaper(errors, introspection, explained_nulls).shape(data, shape)

@@ -32,20 +32,18 @@ def from_subgraph(error: object, service: str, path: ResponsePath | None) -> Gra
     """A copy of one subgraph error, named after its subgraph, with ``path`` as its path.
 
     ``path`` is the client's response path (``None`` drops the path). The subgraph's own
-    ``extensions.code`` is kept; an error without one gets ``DOWNSTREAM_SERVICE_ERROR``.
+    ``extensions.code`` is kept; an error without one gets ``DOWNSTREAM_SERVICE_ERROR``. Its
+    ``locations`` are dropped: they point into the document the router sent the subgraph,
+    not into the client's.
     """
     if isinstance(error, dict):
         result: GraphQLErrorDict = {"message": str(error.get("message", "Unknown error"))}
-        locations = error.get("locations")
         extensions = error.get("extensions")
     else:
         result = {"message": str(error)}
-        locations = None
         extensions = None
     if path is not None:
         result["path"] = path
-    if locations:
-        result["locations"] = locations
     merged_extensions = dict(extensions) if isinstance(extensions, dict) else {}
     if merged_extensions.get("code") is None:
         merged_extensions["code"] = DOWNSTREAM_SERVICE_ERROR

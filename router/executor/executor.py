@@ -56,7 +56,9 @@ class Executor:
         all_errors = execution.errors
         if errors:
             all_errors = [*errors, *all_errors]
-        data = shape_response(execution.data, shape, all_errors, introspection)
+        data = shape_response(
+            execution.data, shape, all_errors, introspection, execution.explained_nulls
+        )
         response: dict[str, Any] = {"data": data}
         if all_errors:
             response["errors"] = all_errors

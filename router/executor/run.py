@@ -21,8 +21,9 @@ from router.executor.errors import (
     from_subgraph,
     subgraph_path,
 )
+from router.executor.fetch_keys import fetch_keys
 from router.executor.fetcher import SubgraphFetcher
-from router.executor.flatten import Target, objects_at
+from router.executor.flatten import ResponseKeyPath, Target, objects_at
 from router.executor.merge import DeepMerger
 from router.executor.representations import CollectedRepresentations, collect_representations
 from router.executor.rewrites import apply_rewrites
@@ -31,7 +32,16 @@ from router.executor.rewrites import apply_rewrites
 class PlanExecution:
     """One run of a plan: the response data being assembled and the errors met so far."""
 
-    __slots__ = ("_conditions", "_fetcher", "_headers", "_merger", "_variables", "data", "errors")
+    __slots__ = (
+        "_conditions",
+        "_fetcher",
+        "_headers",
+        "_merger",
+        "_variables",
+        "data",
+        "errors",
+        "explained_nulls",
+    )
 
     def __init__(
         self,
@@ -48,6 +58,9 @@ class PlanExecution:
         self._headers = headers
         self.data: dict[str, Any] = {}
         self.errors: list[GraphQLErrorDict] = []
+        # Paths of values a fetch left null and its own errors explain: a non-null field there
+        # (or below) gets no error of its own from the response shaper.
+        self.explained_nulls: set[ResponseKeyPath] = set()
 
     async def run(self, plan: CompiledPlan) -> None:
         if plan.root is not None:
@@ -107,6 +120,8 @@ class PlanExecution:
                 path = subgraph_path(error)
                 client_path = None if path is None or prefix is None else [*prefix, *path]
                 self.errors.append(from_subgraph(error, fetch.service, client_path))
+            if errors:
+                self._explain_root_nulls(fetch, data, targets, errors)
         if type(data) is not dict:
             return
         if fetch.output_rewrites:
@@ -126,19 +141,16 @@ class PlanExecution:
         if isinstance(errors, list):
             for error in errors:
                 path = subgraph_path(error)
-                if (
-                    path is not None
-                    and len(path) >= 2
-                    and path[0] == "_entities"
-                    and type(path[1]) is int
-                    and 0 <= path[1] < count
-                ):
+                index = _entity_index(path, count)
+                if path is not None and index is not None:
                     rest = path[2:]
-                    for origin in collected.paths_of(path[1]):
+                    for origin in collected.paths_of(index):
                         client_path = [*origin, *rest]
                         self.errors.append(from_subgraph(error, fetch.service, client_path))
                 else:
                     self.errors.append(from_subgraph(error, fetch.service, None))
+            if errors:
+                self._explain_entity_nulls(fetch, data, collected, errors)
         entities = data.get("_entities") if type(data) is dict else None
         if type(entities) is not list:
             if not errors:
@@ -170,6 +182,77 @@ class PlanExecution:
                 apply_rewrites(entity, rewrites, representations[index].get("__typename"))
             for obj, _ in collected.origins[index]:
                 merge(obj, entity)
+
+    def _explain_root_nulls(
+        self, fetch: CompiledFetch, data: Any, targets: list[Target], errors: list[Any]
+    ) -> None:
+        """Record the keys of this root fetch that came back null with an error about them.
+
+        ``data: null`` leaves every key null (the subgraph's null reached its root), and its
+        errors explain them all; otherwise a null key is explained by an error whose path starts
+        at it or by an error without a path.
+        """
+        keys = fetch_keys(fetch.node.operation, entities=False).for_type(None)
+        if type(data) is dict:
+            paths = [subgraph_path(error) for error in errors]
+            anywhere = any(not path for path in paths)
+            pointed = {path[0] for path in paths if path}
+            keys = frozenset(
+                key for key in keys if data.get(key) is None and (anywhere or key in pointed)
+            )
+        explained = self.explained_nulls
+        for _, path in targets:
+            explained.update((*path, key) for key in keys)
+
+    def _explain_entity_nulls(
+        self,
+        fetch: CompiledFetch,
+        data: Any,
+        collected: CollectedRepresentations,
+        errors: list[Any],
+    ) -> None:
+        """Record, on each object sent as a representation, the keys of this fetch that came
+        back null with an error about them.
+
+        No ``_entities`` list: every key of every object. A null entity: its keys, when an error
+        points at that entity or at none. A null key of an entity: when an error points at none
+        (an error at the key itself is already at that path).
+        """
+        representations = collected.representations
+        count = len(representations)
+        entities = data.get("_entities") if type(data) is dict else None
+        if type(entities) is list and len(entities) != count:
+            return  # a malformed answer: nothing was merged, nothing can be explained
+        pointed: set[int] = set()
+        anywhere = False
+        for error in errors:
+            index = _entity_index(subgraph_path(error), count)
+            if index is None:
+                anywhere = True
+            else:
+                pointed.add(index)
+        keys = fetch_keys(fetch.node.operation, entities=True)
+        explained = self.explained_nulls
+        for index, representation in enumerate(representations):
+            names = keys.for_type(representation.get("__typename"))
+            entity = entities[index] if type(entities) is list else None
+            if type(entity) is dict:
+                if not anywhere:
+                    continue
+                names = frozenset(name for name in names if entity.get(name) is None)
+            elif type(entities) is list and not anywhere and index not in pointed:
+                continue  # a null entity no error is about: not found, not explained
+            for path in collected.paths_of(index):
+                explained.update((*path, name) for name in names)
+
+
+def _entity_index(path: list[Any] | None, count: int) -> int | None:
+    """The index of the representation a subgraph error's ``path`` points at, if any."""
+    if path is not None and len(path) >= 2 and path[0] == "_entities":
+        index = path[1]
+        if type(index) is int and 0 <= index < count:
+            return index
+    return None
 
 
 async def execute_plan(

@@ -128,6 +128,9 @@ class Field:
     # subgraph name -> how that subgraph defines the field. Filled for every subgraph that
     # defines it, including the implicit case of a field without @join__field.
     sources: dict[str, FieldInSubgraph] = field(default_factory=dict)
+    # Some subgraph declares another type for the field (possibly one whose definition was
+    # overridden away), so each @join__field states its subgraph's type.
+    source_types_differ: bool = False
 
     def resolvable_in(self) -> list[str]:
         """Subgraphs that can resolve this field themselves (not external, not overridden)."""

@@ -395,7 +395,7 @@ class _Printer:
     def join_fields(self, named: NamedType, field: Field) -> list[str]:
         if not field.sources:
             return [f"@{self.join}__field"] if named.graphs else []
-        types_differ = any(
+        types_differ = field.source_types_differ or any(
             source.type is not None and source.type != field.type
             for source in field.sources.values()
         )

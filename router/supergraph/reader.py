@@ -312,6 +312,8 @@ class _Reader:
         for args in join_fields:
             if args.get("graph") is None:
                 continue
+            if args.get("type") is not None:
+                field.source_types_differ = True
             graph = self._graph(args["graph"])
             field.sources[graph] = FieldInSubgraph(
                 graph=graph,

@@ -163,3 +163,106 @@ def test_interface_key_needs_every_implementation_in_its_subgraph() -> None:
     [error] = result.errors
     assert error.code == "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE"
     assert 'Subgraph "a" should define type "Bot"' in error.message
+
+
+def test_federation_directive_in_the_wrong_place_is_invalid_graphql() -> None:
+    result = compose_sdls(a=FED2 + "type Query { a(x: Int @shareable): Int }\n")
+    [error] = result.errors
+    assert error.code == "INVALID_GRAPHQL"
+    assert error.message == '[a] Directive "@shareable" may not be used on ARGUMENT_DEFINITION.'
+    assert (error.subgraph, error.line) == ("a", 2)
+
+
+def test_shareable_twice_on_one_field() -> None:
+    result = compose_sdls(a=FED2 + "type Query { a: Int @shareable @shareable }\n")
+    [error] = result.errors
+    assert error.code == "INVALID_SHAREABLE_USAGE"
+    assert "Invalid duplicate application of @shareable on field" in error.message
+
+
+def test_federation2_directive_in_a_federation1_subgraph() -> None:
+    result = compose_sdls(a="type Query { a: Int @shareable }\n")
+    [error] = result.errors
+    assert error.code == "INVALID_GRAPHQL"
+    assert "note that this schema is a federation 1 schema" in error.message
+
+
+def test_external_and_provides_on_one_field() -> None:
+    result = compose_sdls(
+        a=FED2.replace('"@key",', '"@key", "@provides",')
+        + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! u: U @external '
+        + '@provides(fields: "x") }\ntype U { x: Int }\n'
+    )
+    assert [error.code for error in result.errors] == ["EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE"]
+
+
+def test_directives_interfaces_do_not_support() -> None:
+    old = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.2", '
+        'import: ["@key", "@provides"])\n'
+    )
+    result = compose_sdls(
+        a=old
+        + "type Query { i: I }\n"
+        + 'interface I @key(fields: "id") { id: ID! t: T @provides(fields: "x") }\n'
+        + 'type Impl implements I @key(fields: "id") { id: ID! t: T }\n'
+        + "type T { x: Int }\n"
+    )
+    assert {error.code for error in result.errors} == {
+        "KEY_UNSUPPORTED_ON_INTERFACE",
+        "PROVIDES_UNSUPPORTED_ON_INTERFACE",
+        "PROVIDES_FIELDS_MISSING_EXTERNAL",
+    }
+
+
+def test_override_on_an_interface_field() -> None:
+    result = compose_sdls(
+        a=FED2 + "type Query { i: I }\ninterface I { x: Int }\ntype T implements I { x: Int }\n",
+        b=FED2
+        + 'interface I { x: Int @override(from: "a") }\n'
+        + "type U implements I { x: Int }\ntype Query { u: U }\n",
+    )
+    assert "OVERRIDE_ON_INTERFACE" in {error.code for error in result.errors}
+
+
+def test_inaccessible_implementation_of_a_visible_interface_field() -> None:
+    result = compose_sdls(
+        a=FED2
+        + "type Query { i: I }\ninterface I { x: Int }\n"
+        + "type T implements I { x: Int @inaccessible y: Int }\n"
+    )
+    [error] = result.errors
+    assert error.code == "IMPLEMENTED_BY_INACCESSIBLE"
+    assert error.message == (
+        'Field "T.x" is @inaccessible but implements the interface field "I.x", which is in '
+        "the API schema."
+    )
+
+
+def test_interface_object_that_cannot_reach_the_implementations() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: [Account] }\ninterface Account @key(fields: "id", resolvable: false) '
+        + '{ id: ID! }\ntype User implements Account @key(fields: "id") { id: ID! }\n',
+        b=FED2
+        + 'type Account @key(fields: "id") @interfaceObject { id: ID! score: Int }\n'
+        + "type Query { top: [Account] }\n",
+    )
+    [error] = result.errors
+    assert error.code == "SATISFIABILITY_ERROR"
+    assert error.message.endswith(
+        '- from subgraph "b": no subgraph can be reached to resolve the implementation type '
+        'of @interfaceObject type "Account".'
+    )
+
+
+def test_importing_what_the_federation_version_does_not_define() -> None:
+    result = compose_sdls(
+        a='extend schema @link(url: "https://specs.apollo.dev/federation/v2.0", '
+        'import: ["@key", "@foo", "@composeDirective"])\ntype Query { a: Int }\n'
+    )
+    assert [error.message for error in result.errors] == [
+        '[a] Cannot import unknown element "@foo".',
+        '[a] Cannot import unknown element "@composeDirective".',
+    ]
+    assert {error.code for error in result.errors} == {"INVALID_LINK_DIRECTIVE_USAGE"}

@@ -59,3 +59,9 @@ def test_unknown_union_member() -> None:
     result = compose_sdls(a=FED2 + "type Query { u: U }\nunion U = Nope\n")
     [error] = result.errors
     assert error.message == "[a] Cannot add unknown type Nope as member of union type U"
+
+
+def test_one_of_is_not_a_federation_directive() -> None:
+    result = compose_sdls(a=FED2 + "type Query { f(x: In): Int }\ninput In @oneOf { a: Int }\n")
+    [error] = result.errors
+    assert error.message == '[a] Unknown directive "@oneOf".'

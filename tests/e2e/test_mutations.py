@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from . import seed_facts
@@ -276,14 +275,6 @@ async def test_a_failing_mutation_leaves_the_earlier_ones_done(stack: Stack) -> 
     assert after["newest"] == {"id": NEXT_ORDER_ID}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "router adds 'Cannot return null for non-nullable field Mutation.placeOrder.' at "
-        "path ['ok'] (code INVALID_GRAPHQL) for a sibling that succeeded in the subgraph; "
-        "the subgraph's null came from 'bad' and its error is already reported"
-    ),
-)
 async def test_a_failing_mutation_reports_only_its_own_error(stack: Stack) -> None:
     response = await stack.execute(TWO_ORDERS_SECOND_FAILS, headers=CALLER)
     assert response["data"] is None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from . import seed_facts
 from .stack import Stack
 
@@ -365,15 +363,6 @@ async def test_aliases_named_like_key_and_required_fields_do_not_leak_into_fetch
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "router adds 'Cannot return null for non-nullable field Query.users.' at path ['ok'] "
-        "(INVALID_GRAPHQL) when a sibling root field of the same fetch failed and the subgraph "
-        "answered data: null; the subgraph's error at ['bad'] already explains the null "
-        "(executor/complete.py only skips nulls under an existing error's path)"
-    ),
-)
 async def test_a_failing_root_field_does_not_blame_its_sibling(stack: Stack) -> None:
     response = await stack.execute(
         "{ ok: users(first: 1) { edges { node { id } } } "
@@ -385,13 +374,6 @@ async def test_a_failing_root_field_does_not_blame_its_sibling(stack: Stack) -> 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "subgraph error locations are copied as they are (executor/errors.py from_subgraph): "
-        "they point into the router's generated subgraph document, not the client's"
-    ),
-)
 async def test_subgraph_error_locations_point_into_the_client_document(stack: Stack) -> None:
     query = '{\n  user(id: "3") {\n    name\n    orders(first: 1000) { id }\n  }\n}'
     response = await stack.execute(query)

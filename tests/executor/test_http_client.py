@@ -4,6 +4,7 @@ subgraph, so every framing and connection behaviour can be produced on purpose."
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ import pytest
 
 from router.executor import FetcherOptions, SubgraphFetcher
 from router.executor.http_pool import ConnectionPool
+from router.executor.http_transport import PooledTransport
 
 ANSWER = b'{"data":{"ok":true}}'
 
@@ -316,3 +318,41 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/graphql"
+
+
+async def test_the_pooled_httpx_transport_carries_a_wrapped_client(
+    raw_server: tuple[RawServer, str],
+) -> None:
+    server, url = raw_server
+
+    async def gzipped(request: ReceivedRequest, writer: asyncio.StreamWriter) -> bool:
+        body = gzip.compress(ANSWER)
+        writer.write(
+            b"HTTP/1.1 203 Fine\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s"
+            % (len(body), body)
+        )
+        return True
+
+    server.reply = gzipped
+    transport = PooledTransport(max_connections=2)
+    fetcher = SubgraphFetcher(
+        FetcherOptions(
+            urls={"s": url, "gone": closed_port_url()},
+            transports={"s": transport, "gone": transport},
+        )
+    )
+    try:
+        results = [await fetcher.fetch("s", b"{}", {"x-tenant": "a"}) for _ in range(3)]
+        refused = await fetcher.fetch("gone", b"{}")
+    finally:
+        await fetcher.aclose()
+        await transport.aclose()
+    assert [r.response for r in results] == [{"data": {"ok": True}}] * 3
+    assert {r.status for r in results} == {203}
+    assert server.connections == 1
+    assert server.requests[0].header("x-tenant") == "a"
+    assert server.requests[0].header("content-type") == "application/json"
+    assert refused.failure is not None
+    assert refused.failure["message"].startswith(
+        f"HTTP fetch failed from 'gone': cannot connect to {fetcher.url_of('gone')}"
+    )

@@ -68,7 +68,8 @@ def merge_composite(
         named.graphs[subgraph.name] = TypeInSubgraph(
             graph=subgraph.name,
             keys=[Key(key.fields, key.resolvable) for key in subgraph_type.keys],
-            extension=subgraph_type.extension,
+            # Only an entity's extension is recorded (the join spec uses it for key jumps).
+            extension=subgraph_type.extension and bool(subgraph_type.keys),
             is_interface_object=subgraph_type.interface_object,
         )
         for context_name in subgraph_type.contexts:

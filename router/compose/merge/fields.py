@@ -8,7 +8,7 @@ from router.compose.merge.arguments import merge_arguments
 from router.compose.merge.context import MergeContext, mismatch_description, subgraph_list
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.description_hints import hint_inconsistent_descriptions
-from router.compose.merge.type_references import is_subtype_reference, merge_type_references
+from router.compose.merge.type_references import merge_type_references
 from router.compose.subgraph import SubgraphField
 from router.supergraph.model import ContextArgument, Field, FieldInSubgraph
 
@@ -24,8 +24,7 @@ def _external_types_match(
     mismatched = [
         (subgraph, subgraph_field)
         for subgraph, subgraph_field in sources
-        if subgraph_field.external
-        and not is_subtype_reference(merged_type, subgraph_field.type, context.is_subtype)
+        if subgraph_field.external and subgraph_field.type != merged_type
     ]
     if not mismatched or len(defining) == len(sources):
         return True
@@ -144,6 +143,7 @@ def merge_field(
         tags=decorations.tags,
         directives=decorations.directives,
     )
+    merged.source_types_differ = any(f.type != merged_type for _, f in sources)
     overridden: dict[str, tuple[str, str | None]] = {}
     overriding = {subgraph for subgraph, f in sources if f.override is not None}
     for subgraph, subgraph_field in sources:

@@ -35,6 +35,7 @@ def merge_input_object(
     for subgraph, subgraph_type in definitions:
         for field_name, value in subgraph_type.input_fields.items():
             sources.setdefault(field_name, []).append((subgraph.name, value))
+    errors_before = len(context.diagnostics.errors)
     for field_name, present in sources.items():
         coordinate = f"{name}.{field_name}"
         defined_in = [subgraph for subgraph, _ in present]
@@ -64,7 +65,7 @@ def merge_input_object(
         merged = merge_input_value(context, coordinate, "input field", present, kind="Input field")
         if merged is not None:
             named.input_fields[field_name] = merged
-    if not named.input_fields:
+    if not named.input_fields and len(context.diagnostics.errors) == errors_before:
         context.diagnostics.error(
             "EMPTY_MERGED_INPUT_TYPE",
             f'None of the fields of input object type "{name}" are consistently defined in all '

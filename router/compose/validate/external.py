@@ -97,3 +97,34 @@ def validate_external_on_base(
             where[0].name,
             first.node,
         )
+
+
+def validate_merged_directives_on_external(
+    subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
+) -> None:
+    """MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL: @inaccessible / @tag on an @external copy of
+    a field another subgraph defines (they belong on the definition)."""
+    defined = {
+        (subgraph_type.name, subgraph_field.name)
+        for subgraph in subgraphs
+        for subgraph_type in subgraph.types.values()
+        for subgraph_field in subgraph_type.fields.values()
+        if not subgraph_field.external
+    }
+    for subgraph in subgraphs:
+        for subgraph_type in subgraph.types.values():
+            for subgraph_field in subgraph_type.fields.values():
+                if not subgraph_field.external:
+                    continue
+                if (subgraph_type.name, subgraph_field.name) not in defined:
+                    continue
+                for name in ("inaccessible", "tag"):
+                    if name not in subgraph_field.applied:
+                        continue
+                    diagnostics.error(
+                        "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+                        f"[{subgraph.name}] Cannot apply merged directive @{name} to external "
+                        f'field "{subgraph_type.name}.{subgraph_field.name}"',
+                        subgraph.name,
+                        subgraph_field.node,
+                    )

@@ -20,7 +20,6 @@ from graphql import (
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
     ScalarTypeExtensionNode,
-    SchemaExtensionNode,
     TypeDefinitionNode,
     TypeExtensionNode,
     UnionTypeDefinitionNode,
@@ -46,6 +45,7 @@ _DEFINITION_OF: dict[type[Node], type[TypeDefinitionNode]] = {
 _IGNORED_SCHEMA_ERRORS = ("Query root type must be provided.",)
 _UNKNOWN_TYPE = re.compile(r"^Unknown type '([_A-Za-z][_0-9A-Za-z]*)'\.(.*)$")
 _UNKNOWN_DIRECTIVE = re.compile(r"^Unknown directive '@([_A-Za-z][_0-9A-Za-z]*)'\.$")
+_LOCATION_NAME = re.compile(r"may not be used on ([a-z][a-z ]*)\.")
 _SINGLE_QUOTED = re.compile(r"'([^'\s]+)'")
 
 
@@ -62,8 +62,6 @@ def _validation_document(subgraph: SubgraphSchema) -> DocumentNode:
     )
     definitions: list[DefinitionNode] = []
     for node in subgraph.document.definitions:
-        if isinstance(node, SchemaExtensionNode):
-            continue
         if isinstance(node, TypeExtensionNode) and node.name.value not in defined:
             definition_class = _DEFINITION_OF[type(node)]
             fields = {
@@ -92,7 +90,26 @@ def apollo_message(message: str, *, fed1: bool = False) -> str:
     unknown = _UNKNOWN_TYPE.match(message)
     if unknown:
         return f"Unknown type {unknown.group(1)}"
+    message = _LOCATION_NAME.sub(
+        lambda match: f"may not be used on {match.group(1).upper().replace(' ', '_')}.", message
+    )
     return _SINGLE_QUOTED.sub(r'"\1"', message)
+
+
+def _unsupported_directives(document: DocumentNode) -> list[GraphQLError]:
+    """``@oneOf``: graphql-core knows it, the GraphQL version federation builds on does not."""
+    if any(
+        isinstance(node, DirectiveDefinitionNode) and node.name.value == "oneOf"
+        for node in document.definitions
+    ):
+        return []
+    return [
+        GraphQLError("Unknown directive '@oneOf'.", directive)
+        for node in document.definitions
+        if isinstance(node, InputObjectTypeDefinitionNode | InputObjectTypeExtensionNode)
+        for directive in node.directives or ()
+        if directive.name.value == "oneOf"
+    ]
 
 
 def _report(
@@ -123,7 +140,7 @@ def _union_members(document: DocumentNode) -> dict[int, str]:
 def validate_graphql(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> bool:
     """Report SDL validation errors; True when the subgraph is valid GraphQL."""
     document = _validation_document(subgraph)
-    errors = validate_sdl(document)
+    errors = validate_sdl(document) + _unsupported_directives(document)
     members = _union_members(document)
     for error in errors:
         _report(diagnostics, subgraph, error, members)

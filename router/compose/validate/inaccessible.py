@@ -68,6 +68,22 @@ def validate_inaccessible(
                     f'Input field "{named.name}.{value.name}" is @inaccessible but is a required '
                     "input field of its type.",
                 )
+        for merged in named.fields.values():
+            if not merged.inaccessible:
+                continue
+            for interface_name in named.interfaces:
+                interface = types.get(interface_name)
+                interface_field = interface.fields.get(merged.name) if interface else None
+                if interface is None or interface.inaccessible or interface_field is None:
+                    continue
+                if interface_field.inaccessible:
+                    continue
+                diagnostics.error(
+                    "IMPLEMENTED_BY_INACCESSIBLE",
+                    f'Field "{named.name}.{merged.name}" is @inaccessible but implements the '
+                    f'interface field "{interface_name}.{merged.name}", which is in the API '
+                    "schema.",
+                )
         children: list[bool] = []
         if named.kind in (TypeKind.OBJECT, TypeKind.INTERFACE):
             children = [merged.inaccessible for merged in named.fields.values()]

@@ -7,7 +7,11 @@ from router.compose.errors import Diagnostics
 from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.merge.type_references import named_type
-from router.compose.subgraph import SubgraphField, SubgraphSchema, SubgraphType
+from router.compose.subgraph import (
+    SubgraphField,
+    SubgraphSchema,
+    SubgraphType,
+)
 from router.supergraph.model import TypeKind
 
 
@@ -32,14 +36,6 @@ def _check(
         target_type is None
         or target_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION)
     ):
-        diagnostics.error(
-            "PROVIDES_ON_NON_OBJECT_FIELD",
-            f'[{subgraph.name}] Invalid @provides directive on field "{parent.name}.'
-            f'{subgraph_field.name}": field has type "{subgraph_field.type}" which is not a '
-            "Composite Type",
-            subgraph.name,
-            node,
-        )
         return []
     try:
         selections = parse_field_set(fields)
@@ -94,3 +90,26 @@ def validate_requires_provides(
             if subgraph_field.provides is not None:
                 used.extend(_check(subgraph, parent, subgraph_field, "provides", diagnostics))
     return used
+
+
+def validate_provides_targets(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:
+    """PROVIDES_ON_NON_OBJECT_FIELD: @provides on a field whose type has no fields."""
+    for parent in subgraph.types.values():
+        for subgraph_field in parent.fields.values():
+            if subgraph_field.provides is None:
+                continue
+            target = subgraph.types.get(named_type(subgraph_field.type))
+            if target is not None and target.kind in (
+                TypeKind.OBJECT,
+                TypeKind.INTERFACE,
+                TypeKind.UNION,
+            ):
+                continue
+            diagnostics.error(
+                "PROVIDES_ON_NON_OBJECT_FIELD",
+                f'[{subgraph.name}] Invalid @provides directive on field "{parent.name}.'
+                f'{subgraph_field.name}": field has type "{subgraph_field.type}" which is not a '
+                "Composite Type",
+                subgraph.name,
+                subgraph_field.applied.get("provides", subgraph_field.node),
+            )
