@@ -149,7 +149,7 @@ class SubgraphFetcher:
         try:
             pool = self._pool(service, url)
         except ValueError:
-            pool = None  # not an http(s) URL: httpx gives the error
+            pool = None  # not a URL this pool sends to (another scheme, credentials): httpx
         if pool is None:
             return await self._fetch_with_httpx(service, url, body, headers)
         observer = self._options.observer

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlsplit
 
+import httpx
+
 from router.executor.http_connection import HTTPConnection
 from router.executor.http_response import HTTPResponse
 
@@ -56,6 +58,8 @@ class ConnectionPool:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError("credentials in the URL are not sent by this pool")
         self.url = url
         self._host = parts.hostname
         self._tls = parts.scheme == "https"
@@ -78,7 +82,8 @@ class ConnectionPool:
         self._idle: list[HTTPConnection] = []
         self._open = 0  # connections open or being opened
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._ssl: ssl.SSLContext | None = ssl.create_default_context() if self._tls else None
+        # the TLS settings an httpx client would use (certifi, SSL_CERT_FILE / SSL_CERT_DIR)
+        self._ssl: ssl.SSLContext | None = httpx.create_ssl_context() if self._tls else None
         self._closed = False
 
     @staticmethod

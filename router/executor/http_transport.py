@@ -26,17 +26,20 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if request.method != "POST" or url.scheme not in ("http", "https"):
+        if request.method != "POST" or url.scheme not in ("http", "https") or url.userinfo:
             return await self._other(request)
         key = str(url)
         pool = self._pools.get(key)
         if pool is None:
-            pool = ConnectionPool(
-                key,
-                {},
-                max_connections=self._max_connections,
-                keepalive_expiry=self._keepalive_expiry,
-            )
+            try:
+                pool = ConnectionPool(
+                    key,
+                    {},
+                    max_connections=self._max_connections,
+                    keepalive_expiry=self._keepalive_expiry,
+                )
+            except ValueError:  # e.g. credentials in the URL: httpx applies them
+                return await self._other(request)
             self._pools[key] = pool
         body = await request.aread()
         headers = {

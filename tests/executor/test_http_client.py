@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -356,3 +360,66 @@ async def test_the_pooled_httpx_transport_carries_a_wrapped_client(
     assert refused.failure["message"].startswith(
         f"HTTP fetch failed from 'gone': cannot connect to {fetcher.url_of('gone')}"
     )
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not on PATH")
+async def test_https_subgraph_with_a_trusted_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    server = RawServer()
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_tls)
+    port = listening.sockets[0].getsockname()[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted the way httpx trusts it
+    fetcher = fetcher_for(f"https://127.0.0.1:{port}/graphql")
+    try:
+        results = [await fetcher.fetch("s", b"{}") for _ in range(2)]
+    finally:
+        await fetcher.aclose()
+        for writer in server.writers:
+            writer.close()
+        listening.close()
+        await listening.wait_closed()
+    assert [r.response for r in results] == [{"data": {"ok": True}}] * 2
+    assert server.connections == 1
+    assert server.requests[0].header("host") == f"127.0.0.1:{port}"
+
+
+async def test_an_untrusted_certificate_is_a_connection_failure(tmp_path: Path) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not on PATH")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    server = RawServer()
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_tls)
+    port = listening.sockets[0].getsockname()[1]
+    url = f"https://127.0.0.1:{port}/graphql"
+    fetcher = fetcher_for(url)
+    try:
+        result = await fetcher.fetch("s", b"{}")
+    finally:
+        await fetcher.aclose()
+        listening.close()
+        await listening.wait_closed()
+    assert result.failure is not None
+    assert result.failure["message"].startswith(
+        f"HTTP fetch failed from 's': cannot connect to {url}"
+    )
+    assert "CERTIFICATE_VERIFY_FAILED" in result.failure["message"]
+    assert server.requests == []
