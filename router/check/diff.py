@@ -12,7 +12,6 @@ import enum
 from dataclasses import dataclass
 
 from graphql import (
-    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -92,10 +91,6 @@ def _safe_changes(old: GraphQLSchema, new: GraphQLSchema) -> list[SchemaChange]:
                             f"{name}.{field_name} was deprecated: {new_field.deprecation_reason}",
                         )
                     )
-        if isinstance(new_type, GraphQLInputObjectType) and isinstance(
-            old_type, GraphQLInputObjectType
-        ):
-            continue
     return changes
 
 

@@ -25,7 +25,7 @@ from graphql import (
     validate,
     visit,
 )
-from graphql.language import Visitor
+from graphql.language import Visitor, get_location
 from graphql.validation import NoUnusedFragmentsRule
 
 
@@ -96,6 +96,7 @@ def validate_operation_files(schema: GraphQLSchema, files: list[Path]) -> Operat
     problems: list[OperationProblem] = []
     operations: list[tuple[str, OperationDefinitionNode]] = []
     fragments: dict[str, FragmentDefinitionNode] = {}
+    first_definitions: dict[tuple[str, str], str] = {}  # (kind, name) -> "file:line"
     for path in files:
         try:
             document = parse(Source(path.read_text(encoding="utf-8"), str(path)))
@@ -103,9 +104,17 @@ def validate_operation_files(schema: GraphQLSchema, files: list[Path]) -> Operat
             problems.append(_problem(error, str(path), None))
             continue
         for definition in document.definitions:
+            if not isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+                continue
+            if definition.name is not None:
+                kind = "fragment" if isinstance(definition, FragmentDefinitionNode) else "operation"
+                duplicate = _duplicate(definition, kind, str(path), first_definitions)
+                if duplicate is not None:
+                    problems.append(duplicate)
+                    continue
             if isinstance(definition, OperationDefinitionNode):
                 operations.append((str(path), definition))
-            elif isinstance(definition, FragmentDefinitionNode):
+            else:
                 fragments[definition.name.value] = definition
     rules = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
     used_anywhere: set[str] = set()
@@ -139,6 +148,25 @@ def validate_operation_files(schema: GraphQLSchema, files: list[Path]) -> Operat
             _problem(e, loc_source, None) for e in validate(schema, document, fragment_rules)
         )
     return OperationsReport(len(operations), _dedupe(problems))
+
+
+def _duplicate(
+    definition: OperationDefinitionNode | FragmentDefinitionNode,
+    kind: str,
+    file: str,
+    first_definitions: dict[tuple[str, str], str],
+) -> OperationProblem | None:
+    """A problem when this name was defined before (the first definition is the one used)."""
+    assert definition.name is not None
+    name = definition.name.value
+    where = get_location(definition.loc.source, definition.loc.start) if definition.loc else None
+    line, column = (where.line, where.column) if where is not None else (1, 1)
+    first = first_definitions.get((kind, name))
+    if first is None:
+        first_definitions[(kind, name)] = f"{file}:{line}"
+        return None
+    message = f"There can be only one {kind} named '{name}' (also in {first})."
+    return OperationProblem(file, line, column, None, message)
 
 
 def _dedupe(problems: list[OperationProblem]) -> list[OperationProblem]:

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             document,
             args.operation_name,
             override_labels=frozenset(args.label),
+            describe_walk=args.stage == "fetch-graph",
         )
     except PlanningError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     outputs = {
         "normalized": lambda: print_normalized(result.operation),
         "graph": lambda: to_dot(result.graph),
-        "fetch-graph": lambda: result.walked,
+        "fetch-graph": lambda: result.walked or "",
         "optimized": lambda: result.fetch_graph.describe(),
         "plan": lambda: print_plan(result.plan) + "\n",
     }

@@ -19,11 +19,15 @@ from router.compose.subgraph import (
 )
 from router.compose.supergraph_links import composed_directives
 from router.compose.validate.compose_directive import validate_compose_directives
+from router.compose.validate.directive_definitions import validate_directive_definitions
 from router.compose.validate.directive_usage import (
     validate_directive_usage,
     validate_external_collisions,
 )
-from router.compose.validate.extensions import validate_extensions_have_base
+from router.compose.validate.extensions import (
+    validate_extensions_have_base,
+    validate_federation1_extensions,
+)
 from router.compose.validate.external import (
     validate_external_on_base,
     validate_external_used,
@@ -39,6 +43,7 @@ from router.compose.validate.interface_keys import validate_interface_key_implem
 from router.compose.validate.interface_objects import validate_interface_objects
 from router.compose.validate.keys import validate_keys
 from router.compose.validate.link_imports import validate_link_imports
+from router.compose.validate.merged_directive_names import validate_merged_directive_names
 from router.compose.validate.override import validate_overrides
 from router.compose.validate.requires_provides import (
     validate_provides_targets,
@@ -106,6 +111,7 @@ def _read_subgraphs(
 def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:
     errors_before = len(diagnostics.errors)
     validate_link_imports(subgraph, diagnostics)
+    validate_directive_definitions(subgraph, diagnostics)
     if len(diagnostics.errors) > errors_before:
         return
     if not validate_graphql(subgraph, diagnostics):
@@ -139,13 +145,14 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
         return None, diagnostics
     for subgraph in subgraphs:
         validate_compose_directives(subgraph, diagnostics)
+    validate_merged_directive_names(subgraphs, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
     context = MergeContext(subgraphs=subgraphs, diagnostics=diagnostics)
-    without_base = validate_extensions_have_base(subgraphs, diagnostics)
-    if without_base and any(subgraph.fed1 for subgraph in subgraphs):
+    if validate_federation1_extensions(subgraphs, diagnostics):
         # Federation 1 subgraphs are upgraded first; a failed upgrade stops composition.
         return None, diagnostics
+    without_base = validate_extensions_have_base(subgraphs, diagnostics)
     validate_roots(subgraphs, diagnostics)
     validate_interface_objects(subgraphs, diagnostics)
     validate_overrides(subgraphs, diagnostics)

@@ -24,7 +24,7 @@ FEDERATION2_DIRECTIVES = {
     "shareable": "directive @{name} repeatable on OBJECT | FIELD_DEFINITION",
     "override": "directive @{name}(from: String!, label: String) on FIELD_DEFINITION",
     "inaccessible": f"directive @{{name}} on {_ALL_ELEMENTS}",
-    "tag": f"directive @{{name}}(name: String!) repeatable on {_ALL_ELEMENTS} | SCHEMA",
+    "tag": f"directive @{{name}}(name: String!) repeatable on {_ALL_ELEMENTS}",
     "interfaceObject": "directive @{name} on OBJECT",
     "composeDirective": "directive @{name}(name: String!) repeatable on SCHEMA",
     "authenticated": f"directive @{{name}} on {_AUTHORIZATION}",

@@ -16,7 +16,7 @@ from router.compose.errors import Diagnostics
 from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
 from router.compose.merge.composite import selected_names
 from router.compose.merge.type_references import named_type
-from router.supergraph.model import Field, NamedType, Supergraph, TypeKind
+from router.supergraph.model import Field, FieldInSubgraph, NamedType, Supergraph, TypeKind
 
 _EXAMPLE_VALUES = {
     "String": '"A string value"',
@@ -94,11 +94,18 @@ class _Walker:
 
     # -- facts ----------------------------------------------------------------------------
 
-    def resolvers(self, named: NamedType, merged: Field) -> list[str]:
+    def resolvers(
+        self, named: NamedType, merged: Field, overridden: bool | None = None
+    ) -> list[str]:
+        """Subgraphs resolving the field; with a progressive @override, ``overridden`` says
+        whether its label is on (the new owner resolves it) or off (the old one does)."""
         graphs = [
             graph
             for graph, source in merged.sources.items()
-            if not source.external and not source.used_overridden
+            if not source.external
+            and not source.used_overridden
+            and not (overridden is True and _old_owner(source))
+            and not (overridden is False and _new_owner(source))
         ]
         if not merged.sources:
             for interface_name in named.interfaces:
@@ -256,10 +263,18 @@ class _Walker:
             if merged.inaccessible:
                 continue
             options: set[Vertex] = set()
-            for vertex in state.vertices:
-                options |= self.options(named, merged, vertex)
+            failed_world: bool | None = None
+            for world in _override_worlds(merged):
+                found: set[Vertex] = set()
+                for vertex in state.vertices:
+                    found |= self.options(named, merged, vertex, world)
+                if not found:
+                    failed_world = world
+                    options = set()
+                    break
+                options |= found
             if not options:
-                self.report(named, merged, state)
+                self.report(named, merged, state, failed_world)
                 continue
             target = named_type(merged.type)
             target_type = self.supergraph.types.get(target)
@@ -268,14 +283,16 @@ class _Walker:
             step = self.field_step(merged)
             self.push(State(target, frozenset(options), (*state.path, step), state.operation))
 
-    def options(self, named: NamedType, merged: Field, vertex: Vertex) -> set[Vertex]:
+    def options(
+        self, named: NamedType, merged: Field, vertex: Vertex, overridden: bool | None = None
+    ) -> set[Vertex]:
         """Where the field's value can come from, starting at ``vertex``."""
         target = named_type(merged.type)
         found: set[Vertex] = set()
         provided = _provided(vertex.provided, merged.name)
         if provided is not None:
             found.add(Vertex(target, vertex.subgraph, provided))
-        resolving = self.resolvers(named, merged)
+        resolving = self.resolvers(named, merged, overridden)
         for graph in self.closure(named, vertex.subgraph):
             if graph not in resolving or not self.requirements_met(named, merged, graph):
                 continue
@@ -318,7 +335,9 @@ class _Walker:
             return "{" + ", ".join(fields) + "}"
         return '"<some value>"'
 
-    def report(self, named: NamedType, merged: Field, state: State) -> None:
+    def report(
+        self, named: NamedType, merged: Field, state: State, overridden: bool | None = None
+    ) -> None:
         coordinate = f"{named.name}.{merged.name}"
         starts = sorted({vertex.subgraph for vertex in state.vertices})
         marker = (coordinate, frozenset(starts))
@@ -335,8 +354,8 @@ class _Walker:
                 if graph in listed:
                     continue
                 listed.add(graph)
-                reasons = [self.why_not_here(named, merged, graph)]
-                reasons.extend(self.why_not_moved(named, merged, graph))
+                reasons = [self.why_not_here(named, merged, graph, overridden)]
+                reasons.extend(self.why_not_moved(named, merged, graph, overridden))
                 if len(reasons) == 1:
                     blocks.append(f'- from subgraph "{graph}": {reasons[0]}')
                 else:
@@ -352,21 +371,38 @@ class _Walker:
             + "\n".join(blocks),
         )
 
-    def why_not_here(self, named: NamedType, merged: Field, graph: str) -> str:
+    def why_not_here(
+        self, named: NamedType, merged: Field, graph: str, overridden: bool | None = None
+    ) -> str:
         coordinate = f"{named.name}.{merged.name}"
         source = merged.sources.get(graph)
+        switched_off = source is not None and (
+            (overridden is True and _old_owner(source))
+            or (overridden is False and _new_owner(source))
+        )
+        if source is not None and switched_off:
+            label = source.override_label
+            holds = "false" if _old_owner(source) else "true"
+            target = named_type(merged.type)
+            return (
+                f"Unable to take edge {named.name}({graph}) -> {target}({graph}) "
+                f"({label} = {holds} ⊢ {merged.name}) because override condition "
+                f'"{label}" is {str(overridden).lower()}.'
+            )
         if source is not None and source.external:
             return f'field "{coordinate}" is not resolvable because marked @external.'
         if source is not None and source.requires:
             return f'cannot satisfy @require conditions on field "{coordinate}".'
         return f'cannot find field "{coordinate}".'
 
-    def why_not_moved(self, named: NamedType, merged: Field, start: str) -> list[str]:
+    def why_not_moved(
+        self, named: NamedType, merged: Field, start: str, overridden: bool | None = None
+    ) -> list[str]:
         coordinate = f"{named.name}.{merged.name}"
         reachable = self.closure(named, start)
         targets = self.key_targets(named)
         reasons: list[str] = []
-        resolving = self.resolvers(named, merged)
+        resolving = self.resolvers(named, merged, overridden)
         for graph in [*named.graphs, *(g for g in targets if g not in named.graphs)]:
             if graph in reachable:
                 continue
@@ -393,6 +429,23 @@ class _Walker:
                     f'type "{named.name}" has no @key defined in subgraph "{graph}".'
                 )
         return reasons
+
+
+def _old_owner(source: FieldInSubgraph) -> bool:
+    """The subgraph a progressive @override moves the field away from."""
+    return source.override_label is not None and source.override is None
+
+
+def _new_owner(source: FieldInSubgraph) -> bool:
+    """The subgraph a progressive @override moves the field to."""
+    return source.override_label is not None and source.override is not None
+
+
+def _override_worlds(merged: Field) -> tuple[bool | None, ...]:
+    """Both states of a progressive @override's label must leave the field reachable."""
+    if any(source.override_label is not None for source in merged.sources.values()):
+        return (True, False)
+    return (None,)
 
 
 def _print_query(operation: str, steps: list[PathStep], ends_in_composite: bool) -> str:

@@ -124,6 +124,10 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         node = overrides
         for part in parts[:-1]:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{name}: another FEDRA_* variable sets the key it is inside")
+        if isinstance(node.get(parts[-1]), dict):
+            raise ConfigError(f"{name}: other FEDRA_* variables set keys inside it")
         node[parts[-1]] = _env_value(env[name])
     return overrides
 

@@ -102,6 +102,7 @@ class RedisConfig(Section):
 class ApqConfig(Section):
     enabled: bool = True
     cache_size: int = Field(default=1000, ge=1)
+    cache_max_chars: int = Field(default=50_000_000, ge=1)
     redis: RedisConfig | None = None
 
 

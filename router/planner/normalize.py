@@ -143,9 +143,14 @@ class Normalizer:
         self.supergraph = supergraph
         self.fragments = fragments or {}
         self.root_type = supergraph.query_type
+        # (id of the selection collected into, fragment, conditions) already collected: a
+        # fragment spread again at the same place adds nothing, and skipping it keeps
+        # fragments that spread each other many times linear instead of exponential.
+        self._spread: set[tuple[int, str, Conditions]] = set()
 
     def selection(self, type_name: str, selection_set: SelectionSetNode) -> NormalizedSelection:
         result = NormalizedSelection(type_name)
+        self._spread.clear()  # ids of another tree's selections mean nothing here
         self._collect(result, type_name, selection_set, NO_CONDITIONS, frozenset())
         return result
 
@@ -174,6 +179,10 @@ class Normalizer:
                 name = node.name.value
                 if name in visiting or name not in self.fragments:
                     raise PlanningError(f"unknown or cyclic fragment {name!r}")
+                spread = (id(into), name, active)
+                if spread in self._spread:
+                    continue
+                self._spread.add(spread)
                 fragment = self.fragments[name]
                 self._collect_fragment(
                     into,

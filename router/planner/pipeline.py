@@ -51,7 +51,7 @@ class PlanningRun:
 
     operation: NormalizedOperation
     graph: QueryGraph
-    walked: str  # the fetch graph before optimisation, described
+    walked: str | None  # the fetch graph before optimisation, described when asked for
     fetch_graph: FetchGraph
     plan: QueryPlan
 
@@ -63,7 +63,10 @@ def run_pipeline(
     *,
     override_labels: frozenset[str] = frozenset(),
     budget: PlanningBudget | None = None,
+    describe_walk: bool = False,
 ) -> PlanningRun:
+    """Every stage of planning; ``describe_walk`` also keeps the unoptimised fetch graph's
+    description (for ``fedra plan --stage fetch-graph``; serving never needs it)."""
     tracker = BudgetTracker(budget or PlanningBudget())
     operation = normalize_operation(supergraph, document, operation_name)
     graph = query_graph_for(supergraph, _relevant_labels(supergraph, override_labels))
@@ -74,7 +77,7 @@ def run_pipeline(
         raise PlanningError(
             "query planning recursed too deeply (cyclic @requires or an operation too deep)"
         ) from error
-    walked = fetch_graph.describe()
+    walked = fetch_graph.describe() if describe_walk else None
     is_mutation = operation.kind == "mutation"
     optimize(fetch_graph, is_mutation=is_mutation)
     fetches: list[FetchNode] = []

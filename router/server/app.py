@@ -151,7 +151,7 @@ def build_services(
         apq_store = (
             RedisQueryStore(redis.url, prefix=redis.prefix, ttl_seconds=redis.ttl_seconds)
             if redis is not None
-            else MemoryQueryStore(config.apq.cache_size)
+            else MemoryQueryStore(config.apq.cache_size, config.apq.cache_max_chars)
         )
     graphiql_html = (
         graphiql_page(

@@ -25,11 +25,17 @@ class PersistedQueryStore(Protocol):
     async def aclose(self) -> None: ...
 
 
-class MemoryQueryStore:
-    """A bounded LRU of query texts keyed by hash."""
+DEFAULT_MAX_CHARS = 50_000_000
 
-    def __init__(self, max_entries: int) -> None:
+
+class MemoryQueryStore:
+    """An LRU of query texts keyed by hash, bounded in entries and in total characters (so
+    large queries cannot hold ``max_entries`` times the largest request body)."""
+
+    def __init__(self, max_entries: int, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         self._max_entries = max_entries
+        self._max_chars = max_chars
+        self._chars = 0
         self._queries: OrderedDict[str, str] = OrderedDict()
 
     def __len__(self) -> int:
@@ -42,13 +48,20 @@ class MemoryQueryStore:
         return query
 
     async def put(self, sha256_hash: str, query: str) -> None:
+        if len(query) > self._max_chars:
+            return
+        previous = self._queries.pop(sha256_hash, None)
+        if previous is not None:
+            self._chars -= len(previous)
         self._queries[sha256_hash] = query
-        self._queries.move_to_end(sha256_hash)
-        while len(self._queries) > self._max_entries:
-            self._queries.popitem(last=False)
+        self._chars += len(query)
+        while len(self._queries) > self._max_entries or self._chars > self._max_chars:
+            _, evicted = self._queries.popitem(last=False)
+            self._chars -= len(evicted)
 
     async def aclose(self) -> None:
         self._queries.clear()
+        self._chars = 0
 
 
 class RedisQueryStore:

@@ -7,9 +7,10 @@ limit (``extensions.code`` = ``MAX_DEPTH_EXCEEDED`` …), and is handed to the g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -21,13 +22,29 @@ from graphql import (
 
 from router.config.model import LimitsConfig
 
+Measure = Callable[[SelectionSetNode, frozenset[str]], int]
+
 
 class _Counter:
+    """Measures one operation; each fragment is measured once, so a document whose fragments
+    spread each other many times costs time linear in its size, not in its expanded size."""
+
     def __init__(self, context: ValidationContext) -> None:
         self._context = context
+        self._memo: dict[tuple[str, str], int] = {}
 
-    def fragment(self, spread: FragmentSpreadNode) -> FragmentDefinitionNode | None:
-        return self._context.get_fragment(spread.name.value)
+    def _fragment(
+        self, spread: FragmentSpreadNode, visiting: frozenset[str], measure: Measure
+    ) -> int:
+        name = spread.name.value
+        key = (measure.__name__, name)
+        if key in self._memo:
+            return self._memo[key]
+        fragment = self._context.get_fragment(name)
+        if fragment is None or name in visiting:
+            return 0
+        measured = self._memo[key] = measure(fragment.selection_set, visiting | {name})
+        return measured
 
     def depth(self, selection_set: SelectionSetNode | None, visiting: frozenset[str]) -> int:
         if selection_set is None:
@@ -39,10 +56,7 @@ class _Counter:
             elif isinstance(selection, InlineFragmentNode):
                 deepest = max(deepest, self.depth(selection.selection_set, visiting))
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragment(selection)
-                if fragment is not None and name not in visiting:
-                    deepest = max(deepest, self.depth(fragment.selection_set, visiting | {name}))
+                deepest = max(deepest, self._fragment(selection, visiting, self.depth))
         return deepest
 
     def aliases(self, selection_set: SelectionSetNode | None, visiting: frozenset[str]) -> int:
@@ -57,10 +71,7 @@ class _Counter:
             elif isinstance(selection, InlineFragmentNode):
                 count += self.aliases(selection.selection_set, visiting)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragment(selection)
-                if fragment is not None and name not in visiting:
-                    count += self.aliases(fragment.selection_set, visiting | {name})
+                count += self._fragment(selection, visiting, self.aliases)
         return count
 
     def root_fields(self, selection_set: SelectionSetNode, visiting: frozenset[str]) -> int:
@@ -71,10 +82,7 @@ class _Counter:
             elif isinstance(selection, InlineFragmentNode):
                 count += self.root_fields(selection.selection_set, visiting)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragment(selection)
-                if fragment is not None and name not in visiting:
-                    count += self.root_fields(fragment.selection_set, visiting | {name})
+                count += self._fragment(selection, visiting, self.root_fields)
         return count
 
 

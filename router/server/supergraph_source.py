@@ -13,6 +13,7 @@ from pathlib import Path
 
 from watchfiles import awatch
 
+from router.planner.pipeline import query_graph_for
 from router.server.metrics import RouterMetrics
 from router.server.schema_holder import SchemaHolder
 from router.supergraph import Supergraph, read_supergraph
@@ -111,7 +112,10 @@ class SupergraphFile:
 
 
 def _parse(sdl: str) -> Supergraph:
-    """The supergraph and its API schema, both built here so a broken file fails here."""
+    """The supergraph, its API schema and its query graph, all built here so that a broken
+    file (a key or @requires field set that does not read) fails here, not on every request,
+    and the first requests do not pay for building them."""
     supergraph = read_supergraph(sdl)
     supergraph.api_schema  # noqa: B018 - a cached property: build it now
+    query_graph_for(supergraph, frozenset())
     return supergraph

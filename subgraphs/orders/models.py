@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,7 +30,7 @@ class OrderRow(OrdersBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The products subgraph's stock reservation; releasing it returns the stock.
     reservation_id: Mapped[str] = mapped_column(String(40))
-    total_cents: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)  # cents exceed 32 bits
 
 
 class OrderItemRow(OrdersBase):
@@ -41,7 +41,7 @@ class OrderItemRow(OrdersBase):
     product_id: Mapped[int] = mapped_column(Integer, index=True)
     product_name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)
-    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(BigInteger)  # cents exceed 32 bits
 
 
 metadata = OrdersBase.metadata

@@ -23,6 +23,7 @@ from .validation import MAX_RESTOCK, check_quantity, validate_new_product
 
 PRODUCT_CURSOR_KIND = "product"
 MAX_TOP_PRODUCTS = 100
+MAX_STOCK_LEVEL = 2**31 - 1  # stock is a GraphQL Int
 
 
 @strawberry.federation.type(keys=["id", "sku"], description="An item of the catalogue.")
@@ -214,14 +215,20 @@ async def restock(
     async with info.context.session.use() as db:
         row = await db.scalar(
             update(ProductRow)
-            .where(ProductRow.id == product_key)
+            .where(ProductRow.id == product_key, ProductRow.stock <= MAX_STOCK_LEVEL - quantity)
             .values(stock=ProductRow.stock + quantity)
             .returning(ProductRow)
             .execution_options(synchronize_session=False)
         )
         if row is None:
+            stock = await db.scalar(select(ProductRow.stock).where(ProductRow.id == product_key))
             await db.rollback()
-            raise not_found(f"Unknown product {product_id}", productId=str(product_id))
+            if stock is None:
+                raise not_found(f"Unknown product {product_id}", productId=str(product_id))
+            raise bad_user_input(
+                f"Restocking {quantity} would take the stock ({stock}) past {MAX_STOCK_LEVEL}",
+                field="quantity",
+            )
         product = Product.from_row(row)
         await db.commit()
     return product

@@ -36,12 +36,16 @@ def parse_int_id(raw: str | int, *, field: str) -> int:
     return value
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
+_MAX_ID_DIGITS = len(str(MAX_ID))
+
+
 def parse_int_id_or_none(raw: object) -> int | None:
+    """A positive 32-bit id from an int or a string of ASCII digits; None for anything else."""
     if isinstance(raw, bool):
         return None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS:
+        raw = int(raw)
     if isinstance(raw, int):
-        return raw if 0 < raw < 2**31 else None
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
-        value = int(raw)
-        return value if 0 < value < 2**31 else None
+        return raw if 0 < raw <= MAX_ID else None
     return None

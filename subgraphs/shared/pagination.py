@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from .errors import bad_user_input
+from .errors import bad_user_input, parse_int_id_or_none
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
@@ -49,9 +49,10 @@ def decode_cursor(kind: str, cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     prefix, _, digits = text.partition(":")
-    if prefix != kind or not digits.isascii() or not digits.isdigit():
+    row_id = parse_int_id_or_none(digits) if prefix == kind else None
+    if row_id is None:
         raise bad_user_input(f"Invalid cursor {cursor!r}", field="after")
-    return int(digits)
+    return row_id
 
 
 def check_page_size(first: int, *, maximum: int = MAX_PAGE_SIZE) -> None:

@@ -54,3 +54,19 @@ def test_unknown_fragment_and_missing_variable_are_reported(tmp_path: Path) -> N
     messages = " | ".join(p.message for p in report.problems)
     assert "Unknown fragment 'Missing'" in messages
     assert "Variable '$id' is not defined" in messages
+
+
+def test_a_name_defined_twice_is_reported_at_each_later_definition(tmp_path: Path) -> None:
+    (tmp_path / "a.graphql").write_text(
+        "query Page { user(id: 1) { ...Bits } }\nfragment Bits on User { id }\n"
+    )
+    (tmp_path / "b.graphql").write_text(
+        "query Page { user(id: 2) { id } }\nfragment Bits on User { nickname }\n"
+    )
+    report = validate_operation_files(SCHEMA, [tmp_path / "a.graphql", tmp_path / "b.graphql"])
+    first = tmp_path / "a.graphql"
+    assert report.operations == 1
+    assert [(Path(p.file).name, p.line, p.message) for p in report.problems] == [
+        ("b.graphql", 1, f"There can be only one operation named 'Page' (also in {first}:1)."),
+        ("b.graphql", 2, f"There can be only one fragment named 'Bits' (also in {first}:2)."),
+    ]

@@ -60,3 +60,18 @@ def test_tags_are_merged_and_linked() -> None:
     assert result.supergraph.types["T"].tags == ["team"]
     assert result.supergraph.types["Query"].fields["t"].tags == ["public"]
     assert '@link(url: "https://specs.apollo.dev/tag/v0.3")' in (result.supergraph_sdl or "")
+
+
+def test_subgraphs_must_agree_on_the_inaccessible_directive_name() -> None:
+    namespaced = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7")\n'
+    result = compose_sdls(
+        a=FED2 + "type Query { a: Int @inaccessible b: Int }\n",
+        b=namespaced + "type Query { c: Int @federation__inaccessible d: Int }\n",
+    )
+    [error] = result.errors
+    assert error.code == "LINK_IMPORT_NAME_MISMATCH"
+    assert error.message == (
+        'The "@inaccessible" directive (from https://specs.apollo.dev/federation/v2.7) is '
+        "imported with mismatched name between subgraphs: it is imported as "
+        '"@federation__inaccessible" in subgraph "b" but "@inaccessible" in subgraph "a"'
+    )

@@ -147,3 +147,19 @@ def test_long_argument_lists_are_printed_one_per_line() -> None:
     [error] = result.errors
     assert '{\n  w(\n    argument0: "A string value"\n' in error.message
     assert '    argument3: "A string value"\n  ) {\n    hours\n  }\n}' in error.message
+
+
+def test_progressive_override_must_work_with_the_label_on_and_off() -> None:
+    labelled = FED2.replace('"@provides",', '"@provides", "@override",')
+    result = compose_sdls(
+        a=labelled + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=labelled
+        + 'type T @key(fields: "id", resolvable: false) '
+        + '{ id: ID! x: Int @override(from: "a", label: "beta") }\n',
+    )
+    [error] = result.errors
+    assert error.code == "SATISFIABILITY_ERROR"
+    assert (
+        "Unable to take edge T(a) -> Int(a) (beta = false ⊢ x) because override condition "
+        '"beta" is true.'
+    ) in error.message

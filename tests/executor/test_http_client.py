@@ -362,24 +362,32 @@ async def test_the_pooled_httpx_transport_carries_a_wrapped_client(
     )
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not on PATH")
-async def test_https_subgraph_with_a_trusted_certificate(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not on PATH")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+    command += ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(command, check=True, capture_output=True)
+    return cert, key
+
+
+async def serve_tls(server: RawServer, certificate: tuple[Path, Path]) -> asyncio.Server:
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
+    server_tls.load_cert_chain(*certificate)
+    return await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_tls)
+
+
+async def test_https_subgraph_with_a_trusted_certificate(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     server = RawServer()
-    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_tls)
+    listening = await serve_tls(server, certificate)
     port = listening.sockets[0].getsockname()[1]
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted the way httpx trusts it
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # trusted as httpx trusts it
     fetcher = fetcher_for(f"https://127.0.0.1:{port}/graphql")
     try:
         results = [await fetcher.fetch("s", b"{}") for _ in range(2)]
@@ -394,20 +402,11 @@ async def test_https_subgraph_with_a_trusted_certificate(
     assert server.requests[0].header("host") == f"127.0.0.1:{port}"
 
 
-async def test_an_untrusted_certificate_is_a_connection_failure(tmp_path: Path) -> None:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not on PATH")
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
-        check=True,
-        capture_output=True,
-    )
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
+async def test_an_untrusted_certificate_is_a_connection_failure(
+    certificate: tuple[Path, Path],
+) -> None:
     server = RawServer()
-    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=server_tls)
+    listening = await serve_tls(server, certificate)
     port = listening.sockets[0].getsockname()[1]
     url = f"https://127.0.0.1:{port}/graphql"
     fetcher = fetcher_for(url)

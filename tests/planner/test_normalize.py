@@ -83,3 +83,21 @@ def test_the_operation_to_plan_must_be_named_when_there_are_several() -> None:
     assert normalized("query A { posts { id } } query B { posts { title } }", "B").startswith(
         "query B"
     )
+
+
+@pytest.mark.timeout(10)
+def test_a_fragment_spread_many_times_is_collected_once_per_position() -> None:
+    levels = 60  # each fragment spreads the next twice: 2**60 paths, one field in the end
+    fragments = [
+        f"fragment F{i} on Post {{ id ...F{i + 1} author {{ ...A{i} }} ...F{i + 1} }}"
+        f" fragment A{i} on Author {{ name ...A{i + 1} ...A{i + 1} }}"
+        for i in range(levels)
+    ]
+    fragments.append(
+        f"fragment F{levels} on Post {{ title }} fragment A{levels} on Author {{ bio }}"
+    )
+    text = normalized("query { posts { ...F0 } }\n" + "\n".join(fragments))
+    assert text == (
+        "query {\n  posts {\n    id\n    title\n    author {\n      name\n      bio\n    }\n"
+        "  }\n}\n"
+    )

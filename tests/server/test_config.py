@@ -125,3 +125,17 @@ def test_the_repository_router_yaml_is_valid() -> None:
     docker = load_config(REPO_ROOT / "router.yaml", environ={"FEDRA_ENV": "docker"})
     assert docker.server.host == "0.0.0.0"
     assert docker.subgraph_url_overrides()["orders"] == "http://orders:4003/graphql"
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"FEDRA_LIMITS": "x", "FEDRA_LIMITS__MAX_DEPTH": "3"},
+        {"FEDRA_LIMITS__MAX_DEPTH": "3", "FEDRA_LIMITS__MAX_DEPTH__DEEPER": "3"},
+    ],
+)
+def test_variables_that_set_a_key_and_a_key_inside_it_are_a_config_error(
+    environ: dict[str, str],
+) -> None:
+    with pytest.raises(ConfigError, match="FEDRA_LIMITS"):
+        load_config(None, environ=environ)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from router.config.model import HeadersConfig
 from router.server.header_rules import HeaderPropagation
@@ -106,3 +107,36 @@ async def test_default_router_yaml_sends_user_id_and_authorization_only(
         assert sent["x-user-id"] == "1", name
         assert sent["authorization"] == "Bearer abc", name
         assert "cookie" not in sent and "x-other" not in sent, name
+
+
+def setting_a_cookie(app: Any) -> Any:
+    """The subgraph app, answering every request with a session cookie for whoever asked."""
+
+    async def with_cookie(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def send_with_cookie(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message["headers"], (b"set-cookie", b"session=first-client")],
+                }
+            await send(message)
+
+        await app(scope, receive, send_with_cookie)
+
+    return with_cookie
+
+
+async def test_a_subgraph_cookie_never_reaches_another_client_request(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    from tests.server.stack import router_stack
+
+    recorder = HeaderRecorder()
+    wrap = {"products": lambda app: recorder.wrap(setting_a_cookie(app))}
+    async with router_stack(tmp_path, supergraph_sdl, wrap=wrap) as (client, _app):
+        for _ in range(2):
+            response = await client.post("/graphql", json={"query": '{ product(id: "1") { id } }'})
+            assert response.json() == {"data": {"product": {"id": "1"}}}
+            assert "set-cookie" not in response.headers
+    assert len(recorder.requests) == 2
+    assert "cookie" not in recorder.requests[1]

@@ -175,3 +175,36 @@ async def test_request_timeout_is_504(tmp_path: Path, supergraph_sdl: str) -> No
         assert "request_timeout" in error["message"]
         fast = await client.post("/graphql", json={"query": '{ product(id: "1") { id } }'})
         assert fast.status_code == 200
+
+
+def fanned_out_fragments(levels: int) -> str:
+    """Each fragment spreads the next one twice: 2**levels paths through ~60 bytes a level."""
+    fragments = [f"fragment F{i} on User {{ id ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    fragments.append(f"fragment F{levels} on User {{ me: id }}")
+    return "query { me { ...F0 } }\n" + "\n".join(fragments)
+
+
+@pytest.mark.timeout(10)
+def test_fragment_fan_out_is_measured_in_linear_time(supergraph_sdl: str) -> None:
+    query = fanned_out_fragments(60)
+    assert limit_errors(supergraph_sdl, max_depth_rule(5), query) == []
+    assert limit_errors(supergraph_sdl, max_root_fields_rule(1), query) == []
+    assert limit_errors(supergraph_sdl, max_aliases_rule(30), query) == [
+        f"Operation exceeds the max_aliases limit: {2**60} > 30"
+    ]
+
+
+@pytest.mark.timeout(20)
+async def test_fragment_fan_out_is_answered_not_hung(tmp_path: Path, supergraph_sdl: str) -> None:
+    query = (
+        fanned_out_fragments(60)
+        .replace("query { me {", 'query { product(id: "1") {')
+        .replace("on User", "on Product")
+        .replace("me: id", "name")
+    )
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        response = await client.post("/graphql", json={"query": query})
+        assert response.status_code == 200
+        body = response.json()
+        assert "errors" not in body
+        assert set(body["data"]["product"]) == {"id", "name"}

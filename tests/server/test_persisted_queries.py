@@ -108,6 +108,20 @@ async def test_memory_store_is_a_bounded_lru() -> None:
     assert await store.get("c") == "{ c }"
 
 
+async def test_memory_store_is_bounded_in_characters_too() -> None:
+    store = MemoryQueryStore(max_entries=100, max_chars=1000)
+    for name in "abc":
+        await store.put(name, name * 400)
+    assert await store.get("a") is None  # 1200 characters do not fit: the oldest went
+    assert await store.get("b") == "b" * 400
+    await store.put("huge", "h" * 1001)  # never fits: not stored, nothing else evicted
+    assert await store.get("huge") is None
+    assert len(store) == 2
+    await store.put("b", "{ b }")  # replacing an entry frees what it held
+    await store.put("d", "d" * 590)
+    assert len(store) == 3
+
+
 async def test_redis_store_round_trip_with_ttl(redis_url: str) -> None:
     import redis.asyncio
 

@@ -129,3 +129,18 @@ async def test_reload_through_a_kubernetes_style_symlink_swap(
             await wait_for_generation(client, 2)
             refused = (await client.post("/graphql", json=TOP_PRODUCTS)).json()
             assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_a_supergraph_whose_field_sets_do_not_read_is_rejected(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    broken = supergraph_sdl.replace('key: "id"', 'key: "id {"', 1)
+    assert broken != supergraph_sdl
+    async with router_stack(tmp_path, supergraph_sdl) as (client, app):
+        (tmp_path / "supergraph.graphql").write_text(broken)
+        assert await app.state.supergraph_file.reload() is False
+        assert (await client.get("/ready")).json()["generation"] == 1
+        served = await client.post(
+            "/graphql", json={"query": '{ product(id: "1") { name shippingEstimate { amount } } }'}
+        )
+        assert "errors" not in served.json()

@@ -394,3 +394,37 @@ async def test_orders_app_with_a_given_products_client_survives_a_restart(
                 assert result.ok()["placeOrder"]["status"] == "PLACED"
         assert not client.is_closed
     assert (await stock_levels(products))[product_id] == levels[product_id] - 2
+
+
+async def test_the_largest_price_times_the_largest_quantity_is_stored_exactly(
+    orders: SubgraphClient, products: SubgraphClient
+) -> None:
+    created = await products.execute(
+        "mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
+        {
+            "input": {
+                "sku": "GOLD-BAR",
+                "name": "Gold bar",
+                "price": {"amount": "9999999999.99", "currency": "USD"},
+                "weight": 12.5,
+                "stock": 1000,
+            }
+        },
+    )
+    product_id = created.ok()["createProduct"]["id"]
+    result = await orders.execute(
+        PLACE,
+        {"input": {"items": [{"productId": product_id, "quantity": 1000}]}},
+        headers={"x-user-id": "42"},
+    )
+    order = result.ok()["placeOrder"]
+    assert order["items"][0]["unitPrice"]["amount"] == "9999999999.99"
+    assert order["total"]["amount"] == "9999999999990.00"
+    stored = await orders.execute(
+        "query($id: ID!) { order(id: $id) { total { amount } items { lineTotal { amount } } } }",
+        {"id": order["id"]},
+    )
+    assert stored.ok()["order"] == {
+        "total": {"amount": "9999999999990.00"},
+        "items": [{"lineTotal": {"amount": "9999999999990.00"}}],
+    }

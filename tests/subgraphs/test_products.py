@@ -120,6 +120,27 @@ async def test_products_first_is_bounded(products: SubgraphClient) -> None:
     assert result.error_codes == ["BAD_USER_INPUT"]
 
 
+async def test_out_of_range_ids_and_cursors_are_bad_user_input(
+    products: SubgraphClient,
+) -> None:
+    from subgraphs.shared.pagination import encode_cursor
+
+    huge = "9" * 5000  # more digits than int() converts
+    cursors = [encode_cursor("product", 2**70), "cHJvZHVjdDo" + "5" * 6000]
+    for after in cursors:
+        result = await products.execute(
+            "query($after: String) { products(after: $after) { edges { cursor } } }",
+            {"after": after},
+        )
+        assert result.error_codes == ["BAD_USER_INPUT"], result.errors
+    result = await products.execute("query($id: ID!) { product(id: $id) { id } }", {"id": huge})
+    assert result.error_codes == ["BAD_USER_INPUT"], result.errors
+    entities = await products.execute(
+        ENTITIES, {"representations": [{"__typename": "Product", "id": huge}]}
+    )
+    assert entities.ok() == {"_entities": [None]}
+
+
 async def test_top_products_are_the_best_sellers(products: SubgraphClient) -> None:
     result = await products.execute("{ topProducts(first: 3) { id } }")
     ranked = sorted(seed_data().products, key=lambda p: (-p.units_sold, p.id))
@@ -203,6 +224,20 @@ async def test_restock_rejects_bad_input(products: SubgraphClient) -> None:
         result = await products.execute(f"mutation {{ restock({arguments}) {{ stock }} }}")
         assert result.error_codes == [code], arguments
     assert await stock_levels(products) == before
+
+
+async def test_restock_never_takes_stock_past_what_an_int_holds(products: SubgraphClient) -> None:
+    from sqlalchemy import update
+
+    almost_full = 2**31 - 5
+    async with products.database.session() as db:
+        await db.execute(update(ProductRow).where(ProductRow.id == 5).values(stock=almost_full))
+        await db.commit()
+    result = await products.execute('mutation { restock(productId: "5", quantity: 10) { stock } }')
+    assert result.error_codes == ["BAD_USER_INPUT"], result.errors
+    assert (await stock_levels(products))[5] == almost_full
+    fits = await products.execute('mutation { restock(productId: "5", quantity: 4) { stock } }')
+    assert fits.ok() == {"restock": {"stock": 2**31 - 1}}
 
 
 async def test_entities_by_id_by_sku_and_mixed(products: SubgraphClient) -> None:

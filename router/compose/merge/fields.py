@@ -109,6 +109,9 @@ def merge_field(
         context.is_subtype,
         input_position=False,
     )
+    if merged_type is None and defining is sources:
+        # Every definition is @external: EXTERNAL_MISSING_ON_BASE says what is wrong.
+        merged_type = defining[0][1].type
     if merged_type is None:
         groups: dict[str, list[str]] = {}
         for subgraph, subgraph_field in defining:

@@ -113,3 +113,4 @@ def validate_provides_targets(subgraph: SubgraphSchema, diagnostics: Diagnostics
                 subgraph.name,
                 subgraph_field.applied.get("provides", subgraph_field.node),
             )
+            return  # the subgraph is not processed further, as Apollo's composition does
