@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from subgraphs.shared.errors import bad_user_input, parse_int_id, parse_int_id_or_none
+from subgraphs.shared.errors import (
+    bad_user_input,
+    mask_unexpected_errors,
+    parse_int_id,
+    parse_int_id_or_none,
+)
 from subgraphs.shared.money import Money, amount_to_cents
 from subgraphs.shared.pagination import check_page_size
 from subgraphs.shared.timestamps import as_utc
@@ -277,5 +282,9 @@ class Mutation:
 
 
 schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[User, Product, Order], federation_version="2.7"
+    query=Query,
+    mutation=Mutation,
+    types=[User, Product, Order],
+    federation_version="2.7",
+    extensions=[mask_unexpected_errors],
 )

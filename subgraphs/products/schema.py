@@ -6,7 +6,13 @@ import strawberry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from subgraphs.shared.errors import bad_user_input, not_found, parse_int_id, parse_int_id_or_none
+from subgraphs.shared.errors import (
+    bad_user_input,
+    mask_unexpected_errors,
+    not_found,
+    parse_int_id,
+    parse_int_id_or_none,
+)
 from subgraphs.shared.money import Money
 from subgraphs.shared.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -294,5 +300,9 @@ def _sku_taken(sku: str) -> Exception:
 
 
 schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[Product], federation_version="2.7"
+    query=Query,
+    mutation=Mutation,
+    types=[Product],
+    federation_version="2.7",
+    extensions=[mask_unexpected_errors],
 )

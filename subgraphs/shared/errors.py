@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 NOT_FOUND = "NOT_FOUND"
@@ -49,3 +50,14 @@ def parse_int_id_or_none(raw: object) -> int | None:
     if isinstance(raw, int):
         return raw if 0 < raw <= MAX_ID else None
     return None
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An error from an exception that is not a GraphQLError (a bug, a database failure): its
+    message may hold SQL or internals, so clients get a generic one; the server log has it."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def mask_unexpected_errors() -> MaskErrors:
+    """A new extension per operation (it keeps per-operation state)."""
+    return MaskErrors(should_mask_error=is_unexpected)

@@ -8,7 +8,12 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from subgraphs.shared.errors import bad_user_input, parse_int_id, parse_int_id_or_none
+from subgraphs.shared.errors import (
+    bad_user_input,
+    mask_unexpected_errors,
+    parse_int_id,
+    parse_int_id_or_none,
+)
 from subgraphs.shared.pagination import (
     DEFAULT_PAGE_SIZE,
     Connection,
@@ -130,5 +135,9 @@ def _email_taken(email: str) -> Exception:
 
 
 schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[User], federation_version="2.7"
+    query=Query,
+    mutation=Mutation,
+    types=[User],
+    federation_version="2.7",
+    extensions=[mask_unexpected_errors],
 )

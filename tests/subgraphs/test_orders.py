@@ -149,6 +149,21 @@ async def test_shipping_estimate_without_its_required_fields_is_an_error(
     assert result.error_codes == ["EXTERNAL_FIELD_MISSING"]
 
 
+async def test_unexpected_failures_are_masked_and_coded_errors_are_not(
+    orders: SubgraphClient,
+) -> None:
+    result = await orders.execute(
+        """{ _entities(representations: [{__typename: "Product", id: "1", weight: "heavy",
+             price: {amount: "1.00", currency: "USD"}}]) {
+             ... on Product { shippingEstimate { amount } } } }"""
+    )
+    assert [error["message"] for error in result.errors] == ["Unexpected error."]
+    assert result.errors[0]["path"] == ["_entities", 0]
+    coded = await orders.execute('{ order(id: "x") { id } }')
+    assert coded.error_codes == ["BAD_USER_INPUT"]
+    assert "positive integer" in coded.errors[0]["message"]
+
+
 async def test_user_orders_first_is_bounded(orders: SubgraphClient) -> None:
     result = await orders.execute(
         '{ _entities(representations: [{__typename: "User", id: "1"}]) {'
