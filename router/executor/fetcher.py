@@ -1,10 +1,12 @@
 """HTTP transport to the subgraphs: one pooled keep-alive connection pool per subgraph.
 
 A subgraph reached over the network gets the executor's own HTTP/1.1 pool
-(``router.executor.http_pool``). A subgraph given an ``httpx`` transport (an in-process ASGI
-app, or a transport that wraps the network with its own behaviour) and a subgraph whose URL
-goes through a proxy from the environment (``HTTP_PROXY`` …) are reached with an
-``httpx.AsyncClient`` instead.
+(``router.executor.http_pool``; a ``FetchObserver`` may add headers and time each fetch). A
+subgraph given an ``httpx`` transport (an in-process ASGI app, or a transport that wraps the
+network with its own behaviour) is sent its requests through that transport, called directly
+with the request an ``httpx`` client would build; a subgraph whose URL goes through a proxy
+from the environment (``HTTP_PROXY`` …) or carries credentials goes through an
+``httpx.AsyncClient``.
 """
 
 from __future__ import annotations

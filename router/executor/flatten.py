@@ -45,14 +45,23 @@ def objects_at(targets: list[Target], steps: tuple[FlattenStep, ...]) -> list[Ta
         key = step.key
         if key is not None:
             found: list[Target] = []
+            append = found.append
             for obj, path in current:
                 value = obj.get(key)
                 if value is None:
                     continue
-                if type(value) is dict:
-                    found.append((value, (*path, key)))
-                elif type(value) is list:
-                    _enter_list(value, (*path, key), found)
+                value_type = type(value)
+                # tuple concatenation: measurably faster than unpacking on this hot path
+                if value_type is dict:
+                    append((value, path + (key,)))  # noqa: RUF005
+                elif value_type is list:
+                    base = path + (key,)  # noqa: RUF005
+                    for index, item in enumerate(value):
+                        item_type = type(item)
+                        if item_type is dict:
+                            append((item, base + (index,)))  # noqa: RUF005
+                        elif item_type is list:
+                            _enter_list(item, (*base, index), found)
             current = found
         elif step.typenames is not None:
             typenames = step.typenames

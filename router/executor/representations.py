@@ -132,19 +132,50 @@ def collect_representations(
     input_rewrites: tuple[CompiledRewrite, ...],
 ) -> CollectedRepresentations:
     collected = CollectedRepresentations()
+    representations = collected.representations
+    origins = collected.origins
     index_by_key: dict[bytes, int] = {}
+    dumps = orjson.dumps
+    by_type = selection.by_type
+    default = selection.default
+    typed = selection.typed
     for target in targets:
-        representation = build_representation(target[0], selection)
-        if representation is None:
+        obj = target[0]
+        # build_representation, inlined: this loop runs for every object at a flatten path
+        if typed:
+            typename = obj.get("__typename")
+            fields = by_type.get(typename) if type(typename) is str else None
+            if fields is None:
+                if not default:
+                    continue
+                fields = default
+        else:
+            fields = default
+        representation: dict[str, Any] = {}
+        complete = True
+        for entry in fields:
+            response_key = entry.response_key
+            if response_key not in obj:
+                complete = False
+                break
+            value = obj[response_key]
+            if entry.selection is not None and value is not None:
+                try:
+                    value = _build_value(value, entry.selection)
+                except _Missing:
+                    complete = False
+                    break
+            representation[entry.name] = value
+        if not complete:
             continue
         if input_rewrites:
             apply_rewrites(representation, input_rewrites)
-        key = orjson.dumps(representation)
+        key = dumps(representation)
         index = index_by_key.get(key)
         if index is None:
-            index_by_key[key] = len(collected.representations)
-            collected.representations.append(representation)
-            collected.origins.append([target])
+            index_by_key[key] = len(representations)
+            representations.append(representation)
+            origins.append([target])
         else:
-            collected.origins[index].append(target)
+            origins[index].append(target)
     return collected
