@@ -99,7 +99,10 @@ def validate_operation_files(schema: GraphQLSchema, files: list[Path]) -> Operat
     first_definitions: dict[tuple[str, str], str] = {}  # (kind, name) -> "file:line"
     for path in files:
         try:
-            document = parse(Source(path.read_text(encoding="utf-8"), str(path)))
+            document = parse(
+                Source(path.read_text(encoding="utf-8"), str(path)),
+                allow_empty_selection_sets=False,
+            )
         except GraphQLError as error:
             problems.append(_problem(error, str(path), None))
             continue

@@ -73,6 +73,7 @@ class Gateway:
             self.executor.compile,
             validation_rules=options.validation_rules,
             max_validation_errors=options.max_validation_errors,
+            max_parser_tokens=options.max_parser_tokens,
             introspection=options.introspection,
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,

@@ -64,6 +64,7 @@ class OperationPreparer:
         *,
         validation_rules: tuple[type[ASTValidationRule], ...] = (),
         max_validation_errors: int = 100,
+        max_parser_tokens: int | None = 15_000,
         introspection: bool = True,
         plan_printer: Callable[[QueryPlan], str] | None = None,
         shapes_per_operation: int = 32,
@@ -79,6 +80,7 @@ class OperationPreparer:
             *validation_rules,
         )
         self.max_validation_errors = max_validation_errors
+        self.max_parser_tokens = max_parser_tokens
         self.introspection = introspection
         self.plan_printer = plan_printer
         self.shapes_per_operation = shapes_per_operation
@@ -87,7 +89,11 @@ class OperationPreparer:
         self, query: str, operation_name: str | None, override_labels: frozenset[str]
     ) -> PreparedOperation:
         try:
-            document = parse(query)
+            # Selection sets must not be empty (the spec's grammar; graphql-core 3.3 allows them
+            # by default), and a token limit stops oversized documents before any work.
+            document = parse(
+                query, max_tokens=self.max_parser_tokens, allow_empty_selection_sets=False
+            )
         except GraphQLError as error:
             return PreparedOperation(errors=[from_graphql_error(error, GRAPHQL_PARSE_FAILED)])
         validation_errors = validate(
