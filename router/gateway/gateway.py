@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Callable, Mapping
@@ -116,7 +117,15 @@ class Gateway:
         if not query:
             return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
         labels = self.override_labels.enabled(override_labels)
-        prepared = self.prepare(query, request.operation_name, override_labels=labels)
+        key = (query, request.operation_name or None, labels)
+        prepared = self._cache.get(key)
+        if prepared is None:
+            # Parsing, validation and planning of a new operation run on a worker thread, so a
+            # large operation does not stall the requests already in flight on this event loop.
+            prepared = await asyncio.to_thread(
+                self._preparer.prepare, query, request.operation_name or None, labels
+            )
+            self._cache.put(key, prepared)
         if prepared.errors is not None:
             return {"errors": prepared.errors}
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
