@@ -22,15 +22,17 @@ from router.config.model import RouterConfig
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
 from router.server.endpoint import GraphQLEndpoint
+from router.server.fetch_observer import ServerFetchObserver
 from router.server.graphiql import STATIC_DIR, STATIC_PATH, graphiql_page
 from router.server.header_rules import HeaderPropagation
+from router.server.heap import freeze_long_lived
 from router.server.hooks import load_hooks
 from router.server.metrics import RouterMetrics
 from router.server.operation_limits import limit_rules
 from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
 from router.server.services import RouterServices
-from router.server.subgraph_transport import FetchObservers, subgraph_transports
+from router.server.subgraph_transport import in_process_transports
 from router.server.supergraph_source import SupergraphFile
 from router.server.tracing import RouterTracing
 from router.supergraph import Supergraph
@@ -54,7 +56,7 @@ def create_app(
     if path is None:
         raise ValueError("no supergraph: give supergraph_path or set supergraph.path")
     services = build_services(config, subgraph_transports_override)
-    source = SupergraphFile(path, services.holder, services.metrics)
+    source = SupergraphFile(path, services.holder, services.metrics, on_installed=freeze_long_lived)
     endpoint = GraphQLEndpoint(services)
 
     @contextlib.asynccontextmanager
@@ -120,11 +122,10 @@ def build_services(
     metrics = RouterMetrics()
     tracing = RouterTracing(config.telemetry)
     hooks = load_hooks(config.hooks)
-    observers = FetchObservers(metrics, tracing, hooks)
+    observer = ServerFetchObserver(metrics, tracing, hooks)
     rules = limit_rules(config.limits)
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
-        names = sorted(supergraph.subgraphs)
         options = GatewayOptions(
             subgraph_timeout=config.limits.subgraph_timeout,
             subgraph_timeouts=config.subgraph_timeouts(),
@@ -134,16 +135,13 @@ def build_services(
             validation_rules=rules,
             introspection=config.server.introspection,
             expose_query_plan=config.query_plan.enabled,
-            subgraph_transports=subgraph_transports(
-                names,
-                observers,
-                max_connections=config.gateway.max_connections_per_subgraph,
-                inner=transports_override,
-            ),
+            # Network subgraphs: the executor's own pools, which call the observer per fetch.
+            fetch_observer=observer,
+            subgraph_transports=in_process_transports(transports_override or {}, observer),
         )
         return Gateway(supergraph, options)
 
-    holder = SchemaHolder(build_gateway)
+    holder = SchemaHolder(build_gateway, on_retired_closed=freeze_long_lived)
     metrics.set_plan_cache_source(lambda: _plan_cache_stats(holder))
     apq_store: PersistedQueryStore | None = None
     if config.apq.enabled:

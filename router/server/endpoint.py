@@ -9,12 +9,14 @@ timeout (504), response hooks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -22,6 +24,7 @@ from router.gateway import GraphQLRequest
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
 from router.server.errors import RequestError
+from router.server.fetch_observer import ClientCall, current_call
 from router.server.hooks import RequestContext
 from router.server.http_request import ParsedRequest, parse_post_body, parse_query_params, read_body
 from router.server.negotiation import (
@@ -33,7 +36,6 @@ from router.server.negotiation import (
 from router.server.operation_kind import operation_kind
 from router.server.schema_holder import LoadedSchema
 from router.server.services import RouterServices
-from router.server.subgraph_transport import ClientCall, current_call
 
 access_log = logging.getLogger("fedra.access")
 logger = logging.getLogger("fedra.server")
@@ -127,20 +129,15 @@ class GraphQLEndpoint:
         self, request: Request, context: RequestContext, parsed: ParsedRequest, media_type: str
     ) -> Response:
         services = self.services
-        tracing = services.tracing
-        parent = tracing.extract(request.headers) if tracing.enabled else None
-        with tracing.tracer.start_as_current_span(
-            "graphql.request",
-            context=parent,
-            kind=SpanKind.SERVER,
-            attributes={"http.request.method": request.method, "url.path": request.url.path},
-        ) as span:
-            if tracing.enabled:
-                context.trace_id = format(span.get_span_context().trace_id, "032x")
+        with self._request_span(request, context) as span:
             async with services.holder.use() as loaded:
                 if loaded is None:
                     raise RequestError(503, "The router has no supergraph loaded yet", "NOT_READY")
                 call = ClientCall(context, request.headers, services.propagation)
+                if span is None and services.tracing.enabled:
+                    context.trace_id, call.trace_headers = services.tracing.caller_trace(
+                        request.headers
+                    )
                 token = current_call.set(call)
                 try:
                     async with asyncio.timeout(self._config.limits.request_timeout):
@@ -149,7 +146,8 @@ class GraphQLEndpoint:
                             for operation in parsed.operations
                         ]
                 except TimeoutError:
-                    span.set_status(Status(StatusCode.ERROR, "request timeout"))
+                    if span is not None:
+                        span.set_status(Status(StatusCode.ERROR, "request timeout"))
                     raise RequestError(
                         504,
                         "The request exceeded the request_timeout limit "
@@ -164,9 +162,26 @@ class GraphQLEndpoint:
             if parsed.is_batch:
                 return _json_response(results, 200, media_type)
             status = _status_for(results[0], media_type)
-            if status >= 400:
+            if status >= 400 and span is not None:
                 span.set_status(Status(StatusCode.ERROR))
             return _json_response(results[0], status, media_type)
+
+    @contextlib.contextmanager
+    def _request_span(self, request: Request, context: RequestContext) -> Iterator[Span | None]:
+        """The request's server span, current while it runs; None when no span is recorded."""
+        tracing = self.services.tracing
+        if not tracing.recording:
+            yield None
+            return
+        parent = tracing.extract(request.headers)
+        with tracing.tracer.start_as_current_span(
+            "graphql.request",
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": request.method, "url.path": request.url.path},
+        ) as span:
+            context.trace_id = format(span.get_span_context().trace_id, "032x")
+            yield span
 
     async def _run_operation(
         self,

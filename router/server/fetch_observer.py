@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import cast
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
@@ -81,12 +82,13 @@ class ServerFetchObserver:
     async def after_fetch(
         self, service: str, token: object, status: int | None, seconds: float
     ) -> None:
-        if isinstance(token, Span):
+        if token is not None:
+            span = cast(Span, token)
             if status is not None:
-                token.set_attribute("http.response.status_code", status)
+                span.set_attribute("http.response.status_code", status)
                 if status >= 500:
-                    token.set_status(Status(StatusCode.ERROR))
-            token.end()
+                    span.set_status(Status(StatusCode.ERROR))
+            span.end()
         if self.metrics is not None:
             self.metrics.observe_subgraph_fetch(service, seconds, status is None or status >= 400)
         call = current_call.get()

@@ -32,8 +32,15 @@ class LoadedSchema:
 
 
 class SchemaHolder:
-    def __init__(self, build_gateway: GatewayFactory) -> None:
+    def __init__(
+        self,
+        build_gateway: GatewayFactory,
+        *,
+        on_retired_closed: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_retired_closed`` runs once a replaced gateway has been closed."""
         self._build_gateway = build_gateway
+        self._on_retired_closed = on_retired_closed
         self._current: LoadedSchema | None = None
         self._generation = 0
         self._closing: set[asyncio.Task[None]] = set()
@@ -87,6 +94,8 @@ class SchemaHolder:
             logger.info(
                 "retired supergraph generation closed", extra={"generation": loaded.generation}
             )
+        if self._on_retired_closed is not None:
+            self._on_retired_closed()
 
     async def aclose(self) -> None:
         if self._closing:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from watchfiles import awatch
@@ -23,11 +24,18 @@ logger = logging.getLogger("fedra.server")
 
 class SupergraphFile:
     def __init__(
-        self, path: str | Path, holder: SchemaHolder, metrics: RouterMetrics | None = None
+        self,
+        path: str | Path,
+        holder: SchemaHolder,
+        metrics: RouterMetrics | None = None,
+        *,
+        on_installed: Callable[[], None] | None = None,
     ) -> None:
+        """``on_installed`` runs after each supergraph is installed (first load and reloads)."""
         self.path = Path(path).absolute()  # symlinks stay: Kubernetes swaps them on update
         self._holder = holder
         self._metrics = metrics
+        self._on_installed = on_installed
 
     def load(self) -> bool:
         """Read the file and install it; True when a new supergraph is now served.
@@ -70,6 +78,8 @@ class SupergraphFile:
     def _install(self, supergraph: Supergraph, digest: str) -> bool:
         loaded = self._holder.install(supergraph, digest)
         self._count("loaded")
+        if self._on_installed is not None:
+            self._on_installed()
         logger.info(
             "supergraph loaded",
             extra={

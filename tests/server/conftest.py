@@ -18,6 +18,13 @@ def supergraph_sdl() -> str:
     return compose_supergraph_sdl()
 
 
+@pytest.fixture(params=[False, True], ids=["in-process", "network"])
+def network(request: pytest.FixtureRequest) -> bool:
+    """Whether the router reaches the subgraphs over HTTP through its own connection pools
+    (as in production) or through in-process transports."""
+    return bool(request.param)
+
+
 @pytest.fixture(scope="module")
 def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSubgraphs]:
     """The three subgraphs as real uvicorn processes, shared by a test module."""

@@ -3,6 +3,7 @@ in process (httpx ASGI transports) or as uvicorn processes, and the router aroun
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from starlette.applications import Starlette
 
 from router.config import RouterConfig, load_config
@@ -86,10 +88,10 @@ def config_from(environ: Mapping[str, str] | None = None, path: Path | None = No
 
 
 @asynccontextmanager
-async def in_process_subgraphs(
+async def subgraph_apps(
     directory: Path, wrap: Mapping[str, Any] | None = None
-) -> AsyncIterator[dict[str, httpx.AsyncBaseTransport]]:
-    """The three subgraph apps on fresh SQLite files, started (tables, seed data), as transports.
+) -> AsyncIterator[dict[str, Any]]:
+    """The three subgraph apps on fresh SQLite files, started (tables, seed data).
 
     ``wrap`` maps a subgraph name to a function wrapping its ASGI app (e.g. a header recorder).
     """
@@ -104,11 +106,77 @@ async def in_process_subgraphs(
     async with AsyncExitStack() as stack:
         for app in apps.values():
             await stack.enter_async_context(app.router.lifespan_context(app))
-        transports: dict[str, httpx.AsyncBaseTransport] = {}
+        yield {name: (wrap or {}).get(name, lambda inner: inner)(app) for name, app in apps.items()}
+
+
+@asynccontextmanager
+async def in_process_subgraphs(
+    directory: Path, wrap: Mapping[str, Any] | None = None
+) -> AsyncIterator[dict[str, httpx.AsyncBaseTransport]]:
+    """The subgraph apps of ``subgraph_apps``, as in-process transports."""
+    async with subgraph_apps(directory, wrap) as apps:
+        yield {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """A uvicorn server inside the test's event loop; the process's signals stay untouched."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@asynccontextmanager
+async def served_over_http(apps: Mapping[str, Any]) -> AsyncIterator[dict[str, str]]:
+    """Each ASGI app behind its own uvicorn server on 127.0.0.1, in this event loop; yields
+    their GraphQL URLs, so that requests to them travel over real sockets."""
+    servers: list[uvicorn.Server] = []
+    tasks: list[asyncio.Task[None]] = []
+    urls: dict[str, str] = {}
+    try:
         for name, app in apps.items():
-            served: Any = (wrap or {}).get(name, lambda inner: inner)(app)
-            transports[name] = httpx.ASGITransport(app=served)
-        yield transports
+            port = free_port()
+            config = uvicorn.Config(
+                app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+            )
+            servers.append(_EmbeddedServer(config))
+            tasks.append(asyncio.create_task(servers[-1].serve()))
+            urls[name] = f"http://127.0.0.1:{port}/graphql"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while not all(server.started for server in servers):
+            failed = [task for task in tasks if task.done()]
+            if failed or time.monotonic() > deadline:
+                raise RuntimeError("a subgraph server did not start")
+            await asyncio.sleep(0.01)
+        yield urls
+    finally:
+        for running in servers:
+            running.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphRoutes:
+    """How the router reaches the subgraphs: in-process transports, or URLs over the network."""
+
+    transports: dict[str, httpx.AsyncBaseTransport] | None
+    urls: dict[str, str]
+
+    def url_overrides(self) -> dict[str, str]:
+        return {f"FEDRA_SUBGRAPHS__{name.upper()}__URL": url for name, url in self.urls.items()}
+
+
+@asynccontextmanager
+async def routed_subgraphs(
+    directory: Path, wrap: Mapping[str, Any] | None = None, *, network: bool = False
+) -> AsyncIterator[SubgraphRoutes]:
+    """The subgraph apps, in process or (``network``) served over HTTP on 127.0.0.1."""
+    async with subgraph_apps(directory, wrap) as apps:
+        if not network:
+            yield SubgraphRoutes({n: httpx.ASGITransport(app=a) for n, a in apps.items()}, {})
+            return
+        async with served_over_http(apps) as urls:
+            yield SubgraphRoutes(None, urls)
 
 
 @asynccontextmanager
@@ -130,16 +198,21 @@ async def router_stack(
     *,
     wrap: Mapping[str, Any] | None = None,
     watch: bool = False,
+    network: bool = False,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
-    """Router + in-process subgraphs; the supergraph is written to ``directory``."""
+    """Router + subgraphs; the supergraph is written to ``directory``.
+
+    The subgraphs run in process; with ``network`` they are served over HTTP on 127.0.0.1 and
+    the router reaches them through its own connection pools, as in production.
+    """
     supergraph_path = directory / "supergraph.graphql"
     supergraph_path.write_text(supergraph_sdl)
     settings = {"FEDRA_SUPERGRAPH__WATCH": "true" if watch else "false", **(environ or {})}
-    async with in_process_subgraphs(directory, wrap) as transports:
+    async with routed_subgraphs(directory, wrap, network=network) as routes:
         app = create_app(
-            config_from(settings),
+            config_from({**settings, **routes.url_overrides()}),
             supergraph_path=supergraph_path,
-            subgraph_transports_override=transports,
+            subgraph_transports_override=routes.transports,
         )
         async with router_client(app) as client:
             yield client, app

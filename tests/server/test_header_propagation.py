@@ -69,21 +69,22 @@ def test_connection_headers_never_propagate() -> None:
 
 
 async def test_default_router_yaml_sends_user_id_and_authorization_only(
-    tmp_path: Path, supergraph_sdl: str
+    tmp_path: Path, supergraph_sdl: str, network: bool
 ) -> None:
     recorders = {"users": HeaderRecorder(), "orders": HeaderRecorder()}
     config_file = REPO_ROOT / "router.yaml"
     from router.config import load_config
     from router.server import create_app
-    from tests.server.stack import in_process_subgraphs, router_client
+    from tests.server.stack import routed_subgraphs, router_client
 
     supergraph_path = tmp_path / "supergraph.graphql"
     supergraph_path.write_text(supergraph_sdl)
-    config = load_config(config_file, environ={"FEDRA_SUPERGRAPH__WATCH": "false"})
     wrap = {name: recorder.wrap for name, recorder in recorders.items()}
-    async with in_process_subgraphs(tmp_path, wrap) as transports:
+    async with routed_subgraphs(tmp_path, wrap, network=network) as routes:
+        environ = {"FEDRA_SUPERGRAPH__WATCH": "false", **routes.url_overrides()}
+        config = load_config(config_file, environ=environ)
         app = create_app(
-            config, supergraph_path=supergraph_path, subgraph_transports_override=transports
+            config, supergraph_path=supergraph_path, subgraph_transports_override=routes.transports
         )
         async with router_client(app) as client:
             anonymous = await client.post("/graphql", json={"query": "{ me { name } }"})
@@ -127,13 +128,13 @@ def setting_a_cookie(app: Any) -> Any:
 
 
 async def test_a_subgraph_cookie_never_reaches_another_client_request(
-    tmp_path: Path, supergraph_sdl: str
+    tmp_path: Path, supergraph_sdl: str, network: bool
 ) -> None:
     from tests.server.stack import router_stack
 
     recorder = HeaderRecorder()
     wrap = {"products": lambda app: recorder.wrap(setting_a_cookie(app))}
-    async with router_stack(tmp_path, supergraph_sdl, wrap=wrap) as (client, _app):
+    async with router_stack(tmp_path, supergraph_sdl, wrap=wrap, network=network) as (client, _):
         for _ in range(2):
             response = await client.post("/graphql", json={"query": '{ product(id: "1") { id } }'})
             assert response.json() == {"data": {"product": {"id": "1"}}}

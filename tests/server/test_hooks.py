@@ -54,11 +54,14 @@ class RecordingHook(RouterHook):
 instance_hook = RecordingHook()
 
 
-async def test_every_stage_runs_in_order(tmp_path: Path, supergraph_sdl: str) -> None:
+async def test_every_stage_runs_in_order(
+    tmp_path: Path, supergraph_sdl: str, network: bool
+) -> None:
     EVENTS.clear()
     recorder = HeaderRecorder()
     settings = {"FEDRA_HOOKS": "[tests.server.test_hooks:RecordingHook]"}
-    async with router_stack(tmp_path, supergraph_sdl, settings, wrap={"users": recorder.wrap}) as (
+    wrap = {"users": recorder.wrap}
+    async with router_stack(tmp_path, supergraph_sdl, settings, wrap=wrap, network=network) as (
         client,
         _app,
     ):

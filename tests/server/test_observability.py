@@ -49,8 +49,8 @@ def sample(metrics: str, name: str) -> float:
     raise AssertionError(f"{name} not in metrics")
 
 
-async def test_metrics(tmp_path: Path, supergraph_sdl: str) -> None:
-    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+async def test_metrics(tmp_path: Path, supergraph_sdl: str, network: bool) -> None:
+    async with router_stack(tmp_path, supergraph_sdl, network=network) as (client, _app):
         for _ in range(3):
             await client.post("/graphql", json={"query": CROSS_SUBGRAPH_QUERY})
         await client.post("/graphql", json={"query": "{ nope }"})
@@ -79,8 +79,11 @@ def failing_subgraph(_app: object) -> object:
     return app
 
 
-async def test_subgraph_failures_are_counted(tmp_path: Path, supergraph_sdl: str) -> None:
-    async with router_stack(tmp_path, supergraph_sdl, wrap={"users": failing_subgraph}) as (
+async def test_subgraph_failures_are_counted(
+    tmp_path: Path, supergraph_sdl: str, network: bool
+) -> None:
+    wrap = {"users": failing_subgraph}
+    async with router_stack(tmp_path, supergraph_sdl, wrap=wrap, network=network) as (
         client,
         _app,
     ):
@@ -96,13 +99,15 @@ async def test_subgraph_failures_are_counted(tmp_path: Path, supergraph_sdl: str
 
 
 async def test_traceparent_reaches_subgraphs_in_the_callers_trace(
-    tmp_path: Path, supergraph_sdl: str
+    tmp_path: Path, supergraph_sdl: str, network: bool
 ) -> None:
     users = HeaderRecorder()
     orders = HeaderRecorder()
-    async with router_stack(
-        tmp_path, supergraph_sdl, wrap={"users": users.wrap, "orders": orders.wrap}
-    ) as (client, app):
+    wrap = {"users": users.wrap, "orders": orders.wrap}
+    async with router_stack(tmp_path, supergraph_sdl, wrap=wrap, network=network) as (
+        client,
+        app,
+    ):
         exporter = InMemorySpanExporter()
         app.state.services.tracing.add_span_processor(SimpleSpanProcessor(exporter))
         response = await client.post(
@@ -126,15 +131,44 @@ async def test_traceparent_reaches_subgraphs_in_the_callers_trace(
     assert {value.split("-")[2] for value in sent} <= span_ids
 
 
-async def test_tracing_can_be_disabled(tmp_path: Path, supergraph_sdl: str) -> None:
+async def test_tracing_can_be_disabled(tmp_path: Path, supergraph_sdl: str, network: bool) -> None:
     users = HeaderRecorder()
     settings = {"FEDRA_TELEMETRY__TRACING__ENABLED": "false"}
-    async with router_stack(tmp_path, supergraph_sdl, settings, wrap={"users": users.wrap}) as (
+    wrap = {"users": users.wrap}
+    async with router_stack(tmp_path, supergraph_sdl, settings, wrap=wrap, network=network) as (
         client,
-        _app,
+        app,
     ):
-        await client.post("/graphql", json={"query": '{ user(id: "1") { name } }'})
+        app.state.services.tracing.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+        await client.post(
+            "/graphql",
+            json={"query": '{ user(id: "1") { name } }'},
+            headers={"traceparent": INCOMING_TRACEPARENT},
+        )
     assert "traceparent" not in users.requests[-1]
+
+
+async def test_without_an_exporter_no_span_is_made_and_the_callers_context_is_forwarded(
+    tmp_path: Path, supergraph_sdl: str, network: bool
+) -> None:
+    users = HeaderRecorder()
+    async with router_stack(
+        tmp_path, supergraph_sdl, wrap={"users": users.wrap}, network=network
+    ) as (client, app):
+        assert not app.state.services.tracing.recording
+        query = {"query": '{ user(id: "1") { name } }'}
+        await client.post(
+            "/graphql",
+            json=query,
+            headers={"traceparent": INCOMING_TRACEPARENT, "tracestate": "a=1"},
+        )
+        await client.post("/graphql", json=query)
+        await client.post("/graphql", json=query, headers={"traceparent": "00-not-a-trace-01"})
+    with_context, without_context, malformed = users.requests[-3:]
+    # No span of the router's own: the subgraph's parent is the caller's span.
+    assert with_context["traceparent"] == INCOMING_TRACEPARENT
+    assert with_context["tracestate"] == "a=1"
+    assert "traceparent" not in without_context and "traceparent" not in malformed
 
 
 def test_json_formatter_writes_one_object_per_line() -> None:
