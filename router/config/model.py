@@ -49,6 +49,7 @@ class LimitsConfig(Section):
     max_aliases: int | None = Field(default=30, ge=0)
     max_root_fields: int | None = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=1)
+    max_parser_tokens: int = Field(default=15_000, ge=1)
     request_timeout: float = Field(default=30.0, gt=0)
     subgraph_timeout: float = Field(default=30.0, gt=0)
 

@@ -133,6 +133,7 @@ def build_services(
             plan_cache_size=config.gateway.plan_cache_size,
             max_connections_per_subgraph=config.gateway.max_connections_per_subgraph,
             validation_rules=rules,
+            max_parser_tokens=config.limits.max_parser_tokens,
             introspection=config.server.introspection,
             expose_query_plan=config.query_plan.enabled,
             # Network subgraphs: the executor's own pools, which call the observer per fetch.

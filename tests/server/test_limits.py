@@ -208,3 +208,19 @@ async def test_fragment_fan_out_is_answered_not_hung(tmp_path: Path, supergraph_
         body = response.json()
         assert "errors" not in body
         assert set(body["data"]["product"]) == {"id", "name"}
+
+
+async def test_max_parser_tokens_refuses_large_documents_unparsed(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    query = "{ " + "a: __typename " * 30 + "}"
+    async with router_stack(
+        tmp_path, supergraph_sdl, {"FEDRA_LIMITS__MAX_PARSER_TOKENS": "50"}
+    ) as (client, _app):
+        refused = await client.post("/graphql", json={"query": query}, headers=GRAPHQL_RESPONSE)
+        assert refused.status_code == 400
+        [error] = refused.json()["errors"]
+        assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        assert "more than 50 tokens" in error["message"]
+        small = await client.post("/graphql", json={"query": "{ __typename }"})
+        assert small.json() == {"data": {"__typename": "Query"}}
