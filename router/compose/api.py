@@ -35,6 +35,7 @@ from router.compose.validate.external import (
 )
 from router.compose.validate.graphql_validity import validate_graphql
 from router.compose.validate.inaccessible import validate_inaccessible
+from router.compose.validate.inaccessible_defaults import validate_inaccessible_defaults
 from router.compose.validate.interface_fields import (
     validate_interface_fields,
     validate_overrides_on_interfaces,
@@ -43,6 +44,7 @@ from router.compose.validate.interface_keys import validate_interface_key_implem
 from router.compose.validate.interface_objects import validate_interface_objects
 from router.compose.validate.keys import validate_keys
 from router.compose.validate.link_imports import validate_link_imports
+from router.compose.validate.list_size import validate_list_size
 from router.compose.validate.merged_directive_names import validate_merged_directive_names
 from router.compose.validate.override import validate_overrides
 from router.compose.validate.requires_provides import (
@@ -124,6 +126,7 @@ def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> No
         return
     validate_directive_usage(subgraph, diagnostics)
     validate_interface_fields(subgraph, diagnostics)
+    validate_list_size(subgraph, diagnostics)
     validate_keys(subgraph, diagnostics)
     validate_shareable_usage(subgraph, diagnostics)
     selected = validate_requires_provides(subgraph, diagnostics)
@@ -165,6 +168,7 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     if diagnostics.failed():
         return None, diagnostics
     validate_inaccessible(subgraphs, types, diagnostics)
+    validate_inaccessible_defaults(subgraphs, types, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
     supergraph = _build_supergraph(subgraphs, context)

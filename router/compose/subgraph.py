@@ -54,7 +54,7 @@ from router.compose.federation_spec import (
     PASSTHROUGH_DIRECTIVES,
     parse_version,
 )
-from router.compose.fieldset import FieldSetError, parse_field_set
+from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
 from router.supergraph.links import read_link
 from router.supergraph.model import AppliedDirective, Link, TypeKind
 
@@ -512,14 +512,81 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
             if subgraph_field.name in key_fields:
                 subgraph_field.external = False
             subgraph_field.shareable = True
+    for subgraph_type in schema.types.values():
+        if subgraph_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
+            continue
         for subgraph_field in subgraph_type.fields.values():
-            required = key_field_names(subgraph_field.requires or "")
-            if required and all(
-                name in subgraph_type.fields and not subgraph_type.fields[name].external
-                for name in required
-            ):
-                # A @requires of fields the subgraph resolves itself requires nothing.
-                subgraph_field.requires = None
+            # Fields the subgraph resolves itself are neither required nor provided.
+            if subgraph_field.requires is not None:
+                subgraph_field.requires = _only_external_leaves(
+                    schema, subgraph_type.name, subgraph_field.requires
+                )
+            if subgraph_field.provides is not None:
+                subgraph_field.provides = _only_external_leaves(
+                    schema, _named(subgraph_field.type), subgraph_field.provides
+                )
+
+
+def _only_external_leaves(schema: SubgraphSchema, type_name: str, fields: str) -> str | None:
+    """A Federation 1 @requires/@provides without its non-external leaf fields (None if empty).
+
+    Text that does not parse, or selects what the subgraph lacks, is left for validation.
+    """
+    try:
+        selections = parse_field_set(fields)
+    except FieldSetError:
+        return fields
+    kept = _external_leaves(schema, type_name, selections)
+    if kept is None:
+        return fields
+    return " ".join(kept) or None
+
+
+def _external_leaves(
+    schema: SubgraphSchema, type_name: str, selections: tuple[FieldSelection, ...]
+) -> list[str] | None:
+    parent = schema.types.get(type_name)
+    if parent is None:
+        return None
+    kept: list[str] = []
+    for selection in selections:
+        if selection.has_arguments or selection.has_directives or selection.alias:
+            return None
+        if selection.is_fragment:
+            condition = selection.type_condition or type_name
+            inner = _external_leaves(schema, condition, selection.selections)
+            if inner is None:
+                return None
+            if inner:
+                prefix = f"... on {condition}" if selection.type_condition else "..."
+                kept.append(f"{prefix} {{ {' '.join(inner)} }}")
+            continue
+        if selection.name == "__typename":
+            continue  # resolved locally, like any non-external leaf
+        subgraph_field = parent.fields.get(selection.name)
+        if subgraph_field is None:
+            return None
+        if subgraph_field.external:
+            kept.append(_print_selection(selection))
+        elif selection.selections:
+            inner = _external_leaves(schema, _named(subgraph_field.type), selection.selections)
+            if inner is None:
+                return None
+            if inner:
+                kept.append(f"{selection.name} {{ {' '.join(inner)} }}")
+    return kept
+
+
+def _print_selection(selection: FieldSelection) -> str:
+    if not selection.selections:
+        return selection.name
+    inner = " ".join(_print_selection(child) for child in selection.selections)
+    head = (
+        (f"... on {selection.type_condition}" if selection.type_condition else "...")
+        if selection.is_fragment
+        else selection.name
+    )
+    return f"{head} {{ {inner} }}"
 
 
 def _key_fields_of_extensions_are_local(schema: SubgraphSchema) -> None:

@@ -128,7 +128,13 @@ class ConnectionPool:
                 idle_for = now - connection.idle_since
                 if idle_for > _CHECK_IDLE_AFTER and not connection.closed:
                     # one turn of the event loop: a close the server sent meanwhile is seen
-                    await asyncio.sleep(0)
+                    try:
+                        await asyncio.sleep(0)
+                    except BaseException:  # cancelled holding it: give its slot back
+                        connection.close()
+                        self._open -= 1
+                        self._wake_one()
+                        raise
                 if not connection.closed and idle_for < self._keepalive_expiry:
                     return connection
                 connection.close()

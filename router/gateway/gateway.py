@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, cast
 
+import orjson
+
 from router.executor import Executor, FetcherOptions, shape_response
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
@@ -127,7 +129,7 @@ class Gateway:
             )
             self._cache.put(key, prepared)
         if prepared.errors is not None:
-            return {"errors": prepared.errors}
+            return {"errors": _copy(prepared.errors)}
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
@@ -176,14 +178,20 @@ class Gateway:
         self, prepared: PreparedOperation, variables: Mapping[str, Any] | None
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         assert prepared.introspection_document is not None
-        if prepared.static_introspection is not None:
-            return prepared.static_introspection
-        result = run_introspection(
-            self.supergraph.api_schema, prepared.introspection_document, variables
-        )
-        if not prepared.variable_definitions:
-            prepared.static_introspection = result
-        return result
+        static = prepared.static_introspection
+        if static is None:
+            result = run_introspection(
+                self.supergraph.api_schema, prepared.introspection_document, variables
+            )
+            if prepared.variable_definitions:
+                return result
+            prepared.static_introspection = static = result
+        return _copy(static[0]), _copy(static[1])
 
     async def aclose(self) -> None:
         await self.executor.aclose()
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of cached JSON values: a caller (e.g. a response hook) may change its copy."""
+    return orjson.loads(orjson.dumps(value))

@@ -22,12 +22,15 @@ def coerce_variables(
         return [request_error("Variables must be provided as a JSON object.", BAD_USER_INPUT)]
     if not prepared.variable_definitions:
         return {}
-    coerced = get_variable_values(schema, prepared.variable_definitions, provided)
-    if isinstance(coerced, list):
-        # worded as graphql-js 16 words them; graphql-core's own errors only if that walk
-        # found nothing to say
-        errors = variable_errors(schema, prepared.variable_definitions, provided) or coerced
-        return [from_graphql_error(error, BAD_USER_INPUT) for error in errors]
+    try:
+        coerced = get_variable_values(schema, prepared.variable_definitions, provided)
+        if isinstance(coerced, list):
+            # worded as graphql-js 16 words them; graphql-core's own errors only if that walk
+            # found nothing to say
+            errors = variable_errors(schema, prepared.variable_definitions, provided) or coerced
+            return [from_graphql_error(error, BAD_USER_INPUT) for error in errors]
+    except RecursionError:  # input objects nested deeper than coercion can walk
+        return [request_error("Variable values are nested too deeply.", BAD_USER_INPUT)]
     # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 the plain dict
     values: Any = getattr(coerced, "coerced", coerced)
     return dict(values)

@@ -8,6 +8,7 @@ way in every subgraph of its type gets no ``@join__field``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from graphql import StringValueNode, print_ast
@@ -116,13 +117,16 @@ def _string(value: str) -> str:
     return print_string(value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|[\n\r]")  # what ends a line in GraphQL source
+
+
 def _description(text: str | None, indent: str) -> str:
     if text is None:
         return ""
     printed = print_ast(StringValueNode(value=text, block=True))
     if len(text) > 70 and "\n" not in printed.strip('"'):
         printed = f'"""\n{text}\n"""'
-    lines = printed.split("\n")
+    lines = _LINE_BREAK.split(printed)
     return "\n".join(f"{indent}{line}" if line else "" for line in lines) + "\n"
 
 

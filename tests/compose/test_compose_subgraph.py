@@ -59,3 +59,21 @@ def test_machinery_is_dropped_and_roots_are_renamed() -> None:
     assert set(subgraph.types) == {"Query", "T"}
     assert list(subgraph.types["Query"].fields) == ["t"]
     assert subgraph.roots == {"query": "Query"}
+
+
+def test_federation1_provides_and_requires_keep_only_external_fields() -> None:
+    subgraph = read(
+        "type Query { r: Review }\n"
+        'type Review { p: Product @provides(fields: "upc name price") '
+        'q: Product @provides(fields: "name __typename") }\n'
+        'extend type Product @key(fields: "upc") { upc: String! @external name: String '
+        'price: Int @external dims: Dims @external w: Int @external '
+        'ship: Int @requires(fields: "upc dims { x } w") local: Int @requires(fields: "name") }\n'
+        "type Dims { x: Int }\n"
+    )
+    review = subgraph.types["Review"]
+    assert review.fields["p"].provides == "price"
+    assert review.fields["q"].provides is None
+    product = subgraph.types["Product"]
+    assert product.fields["ship"].requires == "dims { x } w"
+    assert product.fields["local"].requires is None

@@ -266,3 +266,23 @@ def test_importing_what_the_federation_version_does_not_define() -> None:
         '[a] Cannot import unknown element "@composeDirective".',
     ]
     assert {error.code for error in result.errors} == {"INVALID_LINK_DIRECTIVE_USAGE"}
+
+
+def test_interface_object_subgraph_defining_an_implementation() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { a: I }\ninterface I @key(fields: "id") { id: ID! }\n'
+        + 'type X implements I @key(fields: "id") { id: ID! }\n'
+        + 'type Y implements I @key(fields: "id") { id: ID! }\n',
+        b=FED2
+        + 'type I @key(fields: "id") @interfaceObject { id: ID! n: Int }\n'
+        + 'type Y @key(fields: "id") { id: ID! }\ntype X @key(fields: "id") { id: ID! }\n',
+    )
+    [error] = result.errors
+    assert error.code == "INTERFACE_OBJECT_USAGE_ERROR"
+    assert error.message == (
+        'Interface type "I" is defined as an @interfaceObject in subgraph "b" so that subgraph '
+        'should not define any of the implementation types of "I", but it defines types "X" '
+        'and "Y"'
+    )
+    assert (error.subgraph, error.line) == ("b", 2)

@@ -75,3 +75,27 @@ def test_subgraphs_must_agree_on_the_inaccessible_directive_name() -> None:
         "imported with mismatched name between subgraphs: it is imported as "
         '"@federation__inaccessible" in subgraph "b" but "@inaccessible" in subgraph "a"'
     )
+
+
+def test_default_value_naming_an_inaccessible_enum_value() -> None:
+    result = compose_sdls(
+        a=FED2 + "enum Mode { FAST SLOW @inaccessible }\n"
+        "type Query { a(m: [Mode] = [FAST, SLOW]): Int b(m: Mode = SLOW @inaccessible): Int }\n"
+    )
+    [error] = result.errors
+    assert error.code == "DEFAULT_VALUE_USES_INACCESSIBLE"
+    assert error.message == (
+        'Enum value "Mode.SLOW" is @inaccessible but is used in the default value of '
+        '"Query.a(m:)", which is in the API schema.'
+    )
+    assert (error.subgraph, error.line) == ("a", 2)
+
+
+def test_default_value_naming_an_inaccessible_input_field() -> None:
+    result = compose_sdls(
+        a=FED2 + "input In { x: Int y: Int @inaccessible }\n"
+        "type Query { a(i: In = {x: 1, y: 2}): Int b(i: In = {x: 1}): Int }\n"
+    )
+    [error] = result.errors
+    assert error.code == "DEFAULT_VALUE_USES_INACCESSIBLE"
+    assert error.message.startswith('Input field "In.y" is @inaccessible but is used in the ')

@@ -91,3 +91,50 @@ def test_sharing_error_mentions_an_override_from_an_unknown_subgraph() -> None:
         '(please note that "T.x" has an @override directive in "b" that targets an unknown '
         "subgraph so this could be due to misspelling the @override(from:) argument)"
     )
+
+
+def test_label_may_contain_slashes() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=FED2
+        + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "ff/beta.2") }\n',
+    )
+    assert result.supergraph is not None, result.errors
+    assert result.supergraph.types["T"].fields["x"].sources["b"].override_label == "ff/beta.2"
+
+
+def test_invalid_label_message() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! x: Int }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "9") }\n',
+    )
+    [error] = result.errors
+    assert error.code == "OVERRIDE_LABEL_INVALID"
+    assert error.message.endswith(
+        "colons, periods, or slashes. Alternatively, labels may be of the form "
+        '"percent(x)" where x is a float between 0-100 inclusive.'
+    )
+
+
+def test_invalid_label_is_not_checked_when_the_source_subgraph_is_unknown() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "z", label: "9") }\n',
+    )
+    assert result.ok, result.errors
+
+
+def test_override_of_a_field_with_requires_is_void() -> None:
+    result = compose_sdls(
+        a=FED2
+        + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! w: Int @external '
+        + 'x: Int @requires(fields: "w") }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! w: Int x: Int @override(from: "a") }\n',
+    )
+    codes = sorted(error.code for error in result.errors)
+    assert codes == ["INVALID_FIELD_SHARING", "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE"]
+    [collision] = [e for e in result.errors if e.code.startswith("OVERRIDE_COLLISION")]
+    assert collision.message == (
+        '@override cannot be used on field "T.x" on subgraph "b" since "T.x" on "a" is marked '
+        'with directive "@requires"'
+    )

@@ -422,3 +422,23 @@ async def test_an_untrusted_certificate_is_a_connection_failure(
     )
     assert "CERTIFICATE_VERIFY_FAILED" in result.failure["message"]
     assert server.requests == []
+
+
+async def test_a_request_cancelled_while_checking_an_idle_connection_frees_its_slot(
+    raw_server: tuple[RawServer, str],
+) -> None:
+    server, url = raw_server
+    pool = ConnectionPool(url, {}, max_connections=1)
+    try:
+        assert (await pool.post(b"{}")).body == ANSWER
+        pool._idle[0].idle_since -= 5.0  # idle long enough to be checked before reuse
+        cancelled = asyncio.ensure_future(pool.post(b"{}"))
+        await asyncio.sleep(0)  # it takes the idle connection and yields to check it
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        async with asyncio.timeout(2):
+            assert (await pool.post(b"{}")).body == ANSWER
+    finally:
+        pool.close()
+    assert server.connections == 2  # the abandoned connection was closed, not reused

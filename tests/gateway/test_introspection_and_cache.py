@@ -157,3 +157,28 @@ async def test_plan_in_extensions_only_when_exposed(
     finally:
         await hidden.aclose()
         await shown.aclose()
+
+
+async def test_a_response_changed_in_place_leaves_cached_answers_alone(gateway: Gateway) -> None:
+    # an on_response hook may change the response it is given; the next request must not see it
+    for query in ("{ nope }", '{ __type(name: "Book") { name } }', "{ __typename }"):
+        first = await run(gateway, query)
+        expected = repr(first)
+        for error in first.get("errors", ()):
+            error["message"] = "masked"
+            error.setdefault("extensions", {})["traceId"] = "abc"
+        first.setdefault("errors", []).append({"message": "added by a hook"})
+        if first.get("data"):
+            first["data"].clear()
+        assert repr(await run(gateway, query)) == expected
+
+
+async def test_introspection_with_data_changed_in_place_leaves_the_cache_alone(
+    gateway: Gateway,
+) -> None:
+    query = '{ book(id: "b1") { title } __type(name: "Book") { name fields { name } } }'
+    first = await run(gateway, query)
+    expected = repr(first)
+    first["data"]["__type"]["fields"].clear()
+    first["data"]["__type"]["name"] = "Changed"
+    assert repr(await run(gateway, query)) == expected

@@ -42,3 +42,28 @@ def test_printing_is_stable() -> None:
     original = CORPUS[0].read_text(encoding="utf-8")
     once = print_supergraph(read_supergraph(original))
     assert print_supergraph(read_supergraph(once)) == once
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Carriage\rreturn",
+        "Windows\r\nline ends\r\n  indented",
+        'A long single-line description that quotes a block string """ inside it, long enough',
+        "A long single-line description that ends with a backslash, long enough to wrap \\",
+        'ends with a quote "',
+    ],
+)
+def test_descriptions_keep_their_lines(description: str) -> None:
+    original = CORPUS[0].read_text(encoding="utf-8")
+    supergraph = read_supergraph(original)
+    named = next(iter(supergraph.types.values()))
+    named.description = description
+    field = next(iter(named.fields.values()), None)
+    if field is not None:
+        field.description = description
+    reread = read_supergraph(print_supergraph(supergraph)).types[named.name]
+    expected = description.replace("\r\n", "\n").replace("\r", "\n")
+    assert reread.description == expected
+    if field is not None:
+        assert reread.fields[field.name].description == expected

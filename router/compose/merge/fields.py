@@ -149,8 +149,14 @@ def merge_field(
     merged.source_types_differ = any(f.type != merged_type for _, f in sources)
     overridden: dict[str, tuple[str, str | None]] = {}
     overriding = {subgraph for subgraph, f in sources if f.override is not None}
+    by_subgraph = dict(sources)
     for subgraph, subgraph_field in sources:
         if subgraph_field.override is not None and subgraph_field.override not in overriding:
+            source_field = by_subgraph.get(subgraph_field.override)
+            if source_field is not None and (
+                source_field.requires is not None or source_field.provides is not None
+            ):
+                continue  # OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE: the @override is void
             overridden[subgraph_field.override] = (subgraph, subgraph_field.override_label)
     for subgraph, subgraph_field in sources:
         source = FieldInSubgraph(

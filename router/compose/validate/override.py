@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from router.compose.errors import Diagnostics
-from router.compose.subgraph import SubgraphSchema
+from router.compose.subgraph import SubgraphField, SubgraphSchema
 
-_LABEL = re.compile(r"^(percent\((\d{1,2}(\.\d{1,8})?|100)\)|[a-zA-Z][a-zA-Z0-9_\-:.]*)$")
+_LABEL = re.compile(r"^(percent\((\d{1,2}(\.\d{1,8})?|100)\)|[a-zA-Z][a-zA-Z0-9_\-:./]*)$")
 
 
 def validate_overrides(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics) -> None:
@@ -21,17 +21,6 @@ def validate_overrides(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
                     continue
                 coordinate = f"{subgraph_type.name}.{subgraph_field.name}"
                 node = subgraph_field.applied.get("override", subgraph_field.node)
-                label = subgraph_field.override_label
-                if label is not None and not _LABEL.match(label):
-                    diagnostics.error(
-                        "OVERRIDE_LABEL_INVALID",
-                        f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
-                        f'"{subgraph.name}": labels must start with a letter and after that may '
-                        "contain alphanumerics, underscores, minuses, colons, periods, or they "
-                        "may be a percentage, i.e. percent(50).",
-                        subgraph.name,
-                        node,
-                    )
                 if source == subgraph.name:
                     diagnostics.error(
                         "OVERRIDE_FROM_SELF_ERROR",
@@ -89,3 +78,38 @@ def validate_overrides(subgraphs: list[SubgraphSchema], diagnostics: Diagnostics
                         subgraph.name,
                         node,
                     )
+                else:
+                    for directive, fields in (
+                        ("requires", other_field.requires),
+                        ("provides", other_field.provides),
+                    ):
+                        if fields is not None:
+                            diagnostics.error(
+                                "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                                f'@override cannot be used on field "{coordinate}" on subgraph '
+                                f'"{subgraph.name}" since "{coordinate}" on "{source}" is '
+                                f'marked with directive "@{directive}"',
+                                subgraph.name,
+                                node,
+                            )
+                            break
+                    else:
+                        _validate_label(subgraph.name, coordinate, subgraph_field, diagnostics)
+
+
+def _validate_label(
+    subgraph_name: str, coordinate: str, subgraph_field: SubgraphField, diagnostics: Diagnostics
+) -> None:
+    """A label is checked once the @override it belongs to is known to take effect."""
+    label = subgraph_field.override_label
+    if label is None or _LABEL.match(label):
+        return
+    diagnostics.error(
+        "OVERRIDE_LABEL_INVALID",
+        f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
+        f'"{subgraph_name}": labels must start with a letter and after that may contain '
+        "alphanumerics, underscores, minuses, colons, periods, or slashes. Alternatively, "
+        'labels may be of the form "percent(x)" where x is a float between 0-100 inclusive.',
+        subgraph_name,
+        subgraph_field.applied.get("override", subgraph_field.node),
+    )
