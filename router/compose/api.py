@@ -18,7 +18,9 @@ from router.compose.subgraph import (
     read_subgraph,
 )
 from router.compose.supergraph_links import composed_directives
+from router.compose.validate.auth_on_interfaces import validate_auth_on_interfaces
 from router.compose.validate.compose_directive import validate_compose_directives
+from router.compose.validate.contexts import validate_contexts
 from router.compose.validate.directive_definitions import validate_directive_definitions
 from router.compose.validate.directive_usage import (
     validate_directive_usage,
@@ -39,6 +41,9 @@ from router.compose.validate.inaccessible_defaults import validate_inaccessible_
 from router.compose.validate.interface_fields import (
     validate_interface_fields,
     validate_overrides_on_interfaces,
+)
+from router.compose.validate.interface_implementations import (
+    validate_interface_implementations,
 )
 from router.compose.validate.interface_keys import validate_interface_key_implementations
 from router.compose.validate.interface_objects import validate_interface_objects
@@ -127,6 +132,8 @@ def _validate_subgraph(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> No
     validate_directive_usage(subgraph, diagnostics)
     validate_interface_fields(subgraph, diagnostics)
     validate_list_size(subgraph, diagnostics)
+    validate_auth_on_interfaces(subgraph, diagnostics)
+    validate_contexts(subgraph, diagnostics)
     validate_keys(subgraph, diagnostics)
     validate_shareable_usage(subgraph, diagnostics)
     selected = validate_requires_provides(subgraph, diagnostics)
@@ -161,6 +168,7 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     validate_overrides(subgraphs, diagnostics)
     validate_overrides_on_interfaces(subgraphs, diagnostics)
     types = merge_types(context)
+    validate_interface_implementations(subgraphs, types, diagnostics)
     validate_external_on_base(subgraphs, types, without_base, diagnostics)
     validate_merged_directives_on_external(subgraphs, diagnostics)
     validate_sharing(subgraphs, types, diagnostics)

@@ -185,6 +185,8 @@ class SubgraphSchema:
     federation_prefix: str = "federation"  # namespace of non-imported federation names
     federation_imports: tuple[str, ...] = ()  # the federation @link's imports, as written
     schema_node: Node | None = None
+    # Federation 1: referenced types whose fields were all unused @external (an upgrade error)
+    only_unused_external: list[str] = field(default_factory=list)
 
     def local(self, directive: str) -> str:
         return self.names.get(directive, directive)
@@ -525,6 +527,97 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
                 subgraph_field.provides = _only_external_leaves(
                     schema, _named(subgraph_field.type), subgraph_field.provides
                 )
+    _remove_unused_externals(schema)
+
+
+def _remove_unused_externals(schema: SubgraphSchema) -> None:
+    """Federation 1 @external fields nothing selects are dropped, and so are types left empty
+    that nothing references (referenced ones are recorded: TYPE_WITH_ONLY_UNUSED_EXTERNAL)."""
+    used = _used_fields(schema)
+    emptied: list[str] = []
+    for subgraph_type in schema.types.values():
+        if subgraph_type.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE):
+            continue
+        unused = [
+            name
+            for name, subgraph_field in subgraph_type.fields.items()
+            if subgraph_field.external and (subgraph_type.name, name) not in used
+        ]
+        for name in unused:
+            del subgraph_type.fields[name]
+        if unused and not subgraph_type.fields:
+            emptied.append(subgraph_type.name)
+    referenced = _referenced_types(schema)
+    for type_name in emptied:
+        if type_name in referenced:
+            schema.only_unused_external.append(type_name)
+        else:
+            del schema.types[type_name]
+
+
+def _used_fields(schema: SubgraphSchema) -> set[tuple[str, str]]:
+    """(type, field) pairs a @key, @requires or @provides selects, or an interface needs."""
+    used: set[tuple[str, str]] = set()
+    for subgraph_type in schema.types.values():
+        for key in subgraph_type.keys:
+            _collect_selected(schema, subgraph_type.name, key.fields, used)
+        for subgraph_field in subgraph_type.fields.values():
+            if subgraph_field.requires is not None:
+                _collect_selected(schema, subgraph_type.name, subgraph_field.requires, used)
+            if subgraph_field.provides is not None:
+                target = _named(subgraph_field.type)
+                _collect_selected(schema, target, subgraph_field.provides, used)
+        for interface_name in subgraph_type.interfaces:
+            interface = schema.types.get(interface_name)
+            if interface is not None:
+                used.update((subgraph_type.name, name) for name in interface.fields)
+    return used
+
+
+def _collect_selected(
+    schema: SubgraphSchema, type_name: str, fields: str, used: set[tuple[str, str]]
+) -> None:
+    try:
+        selections = parse_field_set(fields)
+    except FieldSetError:
+        return
+    _collect_selections(schema, type_name, selections, used)
+
+
+def _collect_selections(
+    schema: SubgraphSchema,
+    type_name: str,
+    selections: tuple[FieldSelection, ...],
+    used: set[tuple[str, str]],
+) -> None:
+    parent = schema.types.get(type_name)
+    if parent is None:
+        return
+    for selection in selections:
+        if selection.is_fragment:
+            condition = selection.type_condition or type_name
+            _collect_selections(schema, condition, selection.selections, used)
+            continue
+        subgraph_field = parent.fields.get(selection.name)
+        if subgraph_field is None:
+            continue
+        used.add((type_name, selection.name))
+        if selection.selections:
+            target = _named(subgraph_field.type)
+            _collect_selections(schema, target, selection.selections, used)
+
+
+def _referenced_types(schema: SubgraphSchema) -> set[str]:
+    """Types some field, argument, input field, union or implementation names."""
+    referenced: set[str] = set(schema.roots.values())
+    for subgraph_type in schema.types.values():
+        referenced.update(subgraph_type.interfaces)
+        referenced.update(subgraph_type.members)
+        for subgraph_field in subgraph_type.fields.values():
+            referenced.add(_named(subgraph_field.type))
+            referenced.update(_named(a.type) for a in subgraph_field.arguments.values())
+        referenced.update(_named(v.type) for v in subgraph_type.input_fields.values())
+    return referenced
 
 
 def _only_external_leaves(schema: SubgraphSchema, type_name: str, fields: str) -> str | None:

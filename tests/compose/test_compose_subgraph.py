@@ -67,7 +67,7 @@ def test_federation1_provides_and_requires_keep_only_external_fields() -> None:
         'type Review { p: Product @provides(fields: "upc name price") '
         'q: Product @provides(fields: "name __typename") }\n'
         'extend type Product @key(fields: "upc") { upc: String! @external name: String '
-        'price: Int @external dims: Dims @external w: Int @external '
+        "price: Int @external dims: Dims @external w: Int @external "
         'ship: Int @requires(fields: "upc dims { x } w") local: Int @requires(fields: "name") }\n'
         "type Dims { x: Int }\n"
     )
@@ -77,3 +77,13 @@ def test_federation1_provides_and_requires_keep_only_external_fields() -> None:
     product = subgraph.types["Product"]
     assert product.fields["ship"].requires == "dims { x } w"
     assert product.fields["local"].requires is None
+
+
+def test_federation1_unused_externals_are_dropped() -> None:
+    subgraph = read(
+        "type Leftover { y: Int @external }\ntype Used { y: Int @external }\n"
+        'extend type T @key(fields: "id") { id: ID! @external x: Int @external u: Used }\n'
+    )
+    assert list(subgraph.types["T"].fields) == ["id", "u"]
+    assert "Leftover" not in subgraph.types
+    assert subgraph.only_unused_external == ["Used"]

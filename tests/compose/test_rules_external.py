@@ -69,3 +69,25 @@ def test_external_key_field_of_an_extension_is_a_plain_field() -> None:
     assert result.supergraph_sdl is not None, result.errors
     assert '@join__type(graph: B, key: "id", extension: true)' in result.supergraph_sdl
     assert "  id: ID!\n" in result.supergraph_sdl
+
+
+def test_external_field_must_declare_the_arguments_of_the_real_field() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") { id: ID! '
+        'f(n: Int = 1): Int @external g: Int @external h: Int @requires(fields: "f g") }\n',
+        b=FED2 + 'type T @key(fields: "id") { id: ID! f(n: Int = 2): Int g(m: Int!): Int }\n',
+    )
+    assert sorted((error.code, error.message) for error in result.errors) == [
+        (
+            "EXTERNAL_ARGUMENT_DEFAULT_MISMATCH",
+            'Argument "T.f(n:)" has incompatible defaults across subgraphs (where "T.f" is '
+            'marked @external): it has default value 2 in subgraph "b" but default value 1 in '
+            'subgraph "a"',
+        ),
+        (
+            "EXTERNAL_ARGUMENT_MISSING",
+            'Field "T.g" is missing argument "T.g(m:)" in some subgraphs where it is marked '
+            '@external: argument "T.g(m:)" is declared in subgraph "b" but not in subgraph "a" '
+            '(where "T.g" is @external).',
+        ),
+    ]

@@ -286,3 +286,52 @@ def test_interface_object_subgraph_defining_an_implementation() -> None:
         'and "Y"'
     )
     assert (error.subgraph, error.line) == ("b", 2)
+
+
+def test_unknown_federation_version() -> None:
+    result = compose_sdls(
+        a='extend schema @link(url: "https://specs.apollo.dev/federation/v2.99", '
+        'import: ["@key"])\ntype Query { a: Int }\n'
+    )
+    [error] = result.errors
+    assert error.code == "UNKNOWN_FEDERATION_LINK_VERSION"
+    assert error.message == (
+        "[a] Invalid version v2.99 for the federation feature in @link directive on schema"
+    )
+
+
+def test_auth_requirements_on_an_interface_field() -> None:
+    result = compose_sdls(
+        a='extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+        'import: ["@policy"])\ninterface I { x: Int @policy(policies: [["p"]]) }\n'
+        "type A implements I { x: Int }\ntype Query { i: I }\n"
+    )
+    [error] = result.errors
+    assert error.code == "AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE"
+    assert error.message == (
+        '[a] Invalid use of @policy on field "I.x": @policy cannot be applied on interfaces, '
+        "interface fields and interface objects"
+    )
+    assert (error.subgraph, error.line) == ("a", 2)
+
+
+def test_from_context_naming_a_context_never_set() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") @context(name: "ctx") '
+        "{ id: ID! prop: String! u: U! }\n"
+        'type U @key(fields: "id") { id: ID! '
+        'f(a: String @fromContext(field: "$other { prop }")): Int }\n'
+    )
+    [error] = result.errors
+    assert error.code == "CONTEXT_NOT_SET"
+    assert error.message == '[a] Context "other" is used at location "U.f(a:)" but is never set.'
+
+
+def test_context_name_with_an_underscore() -> None:
+    result = compose_sdls(
+        a=FED2 + 'type Query { t: T }\ntype T @key(fields: "id") @context(name: "my_ctx") '
+        "{ id: ID! }\n"
+    )
+    [error] = result.errors
+    assert error.code == "CONTEXT_NAME_INVALID"
+    assert error.message == '[a] Context name "my_ctx" may not contain an underscore.'

@@ -99,3 +99,25 @@ def test_default_value_naming_an_inaccessible_input_field() -> None:
     [error] = result.errors
     assert error.code == "DEFAULT_VALUE_USES_INACCESSIBLE"
     assert error.message.startswith('Input field "In.y" is @inaccessible but is used in the ')
+
+
+def test_query_root_type_cannot_be_inaccessible() -> None:
+    result = compose_sdls(
+        a=FED2 + "schema { query: Root }\ntype Root @inaccessible { a: Int }\n",
+        b=FED2 + "type Query { b: Int }\n",
+    )
+    [error] = result.errors
+    assert error.code == "QUERY_ROOT_TYPE_INACCESSIBLE"
+    assert (error.subgraph, error.line) == ("a", 3)
+
+
+def test_union_with_only_inaccessible_members() -> None:
+    result = compose_sdls(
+        a=FED2 + "union U = A | B\ntype A @inaccessible { a: Int }\n"
+        "type B @inaccessible { b: Int }\ntype Query { u: U }\n"
+    )
+    [error] = result.errors
+    assert error.code == "ONLY_INACCESSIBLE_CHILDREN"
+    assert (
+        error.message == 'Type "U" is in the API schema but all of its members are @inaccessible.'
+    )

@@ -68,3 +68,18 @@ def test_type_kind_mismatch() -> None:
         'Interface Type in subgraph "b"'
     )
     assert (error.subgraph, error.line) == ("a", 3)
+
+
+def test_interface_field_missing_on_an_implementation_from_another_subgraph() -> None:
+    result = compose_sdls(
+        a=FED2 + "interface I { id: ID }\ntype A implements I { id: ID }\ntype Query { a: I }\n",
+        b=FED2 + "interface I { id: ID y: Int }\ntype B implements I { id: ID y: Int }\n"
+        "type Query { b: I }\n",
+    )
+    [error] = result.errors
+    assert error.code == "INTERFACE_FIELD_NO_IMPLEM"
+    assert error.message == (
+        'Interface field "I.y" is declared in subgraph "b" but type "A", which implements "I" '
+        'only in subgraph "a" does not have field "y".'
+    )
+    assert (error.subgraph, error.line) == ("b", 2)

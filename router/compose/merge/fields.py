@@ -8,6 +8,7 @@ from router.compose.merge.arguments import merge_arguments
 from router.compose.merge.context import MergeContext, mismatch_description, subgraph_list
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.description_hints import hint_inconsistent_descriptions
+from router.compose.merge.external_arguments import validate_external_arguments
 from router.compose.merge.type_references import merge_type_references
 from router.compose.subgraph import SubgraphField
 from router.supergraph.model import ContextArgument, Field, FieldInSubgraph
@@ -147,6 +148,8 @@ def merge_field(
         directives=decorations.directives,
     )
     merged.source_types_differ = any(f.type != merged_type for _, f in sources)
+    if resolving and len(resolving) < len(sources):
+        validate_external_arguments(context, coordinate, merged.arguments, sources)
     overridden: dict[str, tuple[str, str | None]] = {}
     overriding = {subgraph for subgraph, f in sources if f.override is not None}
     by_subgraph = dict(sources)

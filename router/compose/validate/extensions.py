@@ -2,7 +2,8 @@
 ``@extends``) needs a definition in some subgraph.
 
 Federation 1 subgraphs are checked one by one while they are upgraded (each reports its own
-extensions); Federation 2 subgraphs are checked once per type while merging.
+extensions, and TYPE_WITH_ONLY_UNUSED_EXTERNAL); Federation 2 subgraphs are checked once per
+type while merging.
 """
 
 from __future__ import annotations
@@ -60,7 +61,18 @@ def validate_federation1_extensions(
 ) -> set[str]:
     """The upgrade-time check of Federation 1 subgraphs; returns the types without base."""
     fed1 = [subgraph for subgraph in subgraphs if subgraph.fed1]
-    return _check(subgraphs, fed1, diagnostics, once_per_type=False)
+    failed = _check(subgraphs, fed1, diagnostics, once_per_type=False)
+    for subgraph in fed1:
+        for type_name in subgraph.only_unused_external:
+            failed.add(type_name)
+            diagnostics.error(
+                "TYPE_WITH_ONLY_UNUSED_EXTERNAL",
+                f"[{subgraph.name}] Type {type_name} contains only external fields and all those "
+                "fields are all unused (they do not appear in any @key, @provides or @requires).",
+                subgraph.name,
+                subgraph.types[type_name].node,
+            )
+    return failed
 
 
 def validate_extensions_have_base(

@@ -1,4 +1,5 @@
-"""@inaccessible: REFERENCED_INACCESSIBLE and ONLY_INACCESSIBLE_CHILDREN on the merged types."""
+"""@inaccessible: REFERENCED_INACCESSIBLE, ONLY_INACCESSIBLE_CHILDREN and
+QUERY_ROOT_TYPE_INACCESSIBLE on the merged types."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ def validate_inaccessible(
     subgraphs: list[SubgraphSchema], types: dict[str, NamedType], diagnostics: Diagnostics
 ) -> None:
     hidden = {name for name, named in types.items() if named.inaccessible}
+    if "Query" in hidden:
+        diagnostics.error(
+            "QUERY_ROOT_TYPE_INACCESSIBLE",
+            'Type "Query" is @inaccessible but is the root query type, which must be in the API '
+            "schema.",
+            *_marked_at(subgraphs, "Query"),
+        )
     for named in types.values():
         if named.inaccessible:
             continue
@@ -91,14 +99,17 @@ def validate_inaccessible(
             children = [value.inaccessible for value in named.input_fields.values()]
         elif named.kind is TypeKind.ENUM:
             children = [value.inaccessible for value in named.values.values()]
+        elif named.kind is TypeKind.UNION:
+            children = [member in hidden for member in named.members]
         if children and all(children):
             kind = {
                 TypeKind.OBJECT: "Type",
                 TypeKind.INTERFACE: "Type",
                 TypeKind.INPUT_OBJECT: "Type",
                 TypeKind.ENUM: "Type",
+                TypeKind.UNION: "Type",
             }[named.kind]
-            element = "values" if named.kind is TypeKind.ENUM else "fields"
+            element = {TypeKind.ENUM: "values", TypeKind.UNION: "members"}.get(named.kind, "fields")
             diagnostics.error(
                 "ONLY_INACCESSIBLE_CHILDREN",
                 f'{kind} "{named.name}" is in the API schema but all of its {element} are '

@@ -1,4 +1,5 @@
-"""INVALID_LINK_DIRECTIVE_USAGE: a federation @link may only import what its version defines."""
+"""UNKNOWN_FEDERATION_LINK_VERSION and INVALID_LINK_DIRECTIVE_USAGE: a federation @link names a
+known version and imports only what that version defines."""
 
 from __future__ import annotations
 
@@ -37,9 +38,22 @@ SINCE: dict[str, tuple[int, int]] = {
 }
 
 
+# the federation spec versions there are: v2.0 to v2.14
+KNOWN_VERSIONS = frozenset((2, minor) for minor in range(15))
+
+
 def validate_link_imports(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:
     version = subgraph.federation_version
     if version is None:
+        return
+    if version not in KNOWN_VERSIONS:
+        diagnostics.error(
+            "UNKNOWN_FEDERATION_LINK_VERSION",
+            f"[{subgraph.name}] Invalid version v{version[0]}.{version[1]} for the federation "
+            "feature in @link directive on schema",
+            subgraph.name,
+            subgraph.schema_node,
+        )
         return
     for element in subgraph.federation_imports:
         since = SINCE.get(element)
