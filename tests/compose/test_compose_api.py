@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from router.compose import CompositionResult, SubgraphSource, compose
+from router.compose import SubgraphSource, compose
 from router.supergraph import read_supergraph
 from router.supergraph.printer import print_supergraph
+from tests.compose.sdl_sets import compose_sdls
 
 FED2 = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
     'import: ["@key", "@shareable"])\n'
 )
-
-
-def compose_sdls(**sdls: str) -> CompositionResult:
-    return compose(
-        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
-    )
 
 
 def test_supergraph_reads_back_to_the_composed_model() -> None:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from router.compose import CompositionResult, SubgraphSource, compose
+from tests.compose.sdl_sets import compose_sdls
 
 FED2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
-
-
-def compose_sdls(**sdls: str) -> CompositionResult:
-    return compose(
-        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
-    )
 
 
 def test_output_enum_is_the_union_with_per_subgraph_values() -> None:

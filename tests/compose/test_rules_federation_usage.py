@@ -4,20 +4,14 @@ EXTERNAL_TYPE_MISMATCH, REQUIRED_INACCESSIBLE, @override on an interface object,
 
 from __future__ import annotations
 
-from router.compose import CompositionResult, SubgraphSource, compose
 from router.supergraph import read_supergraph
+from tests.compose.sdl_sets import compose_sdls
 
 FED2 = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", '
     'import: ["@key", "@shareable", "@external", "@requires", "@inaccessible", "@override", '
     '"@interfaceObject", "@context", "@fromContext"])\n'
 )
-
-
-def compose_sdls(**sdls: str) -> CompositionResult:
-    return compose(
-        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
-    )
 
 
 def test_shareable_on_an_interface_field() -> None:

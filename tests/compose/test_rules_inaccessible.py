@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType
 
-from router.compose import CompositionResult, SubgraphSource, compose
+from tests.compose.sdl_sets import compose_sdls
 
 FED2 = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
     'import: ["@key", "@inaccessible", "@tag", "@shareable"])\n'
 )
-
-
-def compose_sdls(**sdls: str) -> CompositionResult:
-    return compose(
-        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
-    )
 
 
 def test_inaccessible_type_referenced_by_a_visible_field() -> None:

@@ -3,18 +3,12 @@ INTERFACE_KEY_NOT_ON_IMPLEMENTATION."""
 
 from __future__ import annotations
 
-from router.compose import CompositionResult, SubgraphSource, compose
+from tests.compose.sdl_sets import compose_sdls
 
 FED2 = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
     'import: ["@key", "@shareable", "@interfaceObject"])\n'
 )
-
-
-def compose_sdls(**sdls: str) -> CompositionResult:
-    return compose(
-        [SubgraphSource(name, f"http://{name}.internal/graphql", sdl) for name, sdl in sdls.items()]
-    )
 
 
 def test_key_on_unknown_field() -> None:
