@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
@@ -29,15 +28,6 @@ CacheKey = tuple[str, str | None, frozenset[str]]
 logger = logging.getLogger(__name__)
 
 
-def default_planner() -> tuple[Planner, Callable[[QueryPlan], str] | None]:
-    planner_module = importlib.import_module("router.planner")
-    plan_operation = cast(Planner, planner_module.plan_operation)
-    print_plan = cast(
-        "Callable[[QueryPlan], str] | None", getattr(planner_module, "print_plan", None)
-    )
-    return plan_operation, print_plan
-
-
 class Gateway:
     """Answers GraphQL requests for one supergraph. Create once, share, ``aclose`` at exit."""
 
@@ -52,9 +42,11 @@ class Gateway:
         self.supergraph = supergraph
         # a copy: changing the caller's options later does not change a running gateway
         self.options = options = replace(options) if options is not None else GatewayOptions()
+        # The supergraph's planner (query graphs built once); a test may plan otherwise.
+        self.planner = supergraph.query_planner
         if planner is None:
-            planner, default_printer = default_planner()
-            plan_printer = plan_printer or default_printer
+            planner = self.planner
+            plan_printer = plan_printer or self.planner.print
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(options.url_overrides)
         self.executor = Executor(
@@ -82,6 +74,8 @@ class Gateway:
             shapes_per_operation=options.shapes_per_operation,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
+        # Operations being prepared now: concurrent misses of one operation prepare it once.
+        self._preparing: dict[CacheKey, asyncio.Task[PreparedOperation]] = {}
         self.override_labels = OverrideLabels(supergraph)
 
     @property
@@ -122,12 +116,7 @@ class Gateway:
         key = (query, request.operation_name or None, labels)
         prepared = self._cache.get(key)
         if prepared is None:
-            # Parsing, validation and planning of a new operation run on a worker thread, so a
-            # large operation does not stall the requests already in flight on this event loop.
-            prepared = await asyncio.to_thread(
-                self._preparer.prepare, query, request.operation_name or None, labels
-            )
-            self._cache.put(key, prepared)
+            prepared = await self._prepare_once(key, query, request.operation_name or None, labels)
         if prepared.errors is not None:
             return {"errors": _copy(prepared.errors)}
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
@@ -144,6 +133,28 @@ class Gateway:
         if include_plan and self.options.expose_query_plan:
             response["extensions"] = {"queryPlan": {"text": prepared.plan_text}}
         return response
+
+    async def _prepare_once(
+        self, key: CacheKey, query: str, operation_name: str | None, labels: frozenset[str]
+    ) -> PreparedOperation:
+        """Parse, validate and plan a new operation on a worker thread (a large operation must
+        not stall the requests in flight on this event loop), once for every concurrent request
+        of it: the others wait for the same result. A waiter's cancellation never cancels the
+        work the others wait for."""
+        task = self._preparing.get(key)
+        if task is None:
+            task = asyncio.ensure_future(
+                asyncio.to_thread(self._preparer.prepare, query, operation_name, labels)
+            )
+            self._preparing[key] = task
+
+            def done(finished: asyncio.Task[PreparedOperation]) -> None:
+                self._preparing.pop(key, None)
+                if not finished.cancelled() and finished.exception() is None:
+                    self._cache.put(key, finished.result())
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
 
     async def _run(
         self,
