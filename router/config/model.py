@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from router.config.entity_cache import EntityCacheConfig
+from router.config.sections import Section
 
 
 class ServerConfig(Section):
@@ -233,6 +232,7 @@ class RouterConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     gateway: GatewayTuning = GatewayTuning()
     hooks: tuple[str, ...] = ()
+    entity_cache: EntityCacheConfig = EntityCacheConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

@@ -74,6 +74,7 @@ class FetchResult:
     response: dict[str, Any] | None
     failure: GraphQLErrorDict | None = None
     status: int | None = None  # the HTTP status, when an HTTP response came
+    cache_control: str | None = None  # the answer's Cache-Control header, if any
 
 
 class SubgraphFetcher:
@@ -188,7 +189,13 @@ class SubgraphFetcher:
         except OSError as error:
             reason = str(error) or type(error).__name__
             return _http_failure(service, f"cannot connect to {pool.url}: {reason}")
-        return decode_response(service, response.status, response.reason, response.body)
+        return decode_response(
+            service,
+            response.status,
+            response.reason,
+            response.body,
+            cache_control=response.cache_control,
+        )
 
     async def _fetch_with_httpx(
         self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None
@@ -215,7 +222,13 @@ class SubgraphFetcher:
             if isinstance(error, httpx.ConnectError):
                 reason = f"cannot connect to {url}: {reason}"
             return _http_failure(service, reason)
-        return decode_response(service, response.status_code, response.reason_phrase, content)
+        return decode_response(
+            service,
+            response.status_code,
+            response.reason_phrase,
+            content,
+            cache_control=response.headers.get("cache-control"),
+        )
 
     def _request(
         self, url: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
@@ -277,7 +290,9 @@ def _http_failure(service: str, reason: str) -> FetchResult:
     )
 
 
-def decode_response(service: str, status: int, reason: str, content: bytes) -> FetchResult:
+def decode_response(
+    service: str, status: int, reason: str, content: bytes, *, cache_control: str | None = None
+) -> FetchResult:
     """A subgraph's HTTP answer as a GraphQL response, or the reason it is not one."""
     try:
         payload = orjson.loads(content)
@@ -286,7 +301,7 @@ def decode_response(service: str, status: int, reason: str, content: bytes) -> F
     is_graphql = isinstance(payload, dict) and ("data" in payload or "errors" in payload)
     if is_graphql:
         assert isinstance(payload, dict)
-        return FetchResult(payload, status=status)
+        return FetchResult(payload, status=status, cache_control=cache_control)
     if not 200 <= status < 300:
         return FetchResult(
             None,

@@ -27,6 +27,7 @@ class HTTPResponse:
     reason: str
     body: bytes
     keep_alive: bool  # the connection may carry another request
+    cache_control: str | None = None  # the Cache-Control header, for the entity cache
 
 
 class ResponseParser:
@@ -34,6 +35,7 @@ class ResponseParser:
 
     __slots__ = (
         "_buffer",
+        "_cache_control",
         "_chunks",
         "_content_encoding",
         "_keep_alive",
@@ -52,6 +54,7 @@ class ResponseParser:
         self._reason = ""
         self._keep_alive = True
         self._content_encoding = b""
+        self._cache_control: str | None = None
         self._remaining = 0
         self._chunks: list[bytes] = []
         self.response: HTTPResponse | None = None
@@ -164,6 +167,7 @@ class ResponseParser:
         chunked = False
         connection = b""
         encoding = b""
+        cache_control: str | None = None
         for line in lines[1:]:
             name, colon, value = line.partition(b":")
             if not colon:
@@ -183,6 +187,9 @@ class ResponseParser:
                 connection = value.strip().lower()
             elif name == b"content-encoding":
                 encoding = value.strip().lower()
+            elif name == b"cache-control":
+                text = value.strip().decode("latin-1")
+                cache_control = text if cache_control is None else f"{cache_control}, {text}"
         if 100 <= status < 200:
             if status == 101:
                 raise HTTPResponseError("unexpected protocol switch")
@@ -190,6 +197,7 @@ class ResponseParser:
         self._status = status
         self._reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
         self._content_encoding = encoding
+        self._cache_control = cache_control
         self._keep_alive = (b"keep-alive" in connection) if http10 else (b"close" not in connection)
         if status in _NO_BODY_STATUSES:
             self._remaining = 0
@@ -217,7 +225,9 @@ class ResponseParser:
         encoding = self._content_encoding
         if encoding and encoding != b"identity":
             body = _decode(body, encoding)
-        self.response = HTTPResponse(self._status, self._reason, body, self._keep_alive)
+        self.response = HTTPResponse(
+            self._status, self._reason, body, self._keep_alive, self._cache_control
+        )
 
 
 def _decode(body: bytes, encoding: bytes) -> bytes:

@@ -10,7 +10,9 @@ from typing import Any
 
 import orjson
 
+from router.auth import ANONYMOUS, Principal
 from router.executor import Executor, FetcherOptions, shape_response
+from router.executor.entity_cache import EntityCache
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
 from router.gateway.lru import LRUCache
@@ -61,6 +63,17 @@ class Gateway:
                 transports=dict(options.subgraph_transports),
                 observer=options.fetch_observer,
             ),
+            entity_cache=(
+                EntityCache(
+                    supergraph,
+                    options.entity_store,
+                    options.entity_cache,
+                    options.entity_cache_stats,
+                    options.entity_cache_vary,
+                )
+                if options.entity_store is not None
+                else None
+            ),
         )
         self._preparer = OperationPreparer(
             supergraph,
@@ -104,6 +117,7 @@ class Gateway:
         subgraph_headers: Mapping[str, str] | None = None,
         include_plan: bool = False,
         override_labels: frozenset[str] | None = None,
+        principal: Principal = ANONYMOUS,
     ) -> dict[str, Any]:
         """The response for ``request``: ``data``, ``errors`` and ``extensions`` per the spec.
 
@@ -123,7 +137,7 @@ class Gateway:
         if isinstance(coerced, list):
             return {"errors": coerced}
         try:
-            response = await self._run(prepared, request, coerced, subgraph_headers)
+            response = await self._run(prepared, request, coerced, subgraph_headers, principal)
         except Exception:  # a bug must cost one response, never the server
             logger.exception("executing operation %r failed", prepared.operation_name)
             response = {
@@ -162,6 +176,7 @@ class Gateway:
         request: GraphQLRequest,
         coerced: dict[str, Any],
         subgraph_headers: Mapping[str, str] | None,
+        principal: Principal,
     ) -> dict[str, Any]:
         introspection: dict[str, Any] | None = None
         errors: list[dict[str, Any]] = []
@@ -183,6 +198,7 @@ class Gateway:
             headers=subgraph_headers,
             introspection=introspection,
             errors=errors,
+            private_id=private_id(principal),
         )
 
     def _introspect(
@@ -201,6 +217,14 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.executor.aclose()
+
+
+def private_id(principal: Principal) -> str | None:
+    """The entity cache's name for a verified caller (issuer and subject), None if anonymous."""
+    if not principal.authenticated or principal.subject is None:
+        return None
+    issuer = principal.claims.get("iss")
+    return f"{issuer if isinstance(issuer, str) else ''}\x00{principal.subject}"
 
 
 def _copy(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from router.config.model import RouterConfig
+from router.executor.entity_cache import EntityStore
 from router.server.apq import PersistedQueryStore
 from router.server.header_rules import HeaderPropagation
 from router.server.hooks import HookChain
@@ -25,6 +26,7 @@ class RouterServices:
     apq_store: PersistedQueryStore | None
     rate_limiter: ClientRateLimiter | None
     graphiql_html: str | None
+    entity_store: EntityStore | None = None
 
     async def aclose(self) -> None:
         await self.holder.aclose()
@@ -32,4 +34,6 @@ class RouterServices:
             await self.apq_store.aclose()
         if self.rate_limiter is not None:
             await self.rate_limiter.aclose()
+        if self.entity_store is not None:
+            await self.entity_store.aclose()
         self.tracing.shutdown()
