@@ -98,7 +98,9 @@ class PlanExecution:
             if not collected.representations:
                 return
             variables["representations"] = collected.representations
-        result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+        result = await self._fetcher.fetch(
+            fetch.service, fetch.body(variables), self._headers, mutation=fetch.mutation
+        )
         if result.failure is not None:
             self.errors.append(result.failure)
             return

@@ -8,6 +8,7 @@ import httpx
 from graphql import ASTValidationRule
 
 from router.executor import FetchObserver
+from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 
 @dataclass(slots=True)
@@ -30,3 +31,8 @@ class GatewayOptions:
     subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     # Sees (adds headers to, times) every fetch of a subgraph without a transport above.
     fetch_observer: FetchObserver | None = None
+    # Traffic shaping of subgraph fetches (limits, retries, circuit breaker, deduplication):
+    # for every subgraph, unless ``traffic_by_subgraph`` names it.
+    traffic: SubgraphTraffic = DEFAULT_TRAFFIC
+    traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
+    traffic_listener: TrafficListener | None = None  # e.g. metrics of circuit states

@@ -124,6 +124,7 @@ def build_services(
     hooks = load_hooks(config.hooks)
     observer = ServerFetchObserver(metrics, tracing, hooks)
     rules = limit_rules(config.limits)
+    traffic, traffic_by_subgraph = config.traffic_shaping.policies()
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
@@ -139,6 +140,9 @@ def build_services(
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),
+            traffic=traffic,
+            traffic_by_subgraph=traffic_by_subgraph,
+            traffic_listener=metrics,
         )
         return Gateway(supergraph, options)
 
