@@ -2,7 +2,8 @@
 
 The first caller of a key (the leader) runs the request; callers of the same key meanwhile
 wait for its outcome instead of sending their own. A leader that is cancelled hands nothing
-on: its waiters run the request themselves. One dictionary lookup per request.
+on: its waiters run the request themselves. A leader alone costs one dictionary entry (no
+future is made until someone waits).
 """
 
 from __future__ import annotations
@@ -22,35 +23,40 @@ class InFlight(Generic[T]):
     __slots__ = ("_running",)
 
     def __init__(self) -> None:
-        self._running: dict[Hashable, asyncio.Future[T]] = {}
+        # key -> the futures of the callers waiting for its leader
+        self._running: dict[Hashable, list[asyncio.Future[T]]] = {}
 
     def __len__(self) -> int:
         return len(self._running)
 
     async def run(self, key: Hashable, send: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
-        """The outcome of ``send`` for ``key``, and whether it was shared with a leader."""
+        """The outcome of ``send`` for ``key``, and whether it was shared from a leader."""
+        running = self._running
         while True:
-            running = self._running.get(key)
-            if running is None:
+            waiters = running.get(key)
+            if waiters is None:
                 break
+            waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            waiters.append(waiter)
             try:
-                return await asyncio.shield(running), True
+                return await waiter, True
             except _LeaderGone:
                 continue  # run it ourselves (or follow the next leader)
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._running[key] = future
+        waiters = []
+        running[key] = waiters
         try:
             outcome = await send()
         except BaseException as error:
-            if not future.done():
-                future.set_exception(
-                    _LeaderGone() if isinstance(error, asyncio.CancelledError) else error
-                )
-                future.exception()  # retrieved: no warning when nobody waited
+            if running.get(key) is waiters:
+                del running[key]
+            handed = _LeaderGone() if isinstance(error, asyncio.CancelledError) else error
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(handed)
             raise
-        else:
-            future.set_result(outcome)
-            return outcome, False
-        finally:
-            if self._running.get(key) is future:
-                del self._running[key]
+        if running.get(key) is waiters:
+            del running[key]
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(outcome)
+        return outcome, False
