@@ -249,7 +249,9 @@ class SubgraphFetcher:
                 service,
                 shaping,
                 mutation,
-                lambda: self._httpx_attempt(service, url, body, headers),
+                lambda: self._httpx_attempt(
+                    service, url, body, headers, shaping.traffic.limits.max_decoded_bytes
+                ),
             )
             return _decoded(service, outcome)
         observer = self._options.observer
@@ -341,21 +343,30 @@ class SubgraphFetcher:
             return _timed_out(service, timeout)
 
     async def _httpx_attempt(
-        self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None
+        self,
+        service: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str] | None,
+        limit: int,
     ) -> tuple[Outcome, bool]:
+        """One request through httpx; the body read is cut off past ``limit`` bytes."""
         transport = self._options.transports.get(service)
         try:
             if transport is None:  # through a proxy: the client applies the environment
-                response = await self._client(service).post(url, content=body, headers=headers)
-                content = await response.aread()
+                client = self._client(service)
+                async with client.stream("POST", url, content=body, headers=headers) as response:
+                    content = await _read_bounded(response, limit)
             else:  # straight to the transport: no client-level work per request
                 response = await transport.handle_async_request(
                     self._request(url, body, headers, self.timeout_of(service))
                 )
                 try:
-                    content = await response.aread()
+                    content = await _read_bounded(response, limit)
                 finally:
                     await response.aclose()
+        except ResponseTooLarge as error:
+            return _too_large(service, error), False
         except httpx.TimeoutException:
             return _timed_out(service, self.timeout_of(service)), False
         except httpx.HTTPError as error:
@@ -424,6 +435,18 @@ async def _pool_attempt(
     except OSError as error:
         reason = str(error) or type(error).__name__
         return _http_failure(service, f"cannot connect to {pool.url}: {reason}"), True
+
+
+async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body of ``response``; ``ResponseTooLarge`` once it passes ``limit``."""
+    parts: list[bytes] = []
+    size = 0
+    async for part in response.aiter_bytes():
+        size += len(part)
+        if size > limit:
+            raise ResponseTooLarge("decoded response body", limit)
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _header_key(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

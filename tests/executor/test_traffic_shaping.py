@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 from prometheus_client import generate_latest
 
 from router.executor import FetcherOptions, SubgraphFetcher
+from router.executor.http_response import ResponseLimits
 from router.executor.traffic import BreakerPolicy, RetryPolicy, SubgraphTraffic
 from router.server.metrics import RouterMetrics
 
@@ -381,3 +384,33 @@ class _Both:
 
 def _scrape(metrics: RouterMetrics) -> str:
     return generate_latest(metrics.registry).decode()
+
+
+# subgraphs behind an httpx transport (in process)
+
+
+async def test_the_body_limit_applies_to_in_process_subgraphs() -> None:
+    async def big(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(8):
+            await send({"type": "http.response.body", "body": b" " * 65536, "more_body": True})
+        await send({"type": "http.response.body", "body": OK})
+
+    limits = ResponseLimits(max_decoded_bytes=100_000)
+    client = SubgraphFetcher(
+        FetcherOptions(
+            urls={"s": "http://s.test/graphql"},
+            transports={"s": httpx.ASGITransport(big)},
+            traffic=SubgraphTraffic(limits=limits, retry=None, breaker=None),
+        )
+    )
+    try:
+        result = await client.fetch("s", b"{}")
+    finally:
+        await client.aclose()
+    assert result.failure is not None
+    assert result.failure["extensions"] == {
+        "code": "SUBREQUEST_RESPONSE_TOO_LARGE",
+        "serviceName": "s",
+        "limit": 100_000,
+    }
