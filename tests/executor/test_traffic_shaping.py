@@ -4,11 +4,13 @@ TCP servers that count the requests they receive."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from prometheus_client import generate_latest
 
 from router.executor import FetcherOptions, SubgraphFetcher
@@ -87,6 +89,26 @@ async def test_a_request_on_a_keepalive_connection_the_server_closed_is_sent_aga
     assert server.connections == 3
     assert len(server.requests) == 5  # two requests met a closed connection, sent again
     assert heard.of("retry") == ["stale_connection", "stale_connection"]
+
+
+async def test_a_keepalive_connection_closed_while_idle_is_not_used() -> None:
+    async def answer_then_close(body: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(answer(OK))  # keep-alive by default, and yet closed soon after
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        return False
+
+    async with serving(answer_then_close) as server:
+        client = fetcher(server.url, NO_BREAKER_NO_RETRY)
+        try:
+            first = await client.fetch("s", b"{}", mutation=True)
+            await asyncio.sleep(0.2)
+            second = await client.fetch("s", b"{}", mutation=True)
+        finally:
+            await client.aclose()
+    assert first.response == second.response == {"data": {"ok": True}}
+    assert server.connections == 2
+    assert len(server.requests) == 2
 
 
 async def test_a_first_request_cut_off_is_not_sent_again_for_a_mutation() -> None:
@@ -182,7 +204,10 @@ BREAKER = SubgraphTraffic(
 )
 
 
-async def test_the_breaker_opens_fails_fast_then_probes_and_closes() -> None:
+async def test_the_breaker_opens_fails_fast_then_probes_and_closes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, "router.executor.circuit_breaker")
     subgraph = Switchable()
     heard = Heard()
     metrics = RouterMetrics()
@@ -217,6 +242,11 @@ async def test_the_breaker_opens_fails_fast_then_probes_and_closes() -> None:
         finally:
             await client.aclose()
     assert heard.of("circuit") == ["open", "half_open", "closed"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "circuit of subgraph 's': closed -> open",
+        "circuit of subgraph 's': open -> half_open",
+        "circuit of subgraph 's': half_open -> closed",
+    ]
     scraped = _scrape(metrics)
     assert 'fedra_subgraph_circuit_state{subgraph="s"} 0.0' in scraped
     for state in ("open", "half_open", "closed"):
