@@ -209,7 +209,7 @@ class SubgraphFetcher:
         return shaping
 
     def circuit_state(self, service: str) -> str:
-        """ "closed", "open" or "half_open" (always "closed" without a breaker)."""
+        """The circuit state of ``service``: closed, open or half_open (closed if no breaker)."""
         shaping = self._shaping.get(service)
         if shaping is None or shaping.breaker is None:
             return "closed"
