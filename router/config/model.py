@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from router.config.entity_cache import EntityCacheConfig
 from router.config.sections import Section
+from router.config.traffic_shaping import TrafficShapingConfig
 
 
 class ServerConfig(Section):
@@ -233,6 +234,7 @@ class RouterConfig(Section):
     gateway: GatewayTuning = GatewayTuning()
     hooks: tuple[str, ...] = ()
     entity_cache: EntityCacheConfig = EntityCacheConfig()
+    traffic_shaping: TrafficShapingConfig = TrafficShapingConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

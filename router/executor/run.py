@@ -111,7 +111,9 @@ class PlanExecution:
                 await self._fetch_entities_cached(fetch, variables, collected, cache)
                 return
             variables["representations"] = collected.representations
-        result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+        result = await self._fetcher.fetch(
+            fetch.service, fetch.body(variables), self._headers, mutation=fetch.mutation
+        )
         if result.failure is not None:
             self.errors.append(result.failure)
             return

@@ -62,6 +62,9 @@ class Gateway:
                 keepalive_expiry=options.keepalive_expiry,
                 transports=dict(options.subgraph_transports),
                 observer=options.fetch_observer,
+                traffic=options.traffic,
+                traffic_by_subgraph=dict(options.traffic_by_subgraph),
+                traffic_listener=options.traffic_listener,
             ),
             entity_cache=(
                 EntityCache(

@@ -11,6 +11,7 @@ from graphql import ASTValidationRule
 from router.executor import FetchObserver
 from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
+from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 
 @dataclass(slots=True)
@@ -39,3 +40,8 @@ class GatewayOptions:
     entity_cache_stats: EntityCacheStats | None = None
     # The headers the current request forwards to a subgraph: part of entity cache keys.
     entity_cache_vary: Callable[[str], Mapping[str, str]] | None = None
+    # Traffic shaping of subgraph fetches (limits, retries, circuit breaker, deduplication):
+    # for every subgraph, unless ``traffic_by_subgraph`` names it.
+    traffic: SubgraphTraffic = DEFAULT_TRAFFIC
+    traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
+    traffic_listener: TrafficListener | None = None  # e.g. metrics of circuit states

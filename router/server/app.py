@@ -137,6 +137,7 @@ def build_services(
     entity_cache = EntityCacheSetup.from_config(config.entity_cache)
     if entity_cache is not None:
         metrics.registry.register(EntityCacheCollector(entity_cache.stats))
+    traffic, traffic_by_subgraph = config.traffic_shaping.policies()
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
@@ -152,6 +153,9 @@ def build_services(
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),
+            traffic=traffic,
+            traffic_by_subgraph=traffic_by_subgraph,
+            traffic_listener=metrics,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store
