@@ -57,6 +57,7 @@ class CompiledParallel:
 class CompiledFlatten:
     steps: tuple[FlattenStep, ...]
     node: CompiledNode
+    more_steps: tuple[tuple[FlattenStep, ...], ...] = ()  # a multi-path Flatten's other paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,9 @@ def _compile(node: PlanNode, conditions: TypeConditions) -> CompiledNode:
         return CompiledParallel(tuple(_compile(child, conditions) for child in node.nodes))
     if isinstance(node, FlattenNode):
         return CompiledFlatten(
-            compile_flatten_path(node.path, conditions), _compile(node.node, conditions)
+            compile_flatten_path(node.path, conditions),
+            _compile(node.node, conditions),
+            tuple(compile_flatten_path(path, conditions) for path in node.extra_paths),
         )
     return CompiledCondition(
         node.condition,

@@ -80,6 +80,8 @@ class PlanExecution:
             await self._fetch(node, targets)
         elif isinstance(node, CompiledFlatten):
             found = objects_at(targets, node.steps)
+            for steps in node.more_steps:
+                found = found + objects_at(targets, steps)
             if found:
                 await self._run(node.node, found)
         elif isinstance(node, CompiledSequence):

@@ -36,6 +36,12 @@ class FetchGroup:
     jump_points: list[JumpPoint] = field(default_factory=list)
     uses_requires: bool = False  # carries @requires inputs beyond the key
     input_rewrites: list[Rewrite] = field(default_factory=list)
+    # More merge paths, for an entity fetch serving objects at several paths at once.
+    extra_paths: list[Path] = field(default_factory=list)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.merge_path, *self.extra_paths)
 
     def add_input_rewrite(self, rewrite: Rewrite) -> None:
         if rewrite not in self.input_rewrites:
@@ -150,6 +156,9 @@ class FetchGraph:
         keeper.jump_points.extend(absorbed.jump_points)
         for rewrite in absorbed.input_rewrites:
             keeper.add_input_rewrite(rewrite)
+        for path in absorbed.paths:
+            if path not in keeper.paths:
+                keeper.extra_paths.append(path)
         self.remove(absorbed, replacement=keeper.id)
 
     def remove(self, group: FetchGroup, *, replacement: int | None) -> None:
@@ -173,7 +182,7 @@ class FetchGraph:
         """A readable dump (``fedra plan --stage fetch-graph``)."""
         lines: list[str] = []
         for group in self.groups.values():
-            path = ".".join(group.merge_path) or "(root)"
+            path = " + ".join(".".join(p) or "(root)" for p in group.paths)
             deps = ", ".join(str(d) for d in sorted(group.dependencies)) or "-"
             conditions = ""
             if group.conditions:

@@ -94,7 +94,7 @@ class _TreeBuilder:
         below = inherited | conditions
         fetch: PlanNode = self.make_fetch(group)
         if group.is_entity:
-            fetch = FlattenNode(group.merge_path, fetch)
+            fetch = FlattenNode(group.merge_path, fetch, tuple(group.extra_paths))
         children = [self._node(c, below) for c in self.children.get(group_id, [])]
         late = [self._node(c, below) for c in self.late.get(group_id, [])]
         steps = [fetch]

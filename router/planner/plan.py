@@ -88,6 +88,12 @@ class ParallelNode:
 class FlattenNode:
     path: tuple[str, ...]  # response keys, LIST_MARKER for list items
     node: PlanNode
+    # More paths whose objects the same fetch serves (one `_entities` request for all).
+    extra_paths: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def paths(self) -> tuple[tuple[str, ...], ...]:
+        return (self.path, *self.extra_paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,12 @@ def _node(node: PlanNode, depth: int, end: str = ",") -> list[str]:
             lines.extend(_node(child, depth + 1))
         lines.append(f"{pad}}}")
     elif isinstance(node, FlattenNode):
-        path = ".".join(node.path)
-        lines = [f'{pad}Flatten(path: "{path}") {{', *_node(node.node, depth + 1), f"{pad}}}"]
+        if node.extra_paths:  # one fetch for the objects at several paths
+            paths = ", ".join(f'"{".".join(path)}"' for path in node.paths)
+            head = f"{pad}Flatten(paths: [{paths}]) {{"
+        else:
+            head = f'{pad}Flatten(path: "{".".join(node.path)}") {{'
+        lines = [head, *_node(node.node, depth + 1), f"{pad}}}"]
     else:
         lines = _condition(node, depth)
     lines[-1] += end

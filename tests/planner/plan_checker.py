@@ -58,9 +58,10 @@ def check_plan(
     placed = list(_placed_fetches(plan.node, (), frozenset()))
     fetched_by: dict[int, set[Path]] = {}
     subgraphs_at: dict[Path, set[str]] = {}
-    for index, (path, fetch, _) in enumerate(placed):
-        fetched_by[index] = _fetched_paths(fetch, path)
-        for fetched in fetched_by[index]:
+    for index, path, fetch, _ in placed:
+        found = _fetched_paths(fetch, path)
+        fetched_by.setdefault(index, set()).update(found)
+        for fetched in found:
             subgraphs_at.setdefault(fetched, set()).add(fetch.service_name)
         _check_variables(fetch)
     for client_path, conditions in _client_paths(document, operation_name, supergraph).items():
@@ -70,12 +71,26 @@ def check_plan(
         ):
             continue
         assert client_path in subgraphs_at, f"nothing fetches {'.'.join(client_path)}"
-    for path, fetch, before in placed:
-        available = set().union(*(fetched_by[i] for i in before)) if before else set()
-        for needed in _required_paths(fetch.requires, _strip(path)):
-            assert needed in available, (
-                f"fetch {fetch.service_name} at {'.'.join(path)} needs {'.'.join(needed)} "
-                "before it runs"
+    # A multi-path fetch is placed at each of its paths; its typed requires are met when the
+    # objects at one of them (those of the type) have each required field.
+    placements: dict[int, list[tuple[Path, frozenset[int]]]] = {}
+    fetches: dict[int, FetchNode] = {}
+    for _, path, fetch, before in placed:
+        placements.setdefault(id(fetch), []).append((path, before))
+        fetches[id(fetch)] = fetch
+    for key, at in placements.items():
+        fetch = fetches[key]
+        for relative in _required_paths(fetch.requires, ()):
+            satisfied = False
+            for path, before in at:
+                available = set().union(*(fetched_by[i] for i in before)) if before else set()
+                if (*_strip(path), *relative) in available:
+                    satisfied = True
+                    break
+            first = _strip(at[0][0])
+            assert satisfied, (
+                f"fetch {fetch.service_name} at {' + '.join('.'.join(p) for p, _ in at)} needs "
+                f"{'.'.join((*first, *relative))} before it runs"
             )
 
 
@@ -84,21 +99,25 @@ def check_plan(
 
 def _placed_fetches(
     node: PlanNode | None, path: Path, before: frozenset[int]
-) -> Iterator[tuple[Path, FetchNode, frozenset[int]]]:
-    """(flatten path, fetch, indexes of fetches finished before it), in plan order."""
+) -> Iterator[tuple[int, Path, FetchNode, frozenset[int]]]:
+    """(fetch index, flatten path, fetch, indexes of fetches finished before it), in plan
+    order; a multi-path fetch once per path, with one index."""
     yield from _walk(node, path, before, [0])
 
 
 def _walk(
     node: PlanNode | None, path: Path, before: frozenset[int], counter: list[int]
-) -> Iterator[tuple[Path, FetchNode, frozenset[int]]]:
+) -> Iterator[tuple[int, Path, FetchNode, frozenset[int]]]:
     if node is None:
         return
     if isinstance(node, FetchNode):
         counter[0] += 1
-        yield path, node, before
+        yield counter[0] - 1, path, node, before
     elif isinstance(node, FlattenNode):
-        yield from _walk(node.node, node.path, before, counter)
+        start = counter[0]
+        for flatten_path in node.paths:  # a multi-path Flatten: one fetch, placed at each path
+            counter[0] = start
+            yield from _walk(node.node, flatten_path, before, counter)
     elif isinstance(node, ConditionNode):
         yield from _walk(node.if_clause, path, before, counter)
         yield from _walk(node.else_clause, path, before, counter)

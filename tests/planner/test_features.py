@@ -24,7 +24,8 @@ from tests.planner.supergraphs import plan, plan_text
 def fetches(
     node: PlanNode | None, path: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str, ...], FetchNode]]:
-    """Every fetch with the Flatten path it merges at, in plan order."""
+    """Every fetch with the Flatten path it merges at, in plan order (a multi-path fetch once,
+    with its first path)."""
     if node is None:
         return []
     if isinstance(node, FetchNode):

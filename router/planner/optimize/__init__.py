@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from router.planner.fetch_graph import FetchGraph
 from router.planner.optimize.merge_into_parent import merge_children_into_parents
+from router.planner.optimize.merge_paths import merge_entity_fetches_across_paths
 from router.planner.optimize.merge_siblings import merge_sibling_fetches
 from router.planner.optimize.prune import prune_empty_fetches
 
@@ -15,6 +16,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("prune", prune_empty_fetches),
     ("merge-into-parent", merge_children_into_parents),
     ("merge-siblings", merge_sibling_fetches),
+    ("merge-paths", merge_entity_fetches_across_paths),
 )
 
 
