@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet
+from sqlalchemy.exc import SQLAlchemyError
 
 from subgraphs.shared.db import Database, resolve_database_url
 
 from .data_rotation import reencrypt_users
 from .keys import KeyStore
 from .models import metadata
-from .personal_data import PersonalData, add_dev_data_key
+from .personal_data import PersonalData, PersonalDataError, add_dev_data_key
 from .settings import UsersSettings
 
 
@@ -55,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             add_dev_data_key(settings.keys_dir)
             print(f"added a data key to {settings.keys_dir}; now run rotate-data", file=sys.stderr)
     else:
-        count = asyncio.run(_rotate_data(settings, args.database_url))
+        try:
+            count = asyncio.run(_rotate_data(settings, args.database_url))
+        except (SQLAlchemyError, PersonalDataError) as error:
+            print(f"rotate-data failed: {error.__class__.__name__}: {error}", file=sys.stderr)
+            return 1
         print(f"re-encrypted {count} users")
     return 0
 

@@ -36,7 +36,7 @@ USER_CURSOR_KIND = "user"
 
 def resolve_email(root: User, info: strawberry.Info[UsersContext, None]) -> str | None:
     caller = info.context.caller
-    if not root.signed_in_now and caller.user_id != int(root.id) and not caller.is_admin:
+    if not root.email_known_to_caller and caller.user_id != int(root.id) and not caller.is_admin:
         raise coded_error("Only the user themself and admins may read this email", FORBIDDEN)
     return info.context.services.personal.decrypt(root.email_encrypted)
 
@@ -50,8 +50,8 @@ class User:
         description="How many orders the user has placed, cancelled included."
     )
     email_encrypted: strawberry.Private[str]
-    # The user who just signed in (signIn's payload) may read their email before sending a token.
-    signed_in_now: strawberry.Private[bool] = False
+    # The caller just gave this email (signIn, createUser): echoing it back reveals nothing.
+    email_known_to_caller: strawberry.Private[bool] = False
 
     email: str | None = strawberry.federation.field(
         resolver=resolve_email,
@@ -135,7 +135,9 @@ async def create_user(info: strawberry.Info[UsersContext, None], input: CreateUs
         except IntegrityError:
             await db.rollback()
             raise _email_taken(new_user.email) from None
-    return User.from_row(row)
+    created = User.from_row(row)
+    created.email_known_to_caller = True
+    return created
 
 
 @strawberry.type(description="A signed-in session: an access token and its refresh token.")
@@ -179,7 +181,7 @@ async def _payload(info: strawberry.Info[UsersContext, None], grant: TokenGrant)
     assert grant.user_id is not None and grant.refresh_token is not None
     user = await load_user(info.context, grant.user_id)
     assert user is not None
-    user.signed_in_now = True
+    user.email_known_to_caller = True
     return AuthPayload(
         access_token=grant.access_token,
         token_type="bearer",

@@ -136,15 +136,18 @@ async def test_create_user_stores_a_normalised_user(
     result = await users.execute(
         """
         mutation($input: CreateUserInput!) {
-          createUser(input: $input) { id name orderCount createdAt }
+          createUser(input: $input) { id email name orderCount createdAt }
         }
         """,
         {"input": {"email": "  New.Person@Example.COM ", "name": "  New Person "}},
     )
     created = result.ok()["createUser"]
     assert created["id"] == str(ALL_USERS + 1)
+    assert created["email"] == "new.person@example.com"  # the caller's own input, normalised
     assert created["name"] == "New Person"
     assert created["orderCount"] == 0
+    anonymous = await users.execute(f'{{ user(id: "{created["id"]}") {{ email }} }}')
+    assert anonymous.error_codes == ["FORBIDDEN"]
     read_back = await users.execute(
         f'{{ user(id: "{created["id"]}") {{ email name }} }}',
         headers=tokens.user(ADMIN_USER_ID, admin=True),
