@@ -31,6 +31,8 @@ from .secret_files import read_or_create_secret
 from .settings import UsersSettings
 
 USER_SCOPES = ("orders:read", "orders:write")
+# Longer passwords are refused before hashing: argon2 over megabytes is a denial of service.
+MAX_PASSWORD_LENGTH = 1024
 ORDERS_SERVICE_SCOPES = ("stock:reserve",)
 ORDERS_SECRET_FILE = "service-orders.secret"
 
@@ -120,6 +122,8 @@ class TokenService:
     async def password_grant(self, db: AsyncSession, email: str, password: str) -> TokenGrant:
         """Tokens for a user's email and password. The error never says which one was wrong,
         and an unknown email costs a password check too."""
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise GrantError(INVALID_GRANT, BAD_CREDENTIALS)
         lookup = self.personal.email_lookup(email)
         row = await db.scalar(select(UserRow).where(UserRow.email_lookup == lookup))
         check = await self.passwords.check_async(row.password_hash if row else None, password)
@@ -139,8 +143,10 @@ class TokenService:
         )
         if stored is None or stored.revoked_at is not None:
             raise GrantError(INVALID_GRANT, BAD_REFRESH_TOKEN)
+        # plain values: a rollback expires the row object
+        family, user_id = stored.family, stored.user_id
         if stored.used_at is not None:
-            await self._revoke_family(db, stored.family, now)
+            await self._revoke_family(db, family, now)
             raise GrantError(INVALID_GRANT, REUSED_REFRESH_TOKEN)
         if as_utc(stored.expires_at) <= now:
             raise GrantError(INVALID_GRANT, BAD_REFRESH_TOKEN)
@@ -159,13 +165,13 @@ class TokenService:
         )
         if claimed.rowcount != 1:
             await db.rollback()
-            await self._revoke_family(db, stored.family, now)
+            await self._revoke_family(db, family, now)
             raise GrantError(INVALID_GRANT, REUSED_REFRESH_TOKEN)
-        user = await db.get(UserRow, stored.user_id)
+        user = await db.get(UserRow, user_id)
         if user is None:
             await db.rollback()
             raise GrantError(INVALID_GRANT, BAD_REFRESH_TOKEN)
-        grant = await self._user_grant(db, user, family=stored.family)
+        grant = await self._user_grant(db, user, family=family)
         await db.commit()
         return grant
 
