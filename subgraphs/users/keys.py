@@ -96,8 +96,13 @@ class KeyStore:
         return list(loaded)
 
     def signing_key(self) -> SigningKey:
-        """The key new tokens are signed with: the newest key not retired."""
-        current = self._current(self.stored_keys())
+        """The key new tokens are signed with: the newest key not retired. Keys past retention
+        are pruned on the way, so jwks.json stays current in a long-running service."""
+        stored = self.stored_keys()
+        now = self.clock()
+        if any(self._expired(key, now) for key in stored):
+            self.prune()
+        current = self._current(stored)
         return current.key if current is not None else self.ensure()
 
     def published(self) -> list[SigningKey]:
