@@ -50,7 +50,8 @@ class User:
         description="How many orders the user has placed, cancelled included."
     )
     email_encrypted: strawberry.Private[str]
-    # The caller just gave this email (signIn, createUser): echoing it back reveals nothing.
+    # The caller just proved to be this user (signIn, refreshToken) or gave this email
+    # (createUser): showing it to them reveals nothing.
     email_known_to_caller: strawberry.Private[bool] = False
 
     email: str | None = strawberry.federation.field(
