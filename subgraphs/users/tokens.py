@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.shared.identity import ADMIN_SCOPE, SERVICE_PREFIX
@@ -208,6 +208,12 @@ class TokenService:
 
     async def _user_grant(self, db: AsyncSession, row: UserRow, *, family: str) -> TokenGrant:
         now = self.now()
+        # Expired tokens of this user are past any use, reuse detection included.
+        await db.execute(
+            delete(RefreshTokenRow)
+            .where(RefreshTokenRow.user_id == row.id, RefreshTokenRow.expires_at < now)
+            .execution_options(synchronize_session=False)
+        )
         refresh_token = secrets.token_urlsafe(32)
         db.add(
             RefreshTokenRow(

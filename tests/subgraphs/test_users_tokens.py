@@ -20,7 +20,7 @@ from subgraphs.users.app import create_app as create_users_app
 from subgraphs.users.models import RefreshTokenRow, UserRow
 from subgraphs.users.seed import ADMIN_PASSWORD, DEMO_PASSWORD
 from subgraphs.users.settings import Argon2Parameters, UsersSettings
-from subgraphs.users.tokens import ORDERS_SECRET_FILE
+from subgraphs.users.tokens import ORDERS_SECRET_FILE, hash_refresh_token
 
 from .auth import ADMIN_SCOPE, USER_SCOPE, bearer, password_grant
 from .conftest import DatabaseUrls, restored
@@ -204,6 +204,12 @@ async def test_an_expired_refresh_token_is_refused(users: SubgraphClient) -> Non
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
+    # the next sign-in of that user clears the expired token away
+    await password_grant(users, email, DEMO_PASSWORD)
+    async with users.database.session() as db:
+        remaining = (await db.scalars(select(RefreshTokenRow.token_hash))).all()
+    assert len(remaining) == 1
+    assert hash_refresh_token(grant["refresh_token"]) not in remaining
 
 
 def orders_secret(auth_keys_dir: Path) -> str:
