@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,8 +27,12 @@ class Passwords:
             memory_cost=parameters.memory_kib,
             parallelism=parameters.parallelism,
         )
-        # Checked against for unknown emails, so they cost what a wrong password costs.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """Checked against for unknown emails, so they cost what a wrong password costs (made
+        on first need: it is not worth slowing every start)."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
