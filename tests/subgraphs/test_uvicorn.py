@@ -17,7 +17,7 @@ from subgraphs.shared.seed import seed_data
 from subgraphs.users.seed import DEMO_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_SECONDS = 30.0
+STARTUP_TIMEOUT_SECONDS = 90.0  # a loaded CI machine imports slowly
 
 
 def free_port() -> int:
