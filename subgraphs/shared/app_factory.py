@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
@@ -30,6 +30,7 @@ def create_subgraph_app(
     verifier: TokenVerifier | None = None,
     on_startup: Sequence[LifecycleHook] = (),
     on_shutdown: Sequence[LifecycleHook] = (),
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """A subgraph app serving `schema` at /graphql.
 
@@ -37,6 +38,7 @@ def create_subgraph_app(
     it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
     Callers are identified by `verifier` (else one configured from the environment): a verified
     token or router-signed claims header, never a header a client can set.
+    `routers` add HTTP routes of the subgraph's own beside /graphql and /health.
     """
     verifier = verifier if verifier is not None else TokenVerifier.from_env()
 
@@ -75,6 +77,8 @@ def create_subgraph_app(
         context_getter=cast(Callable[..., Any], get_context),
     )
     app.include_router(graphql_router)
+    for router in routers:
+        app.include_router(router)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

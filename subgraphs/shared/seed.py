@@ -17,6 +17,10 @@ USER_COUNT = 300
 PRODUCT_COUNT = 200
 ORDER_COUNT = 3000
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+# One administrator besides the USER_COUNT customers (scope `admin` in the users service).
+ADMIN_USER_ID = USER_COUNT + 1
+ADMIN_EMAIL = "admin@fedra.dev"
+ADMIN_NAME = "Fedra Admin"
 
 FIRST_NAMES = (
     "Ada", "Alan", "Barbara", "Claude", "Dennis", "Edsger", "Frances", "Grace", "Guido",
@@ -50,6 +54,7 @@ class SeedUser:
     name: str
     created_at: datetime
     order_count: int
+    is_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +120,19 @@ def seed_data() -> SeedData:
             for item in order.items:
                 units_sold[item.product_id] += item.quantity
 
-    users = tuple(
+    customers = tuple(
         _user(rng, user_id, user_times[user_id - 1], order_counts[user_id])
         for user_id in range(1, USER_COUNT + 1)
     )
+    admin = SeedUser(
+        id=ADMIN_USER_ID,
+        email=ADMIN_EMAIL,
+        name=ADMIN_NAME,
+        created_at=EPOCH,
+        order_count=0,
+        is_admin=True,
+    )
+    users = (*customers, admin)
     products_with_sales = tuple(
         SeedProduct(
             id=product.id,

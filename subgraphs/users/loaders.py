@@ -12,6 +12,7 @@ from subgraphs.shared.loaders import one_per_key
 from subgraphs.shared.request_session import RequestSession
 
 from .models import UserRow
+from .services import UsersServices
 
 
 async def fetch_users_by_id(db: AsyncSession, ids: list[int]) -> Sequence[UserRow]:
@@ -19,6 +20,9 @@ async def fetch_users_by_id(db: AsyncSession, ids: list[int]) -> Sequence[UserRo
 
 
 class UsersContext(SubgraphContext):
-    def __init__(self, session: RequestSession, identity: Identity) -> None:
+    def __init__(
+        self, session: RequestSession, identity: Identity, services: UsersServices
+    ) -> None:
         super().__init__(session, identity)
+        self.services = services
         self.user_by_id = one_per_key(session, fetch_users_by_id, lambda row: row.id)

@@ -1,4 +1,4 @@
-"""The users subgraph schema: User (@key id), me, user, users, createUser."""
+"""The users subgraph schema: User (@key id), me, user, users, createUser, signIn, refreshToken."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from subgraphs.shared.errors import (
+    FORBIDDEN,
+    UNAUTHENTICATED,
     bad_user_input,
+    coded_error,
     mask_unexpected_errors,
     parse_int_id,
     parse_int_id_or_none,
@@ -25,26 +28,43 @@ from subgraphs.shared.timestamps import as_utc, utc_now
 
 from .loaders import UsersContext
 from .models import UserRow
+from .tokens import GrantError, TokenGrant
 from .validation import validate_new_user
 
 USER_CURSOR_KIND = "user"
 
 
+def resolve_email(root: User, info: strawberry.Info[UsersContext, None]) -> str | None:
+    caller = info.context.caller
+    if not root.email_known_to_caller and caller.user_id != int(root.id) and not caller.is_admin:
+        raise coded_error("Only the user themself and admins may read this email", FORBIDDEN)
+    return info.context.services.personal.decrypt(root.email_encrypted)
+
+
 @strawberry.federation.type(keys=["id"], description="A customer account.")
 class User:
     id: strawberry.ID
-    email: str = strawberry.federation.field(tags=["pii"])
     name: str
     created_at: datetime
     order_count: int = strawberry.federation.field(
         description="How many orders the user has placed, cancelled included."
+    )
+    email_encrypted: strawberry.Private[str]
+    # The caller just proved to be this user (signIn, refreshToken) or gave this email
+    # (createUser): showing it to them reveals nothing.
+    email_known_to_caller: strawberry.Private[bool] = False
+
+    email: str | None = strawberry.federation.field(
+        resolver=resolve_email,
+        tags=["pii"],
+        description="The user's email: for the user themself and for admins only.",
     )
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
         return cls(
             id=strawberry.ID(str(row.id)),
-            email=row.email,
+            email_encrypted=row.email_encrypted,
             name=row.name,
             created_at=as_utc(row.created_at),
             order_count=row.order_count,
@@ -98,24 +118,86 @@ async def resolve_users(
 
 async def create_user(info: strawberry.Info[UsersContext, None], input: CreateUserInput) -> User:
     new_user = validate_new_user(input.email, input.name)
+    personal = info.context.services.personal
+    lookup = personal.email_lookup(new_user.email)
     async with info.context.session.use() as db:
-        taken = await db.scalar(select(UserRow.id).where(UserRow.email == new_user.email))
+        taken = await db.scalar(select(UserRow.id).where(UserRow.email_lookup == lookup))
         if taken is not None:
             raise _email_taken(new_user.email)
-        row = UserRow(email=new_user.email, name=new_user.name, created_at=utc_now())
+        row = UserRow(
+            email_encrypted=personal.encrypt(new_user.email),
+            email_lookup=lookup,
+            name=new_user.name,
+            created_at=utc_now(),
+        )
         db.add(row)
         try:
             await db.commit()
         except IntegrityError:
             await db.rollback()
             raise _email_taken(new_user.email) from None
-    return User.from_row(row)
+    created = User.from_row(row)
+    created.email_known_to_caller = True
+    return created
+
+
+@strawberry.type(description="A signed-in session: an access token and its refresh token.")
+class AuthPayload:
+    access_token: str = strawberry.field(
+        description="Send as `Authorization: Bearer <accessToken>`."
+    )
+    token_type: str
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+    refresh_token: str = strawberry.field(
+        description="Single use: trade it for a new payload with refreshToken."
+    )
+    user: User
+
+
+async def sign_in(
+    info: strawberry.Info[UsersContext, None], email: str, password: str
+) -> AuthPayload:
+    tokens = info.context.services.tokens
+    async with info.context.session.use() as db:
+        try:
+            grant = await tokens.password_grant(db, email, password)
+        except GrantError as error:
+            raise coded_error(error.description, UNAUTHENTICATED) from None
+    return await _payload(info, grant)
+
+
+async def refresh_token(
+    info: strawberry.Info[UsersContext, None], refresh_token: str
+) -> AuthPayload:
+    tokens = info.context.services.tokens
+    async with info.context.session.use() as db:
+        try:
+            grant = await tokens.refresh_grant(db, refresh_token)
+        except GrantError as error:
+            raise coded_error(error.description, UNAUTHENTICATED) from None
+    return await _payload(info, grant)
+
+
+async def _payload(info: strawberry.Info[UsersContext, None], grant: TokenGrant) -> AuthPayload:
+    assert grant.user_id is not None and grant.refresh_token is not None
+    user = await load_user(info.context, grant.user_id)
+    assert user is not None
+    user.email_known_to_caller = True
+    return AuthPayload(
+        access_token=grant.access_token,
+        token_type="bearer",
+        expires_in=grant.expires_in,
+        refresh_token=grant.refresh_token,
+        user=user,
+    )
 
 
 @strawberry.type
 class Query:
-    me: User | None = strawberry.field(
-        resolver=resolve_me, description="The calling user (from the x-user-id header), or null."
+    me: User | None = strawberry.federation.field(
+        resolver=resolve_me,
+        authenticated=True,
+        description="The signed-in user (from the bearer token), or null.",
     )
     user: User | None = strawberry.field(resolver=resolve_user)
     users: Connection[User] = strawberry.field(
@@ -127,6 +209,13 @@ class Query:
 class Mutation:
     create_user: User = strawberry.mutation(
         resolver=create_user, description="Creates a user; the email must be valid and unused."
+    )
+    sign_in: AuthPayload = strawberry.mutation(
+        resolver=sign_in, description="Signs in with an email and password."
+    )
+    refresh_token: AuthPayload = strawberry.mutation(
+        resolver=refresh_token,
+        description="Trades a refresh token (used once) for a new access and refresh token.",
     )
 
 

@@ -5,6 +5,10 @@ per test module and per backend (through the apps' own start-up) and every test 
 back: a copy of the seeded SQLite files, or, on PostgreSQL, the module's own databases with
 every table restored from a snapshot schema. Tests that need empty databases (the seeding
 itself) ask for `empty_database_urls`.
+
+Every app of the session shares one key directory: the users apps sign tokens with its keys and
+every subgraph verifies them against its jwks.json (the default `FEDRA_AUTH_JWKS`); `tokens`
+signs tokens for tests directly.
 """
 
 from __future__ import annotations
@@ -30,13 +34,46 @@ from subgraphs.orders.models import metadata as orders_metadata
 from subgraphs.products.app import create_app as create_products_app
 from subgraphs.products.models import metadata as products_metadata
 from subgraphs.shared.db import Database
+from subgraphs.shared.identity import JWKS_ENV, KEYS_DIR_ENV
 from subgraphs.shared.testing import SubgraphClient, serve_in_process
 from subgraphs.users.app import create_app as create_users_app
+from subgraphs.users.keys import KeyStore
 from subgraphs.users.models import metadata as users_metadata
+from subgraphs.users.settings import (
+    ARGON2_MEMORY_KIB_ENV,
+    ARGON2_TIME_COST_ENV,
+    DATA_KEYS_ENV,
+    LOOKUP_KEY_ENV,
+    ORDERS_SECRET_ENV,
+)
+
+from .auth import TokenFactory
 
 SUBGRAPHS = ("users", "products", "orders")
 PRODUCTS_TEST_URL = "http://products.test/graphql"
 BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def auth_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's key directory (development keys and secrets, generated on first start)."""
+    directory = tmp_path_factory.mktemp("keys")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(KEYS_DIR_ENV, str(directory))
+        for name in (JWKS_ENV, DATA_KEYS_ENV, LOOKUP_KEY_ENV, ORDERS_SECRET_ENV):
+            patch.delenv(name, raising=False)
+        # cheap password hashing keeps sign-in tests fast; production keeps argon2's defaults
+        patch.setenv(ARGON2_TIME_COST_ENV, "1")
+        patch.setenv(ARGON2_MEMORY_KIB_ENV, "8192")
+        yield directory
+
+
+@pytest.fixture
+def tokens(auth_keys_dir: Path) -> TokenFactory:
+    """Signs user and service tokens with the session's current signing key."""
+    store = KeyStore(auth_keys_dir, retention=930)
+    store.ensure()
+    return TokenFactory(store)
 
 
 @dataclass(frozen=True, slots=True)

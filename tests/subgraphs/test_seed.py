@@ -16,6 +16,8 @@ from subgraphs.products.app import create_app as create_products_app
 from subgraphs.products.models import StockReservationRow
 from subgraphs.shared import seed as seed_module
 from subgraphs.shared.seed import (
+    ADMIN_EMAIL,
+    ADMIN_USER_ID,
     ORDER_COUNT,
     PRODUCT_COUNT,
     USER_COUNT,
@@ -44,7 +46,7 @@ def test_seed_is_deterministic() -> None:
 def test_seed_sizes() -> None:
     data = seed_data()
     assert (len(data.users), len(data.products), len(data.orders)) == (
-        USER_COUNT,
+        USER_COUNT + 1,  # the customers and one admin
         PRODUCT_COUNT,
         ORDER_COUNT,
     )
@@ -55,8 +57,9 @@ def test_seed_ids_line_up_across_subgraphs() -> None:
     data = seed_data()
     user_ids = {user.id for user in data.users}
     products = {product.id: product for product in data.products}
-    assert user_ids == set(range(1, USER_COUNT + 1))
-    assert len({user.email for user in data.users}) == USER_COUNT
+    assert user_ids == set(range(1, USER_COUNT + 2))
+    assert len({user.email for user in data.users}) == USER_COUNT + 1
+    assert [(u.id, u.email) for u in data.users if u.is_admin] == [(ADMIN_USER_ID, ADMIN_EMAIL)]
     assert len({product.sku for product in data.products}) == PRODUCT_COUNT
     orders_per_user = Counter(order.user_id for order in data.orders)
     for user in data.users:
@@ -94,7 +97,7 @@ def test_seed_has_every_status_and_some_price_changes() -> None:
 
 MARKER = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 STARTS: dict[str, tuple[Any, Any, int, object]] = {
-    "users": (create_users_app, UserRow, USER_COUNT, 1),
+    "users": (create_users_app, UserRow, USER_COUNT + 1, 1),
     "products": (create_products_app, StockReservationRow, ORDER_COUNT, seed_reservation_id(1)),
     "orders": (create_orders_app, OrderRow, ORDER_COUNT, 1),
 }

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from subgraphs.shared.seed import USER_COUNT, seed_data
+from subgraphs.shared.seed import ADMIN_USER_ID, USER_COUNT, seed_data
+from subgraphs.shared.signing_keys import SigningKey
 from subgraphs.shared.testing import SubgraphClient
 from subgraphs.users.models import UserRow
 
+from .auth import TokenFactory, bearer
+
+ALL_USERS = USER_COUNT + 1  # the customers and the admin
 USER_FIELDS = "id email name createdAt orderCount"
 
 
@@ -16,8 +20,10 @@ async def count_users(users: SubgraphClient) -> int:
         return int((await db.execute(select(func.count()).select_from(UserRow))).scalar_one())
 
 
-async def test_me_is_the_caller_from_the_header(users: SubgraphClient) -> None:
-    result = await users.execute(f"{{ me {{ {USER_FIELDS} }} }}", headers={"x-user-id": "7"})
+async def test_me_is_the_user_of_the_bearer_token(
+    users: SubgraphClient, tokens: TokenFactory
+) -> None:
+    result = await users.execute(f"{{ me {{ {USER_FIELDS} }} }}", headers=tokens.user(7))
     seeded = seed_data().users[6]
     assert result.ok()["me"] == {
         "id": "7",
@@ -28,19 +34,30 @@ async def test_me_is_the_caller_from_the_header(users: SubgraphClient) -> None:
     }
 
 
-async def test_me_is_null_without_the_header(users: SubgraphClient) -> None:
-    result = await users.execute("{ me { id } }")
-    assert result.ok() == {"me": None}
+async def test_me_is_null_for_anonymous_callers_and_services(
+    users: SubgraphClient, tokens: TokenFactory
+) -> None:
+    assert (await users.execute("{ me { id } }")).ok() == {"me": None}
+    # a client's x-user-id header means nothing
+    assert (await users.execute("{ me { id } }", headers={"x-user-id": "7"})).ok() == {"me": None}
+    assert (await users.execute("{ me { id } }", headers=tokens.service())).ok() == {"me": None}
 
 
-async def test_me_rejects_a_header_that_is_not_a_user_id(users: SubgraphClient) -> None:
-    result = await users.execute("{ me { id } }", headers={"x-user-id": "abc"})
-    assert result.error_codes == ["UNAUTHENTICATED"]
-    assert result.data == {"me": None}
+async def test_me_rejects_a_token_that_does_not_verify(
+    users: SubgraphClient, tokens: TokenFactory
+) -> None:
+    for headers in (
+        bearer("not-a-jwt"),
+        tokens.user(7, lifetime=-120),
+        bearer(SigningKey.generate("stranger").sign("7")),
+    ):
+        result = await users.execute("{ me { id } }", headers=headers)
+        assert result.error_codes == ["UNAUTHENTICATED"], headers
+        assert result.data == {"me": None}
 
 
-async def test_me_is_null_for_an_unknown_caller(users: SubgraphClient) -> None:
-    result = await users.execute("{ me { id } }", headers={"x-user-id": "999999"})
+async def test_me_is_null_for_an_unknown_user(users: SubgraphClient, tokens: TokenFactory) -> None:
+    result = await users.execute("{ me { id } }", headers=tokens.user(999999))
     assert result.ok() == {"me": None}
 
 
@@ -72,8 +89,8 @@ async def test_users_pages_through_every_user_once(users: SubgraphClient) -> Non
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert pages == 3
-    assert seen == [str(user_id) for user_id in range(1, USER_COUNT + 1)]
+    assert pages == 4
+    assert seen == [str(user_id) for user_id in range(1, ALL_USERS + 1)]
 
 
 async def test_users_cursor_is_opaque_and_continues_after_it(users: SubgraphClient) -> None:
@@ -113,7 +130,9 @@ async def test_users_rejects_a_foreign_cursor(users: SubgraphClient) -> None:
         assert result.error_codes == ["BAD_USER_INPUT"]
 
 
-async def test_create_user_stores_a_normalised_user(users: SubgraphClient) -> None:
+async def test_create_user_stores_a_normalised_user(
+    users: SubgraphClient, tokens: TokenFactory
+) -> None:
     result = await users.execute(
         """
         mutation($input: CreateUserInput!) {
@@ -123,11 +142,16 @@ async def test_create_user_stores_a_normalised_user(users: SubgraphClient) -> No
         {"input": {"email": "  New.Person@Example.COM ", "name": "  New Person "}},
     )
     created = result.ok()["createUser"]
-    assert created["id"] == str(USER_COUNT + 1)
-    assert created["email"] == "new.person@example.com"
+    assert created["id"] == str(ALL_USERS + 1)
+    assert created["email"] == "new.person@example.com"  # the caller's own input, normalised
     assert created["name"] == "New Person"
     assert created["orderCount"] == 0
-    read_back = await users.execute(f'{{ user(id: "{created["id"]}") {{ email name }} }}')
+    anonymous = await users.execute(f'{{ user(id: "{created["id"]}") {{ email }} }}')
+    assert anonymous.error_codes == ["FORBIDDEN"]
+    read_back = await users.execute(
+        f'{{ user(id: "{created["id"]}") {{ email name }} }}',
+        headers=tokens.user(ADMIN_USER_ID, admin=True),
+    )
     assert read_back.ok()["user"] == {"email": "new.person@example.com", "name": "New Person"}
 
 
@@ -149,8 +173,8 @@ async def test_create_user_rejects_bad_input_and_writes_nothing(users: SubgraphC
         assert result.error_codes == ["BAD_USER_INPUT"], user_input
         assert result.errors[0]["extensions"]["field"] == field
         assert result.data is None
-    assert await count_users(users) == USER_COUNT
-    lookup = await users.execute('{ users(first: 1, after: "dXNlcjozMDA") { edges { cursor } } }')
+    assert await count_users(users) == ALL_USERS
+    lookup = await users.execute('{ users(first: 1, after: "dXNlcjozMDE") { edges { cursor } } }')
     assert lookup.ok()["users"]["edges"] == []
 
 

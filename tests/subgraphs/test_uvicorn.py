@@ -13,8 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from subgraphs.shared.seed import seed_data
+from subgraphs.users.seed import DEMO_PASSWORD
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_SECONDS = 30.0
+STARTUP_TIMEOUT_SECONDS = 90.0  # a loaded CI machine imports slowly
 
 
 def free_port() -> int:
@@ -26,7 +29,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The three subgraphs, each `uvicorn subgraphs.<name>.app:app` on its own port."""
+    """The three subgraphs, each `uvicorn subgraphs.<name>.app:app` on its own port; users keeps
+    its keys in its own key directory, the others fetch its public keys from its JWKS URL."""
     ports = {name: free_port() for name in ("users", "products", "orders")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     processes = []
@@ -35,7 +39,10 @@ def servers(tmp_path: Path) -> Iterator[dict[str, str]]:
             **os.environ,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}",
             "PRODUCTS_URL": f"{urls['products']}/graphql",
+            "FEDRA_AUTH_KEYS_DIR": str(tmp_path / "keys"),
         }
+        if name != "users":
+            env["FEDRA_AUTH_JWKS"] = f"{urls['users']}/.well-known/jwks.json"
         log = (tmp_path / f"{name}.log").open("wb")
         processes.append(
             (
@@ -90,6 +97,19 @@ async def post(
     return data
 
 
+async def sign_in(client: httpx.AsyncClient, users_url: str, email: str) -> dict[str, str]:
+    """Authorization headers with an access token from the users service's token endpoint."""
+    response = await client.post(
+        f"{users_url}/token", data={"username": email, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def third_user_email() -> str:
+    return seed_data().users[2].email
+
+
 async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str]) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         await asyncio.gather(*(wait_until_healthy(client, url) for url in servers.values()))
@@ -99,11 +119,13 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             committed = (REPO_ROOT / "schema" / f"{name}.graphql").read_text(encoding="utf-8")
             assert sdl["sdl"] == committed.rstrip("\n")
 
+        first_user = await sign_in(client, servers["users"], "margaret.sutherland.1@example.com")
         users = await post(
             client,
             servers["users"],
             '{ _entities(representations: [{__typename: "User", id: "1"}]) '
             "{ ... on User { id email } } }",
+            headers=first_user,
         )
         assert users == {"_entities": [{"id": "1", "email": "margaret.sutherland.1@example.com"}]}
         products = await post(
@@ -118,7 +140,7 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             servers["orders"],
             'mutation { placeOrder(input: {items: [{productId: "1", quantity: 2}]}) '
             "{ id user { id } items { product { id name } quantity } } }",
-            headers={"x-user-id": "3"},
+            headers=await sign_in(client, servers["users"], third_user_email()),
         )
         assert placed["placeOrder"] == {
             "id": "3001",
