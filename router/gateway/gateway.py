@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import orjson
 
+from router.auth.principal import ANONYMOUS, Principal
 from router.executor import Executor, FetcherOptions, shape_response
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
@@ -110,10 +111,13 @@ class Gateway:
         subgraph_headers: Mapping[str, str] | None = None,
         include_plan: bool = False,
         override_labels: frozenset[str] | None = None,
+        principal: Principal = ANONYMOUS,
     ) -> dict[str, Any]:
         """The response for ``request``: ``data``, ``errors`` and ``extensions`` per the spec.
 
         A response without ``data`` is a request error (the operation did not run).
+        ``principal`` is the caller as the router's authentication verified it; the server sends
+        its identity headers to the subgraphs (``router.server.fetch_observer``).
         """
         query = request.query
         if not query:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.auth.principal import ANONYMOUS, Principal
+
 if TYPE_CHECKING:
     from router.gateway import GraphQLRequest
 
@@ -36,6 +38,7 @@ class RequestContext:
     http_request: Request
     client_key: str | None = None  # the rate limiting key, when rate limiting is on
     trace_id: str | None = None  # the W3C trace id of this request, when tracing is on
+    principal: Principal = ANONYMOUS  # the verified caller (authentication), else anonymous
     state: dict[str, Any] = field(default_factory=dict)
 
     @property
