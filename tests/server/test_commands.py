@@ -74,10 +74,16 @@ def test_serve_with_config_file_and_workers(
         me = httpx.post(
             url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
         )
-        assert me.json()["data"]["me"]["name"]
+        assert (me.json().get("data") or {}).get("me") is None  # a client x-user-id never counts
+        refused = httpx.post(
+            url, json={"query": "{ me { name } }"}, headers={"authorization": "Bearer x.y.z"}
+        )
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         metrics = httpx.get(url.replace("/graphql", "/metrics")).text
         # Every worker's requests, aggregated through PROMETHEUS_MULTIPROC_DIR.
         assert 'fedra_http_requests_total{method="POST",status="200"} 7.0' in metrics
+        assert 'fedra_http_requests_total{method="POST",status="401"} 1.0' in metrics
         deadline = time.monotonic() + 20
         while True:
             loaded = [
