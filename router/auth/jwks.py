@@ -28,6 +28,8 @@ from router.config.authentication import ALGORITHM_KEY_TYPES, JwksSourceConfig, 
 logger = logging.getLogger("fedra.auth")
 
 SIGNATURE_KEY_TYPES = frozenset({"RSA", "EC", "OKP"})
+# The curve each algorithm signs with, for the key types that name one.
+ALGORITHM_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "EdDSA": "Ed25519"}
 
 
 class JwksError(Exception):
@@ -46,6 +48,9 @@ class PublicKey:
 
     def accepts(self, algorithm: str) -> bool:
         if ALGORITHM_KEY_TYPES.get(algorithm) != self.key_type:
+            return False
+        curve = ALGORITHM_CURVES.get(algorithm)
+        if curve is not None and self.jwk.get("crv") != curve:
             return False
         return self.algorithm is None or self.algorithm == algorithm
 

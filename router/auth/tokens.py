@@ -60,6 +60,8 @@ class TokenVerifier:
                 continue
             except jwt.InvalidTokenError as error:
                 raise InvalidToken(_reason(error)) from None
+            except (jwt.PyJWTError, ValueError, TypeError):
+                raise InvalidToken("the token cannot be verified with its key") from None
             return claims
         assert failure is not None
         raise InvalidToken(_reason(failure))

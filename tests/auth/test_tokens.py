@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from jwt.algorithms import OKPAlgorithm
 
@@ -129,3 +130,24 @@ async def test_private_and_symmetric_keys_in_a_jwks_are_never_used(tmp_path: Pat
         await check.verify(hmac_with_public_key(claims(), SigningKey("hs", "RS256", RSA.private)))
     with pytest.raises(InvalidToken, match="no known key"):
         await check.verify(SigningKey("private", "EdDSA", ED.private).sign(claims()))
+
+
+async def test_ec_keys_verify_only_with_their_own_curve(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from jwt.algorithms import ECAlgorithm
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    jwk = ECAlgorithm.to_jwk(private.public_key(), as_dict=True) | {"kid": "ec-1"}
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [jwk]}))
+    check = verifier(path, algorithms=["ES256", "ES384"])
+    token = jwt.encode(claims(), private, algorithm="ES256", headers={"kid": "ec-1"})
+    assert (await check.verify(token))["sub"] == "1"
+    wrong_curve = jwt.encode(
+        claims(),
+        ec.generate_private_key(ec.SECP384R1()),
+        algorithm="ES384",
+        headers={"kid": "ec-1"},
+    )
+    with pytest.raises(InvalidToken, match="no known key"):
+        await check.verify(wrong_curve)
