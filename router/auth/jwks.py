@@ -196,6 +196,7 @@ class KeySet:
         self._loaded_at: float | None = None  # last refresh of everything
         self._fetched_at: float | None = None  # last fetch of the URLs
         self.url_fetches = 0  # how many times the URLs were fetched (for metrics and tests)
+        self.generation = 0  # changes whenever the set of keys changes
 
     @property
     def sources(self) -> tuple[JwksSourceConfig, ...]:
@@ -206,14 +207,15 @@ class KeySet:
         found.extend(key for source in self._urls for key in source.keys)
         return found
 
+    async def ensure_fresh(self) -> None:
+        """Load the keys on first use; refresh a set older than refresh_interval_seconds."""
+        loaded_at = self._loaded_at
+        if loaded_at is None or self._clock() - loaded_at >= self._config.refresh_interval_seconds:
+            await self.refresh()
+
     async def candidates(self, kid: str | None, algorithm: str) -> list[PublicKey]:
         """The keys that may have signed a token with this ``kid`` and ``alg``."""
-        now = self._clock()
-        if (
-            self._loaded_at is None
-            or now - self._loaded_at >= self._config.refresh_interval_seconds
-        ):
-            await self.refresh()
+        await self.ensure_fresh()
         found = self._matching(kid, algorithm)
         if not found:
             await self.refresh()
@@ -230,6 +232,7 @@ class KeySet:
     async def refresh(self) -> None:
         """Re-read changed files and, unless fetched within min_refresh_interval, the URLs."""
         async with self._lock:
+            before = self._fingerprint()
             for source in self._files:
                 source.refresh()
             now = self._clock()
@@ -243,6 +246,11 @@ class KeySet:
                 client = self._http_client()
                 await asyncio.gather(*(source.refresh(client) for source in self._urls))
             self._loaded_at = self._clock()
+            if self._fingerprint() != before:
+                self.generation += 1
+
+    def _fingerprint(self) -> list[bytes]:
+        return [orjson.dumps(key.jwk, option=orjson.OPT_SORT_KEYS) for key in self.public_keys()]
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._client is None:

@@ -1,7 +1,13 @@
-"""Verifying one JWT: its algorithm, key, signature, issuer, audience and lifetime, with PyJWT."""
+"""Verifying one JWT: its algorithm, key, signature, issuer, audience and lifetime, with PyJWT.
+
+A verified token is remembered (by its SHA-256, at most ``verified_cache_size``) until it
+expires or the key set changes, so a client sending the same token again costs one lookup.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from typing import Any
 
 import jwt
@@ -9,6 +15,16 @@ from jwt.types import Options
 
 from router.auth.jwks import KeySet
 from router.config.authentication import JwtConfig
+from router.gateway.lru import LRUCache
+
+
+class _Verified:
+    __slots__ = ("claims", "expires_at", "generation")
+
+    def __init__(self, claims: dict[str, Any], expires_at: float, generation: int) -> None:
+        self.claims = claims
+        self.expires_at = expires_at
+        self.generation = generation
 
 
 class InvalidToken(Exception):
@@ -23,11 +39,29 @@ class TokenVerifier:
         self._issuers = config.issuers or None
         self._audiences = list(config.audiences) or None
         self._options: Options = {"require": list(config.required_claims)}
+        self._verified: LRUCache[bytes, _Verified] = LRUCache(config.verified_cache_size)
 
     async def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, once everything about it has been checked."""
         if len(token) > self._config.max_token_bytes:
             raise InvalidToken("the token is longer than max_token_bytes")
+        await self.keys.ensure_fresh()
+        digest = hashlib.sha256(token.encode()).digest()
+        known = self._verified.get(digest)
+        if (
+            known is not None
+            and known.generation == self.keys.generation
+            and time.time() < known.expires_at
+        ):
+            return known.claims
+        claims = await self._verify(token)
+        expires = claims.get("exp")
+        if isinstance(expires, int | float) and not isinstance(expires, bool):
+            expiry = expires + self._config.leeway_seconds
+            self._verified.put(digest, _Verified(claims, expiry, self.keys.generation))
+        return claims
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:

@@ -62,6 +62,8 @@ class JwtConfig(_Section):
     fetch_timeout_seconds: float = Field(default=5.0, gt=0)
     max_jwks_bytes: int = Field(default=1_000_000, ge=64)
     max_keys: int = Field(default=100, ge=1)
+    # Tokens already verified, kept until they expire or the key set changes (0: off).
+    verified_cache_size: int = Field(default=10_000, ge=0)
 
     @field_validator("algorithms")
     @classmethod

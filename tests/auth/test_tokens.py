@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -151,3 +152,24 @@ async def test_ec_keys_verify_only_with_their_own_curve(tmp_path: Path) -> None:
     )
     with pytest.raises(InvalidToken, match="no known key"):
         await check.verify(wrong_curve)
+
+
+async def test_a_remembered_token_still_expires(keys_file: Path) -> None:
+    check = verifier(keys_file, leeway_seconds=0)
+    token = ED.sign(claims(lifetime=1))
+    assert (await check.verify(token))["sub"] == "1"
+    assert (await check.verify(token))["sub"] == "1"  # remembered
+    await asyncio.sleep(1.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        await check.verify(token)
+
+
+async def test_a_remembered_token_stops_verifying_when_its_key_is_retired(keys_file: Path) -> None:
+    check = verifier(keys_file, refresh_interval_seconds=0.3)
+    token = ED.sign(claims())
+    assert (await check.verify(token))["sub"] == "1"
+    write_jwks(keys_file, RSA)  # ED retired
+    assert (await check.verify(token))["sub"] == "1"  # the cached key set is still fresh
+    await asyncio.sleep(0.35)
+    with pytest.raises(InvalidToken, match="no known key"):
+        await check.verify(token)
