@@ -37,6 +37,7 @@ from bench.answers import check_answer
 from bench.servers import port_is_free
 from bench.subgraphs import subgraphs_server
 from bench.workload import SUBGRAPHS_PORT, SUPERGRAPH_PATH, load_workload
+from router.executor.entity_cache import MemoryEntityStore
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph.reader import read_supergraph
 from tests.executor.harness import load_supergraph, make_apps
@@ -214,11 +215,15 @@ class RecordedTransport(httpx.AsyncBaseTransport):
         )
 
 
-def make_workload_gateway(client: httpx.AsyncClient, recorded: bool) -> Gateway:
+def make_workload_gateway(
+    client: httpx.AsyncClient, recorded: bool, entity_cache: bool = False
+) -> Gateway:
     """The gateway on the workload's supergraph: over HTTP to the Node subgraphs, or, with
     ``recorded``, through an in-process transport replaying their answers."""
     supergraph = read_supergraph(SUPERGRAPH_PATH.read_text(encoding="utf-8"))
     options = GatewayOptions()
+    if entity_cache:
+        options.entity_store = MemoryEntityStore()
     if recorded:
         transport = RecordedTransport(client)
         options.subgraph_transports = {name: transport for name in supergraph.subgraphs}
@@ -260,6 +265,9 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="with --workload: replay the subgraph answers in process instead of over HTTP",
     )
+    parser.add_argument(
+        "--entity-cache", action="store_true", help="with --workload: the entity cache on"
+    )
     parser.add_argument("--top", type=int, default=25)
     return parser.parse_args()
 
@@ -279,7 +287,7 @@ async def main() -> None:
             server = stack.enter_context(subgraphs_server(log, [], cache_responses=True))
             server.start(ready_timeout_s=30)
         async with httpx.AsyncClient(timeout=30.0) as client:
-            gateway = make_workload_gateway(client, args.recorded)
+            gateway = make_workload_gateway(client, args.recorded, args.entity_cache)
             await profile(gateway, request, args, workload.expected)
 
 

@@ -9,7 +9,6 @@ from graphql import GraphQLError, parse, validate
 
 from router.planner import PlanningError, print_plan
 from router.planner.normalize import print_normalized
-from router.planner.pipeline import run_pipeline
 from router.planner.query_graph import to_dot
 from router.supergraph import SupergraphError, read_supergraph_file
 
@@ -65,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {validation_error.message}", file=sys.stderr)
         return 1
     try:
-        result = run_pipeline(
-            supergraph,
+        result = supergraph.query_planner.run(
             document,
             args.operation_name,
             override_labels=frozenset(args.label),

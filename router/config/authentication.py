@@ -8,7 +8,9 @@ subgraph under ``subgraphs.<name>``) say how the verified identity reaches each 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from router.config.sections import Section
 
 # Only asymmetric algorithms: a public key can never be used as an HMAC secret ("alg
 # confusion"), and ``none`` is never accepted.
@@ -26,11 +28,7 @@ ALGORITHM_KEY_TYPES: dict[str, str] = {
 }
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class JwksSourceConfig(_Section):
+class JwksSourceConfig(Section):
     """One JWKS: a local file (``file``) or an http(s) URL (``url``)."""
 
     file: str | None = None
@@ -45,7 +43,7 @@ class JwksSourceConfig(_Section):
         return self
 
 
-class JwtConfig(_Section):
+class JwtConfig(Section):
     jwks: tuple[JwksSourceConfig, ...] = Field(min_length=1)
     issuers: tuple[str, ...] = ()  # empty: any issuer
     audiences: tuple[str, ...] = ()  # empty: tokens must carry no audience
@@ -90,14 +88,14 @@ class JwtConfig(_Section):
         return value.strip().lower()
 
 
-class SubgraphIdentityConfig(_Section):
+class SubgraphIdentityConfig(Section):
     """Per subgraph overrides of the global identity settings (None: the global value)."""
 
     forward_token: bool | None = None
     claims_header: bool | None = None
 
 
-class AuthenticationConfig(_Section):
+class AuthenticationConfig(Section):
     jwt: JwtConfig | None = None  # None: no verification, every request is anonymous
     forward_token: bool = True  # the verified token header, as the client sent it
     claims_header: bool = False  # x-fedra-claims + x-fedra-claims-signature (HMAC-SHA256)

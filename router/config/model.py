@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from router.config.authentication import AuthenticationConfig
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from router.config.entity_cache import EntityCacheConfig
+from router.config.sections import Section
+from router.config.traffic_shaping import TrafficShapingConfig
 
 
 class ServerConfig(Section):
@@ -235,6 +234,8 @@ class RouterConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     gateway: GatewayTuning = GatewayTuning()
     hooks: tuple[str, ...] = ()
+    entity_cache: EntityCacheConfig = EntityCacheConfig()
+    traffic_shaping: TrafficShapingConfig = TrafficShapingConfig()
     authentication: AuthenticationConfig = AuthenticationConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:

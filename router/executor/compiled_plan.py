@@ -35,6 +35,7 @@ class CompiledFetch:
     input_rewrites: tuple[CompiledRewrite, ...]
     output_rewrites: tuple[CompiledRewrite, ...]
     node: FetchNode
+    mutation: bool = False  # never retried, never shared with an identical fetch
 
     def body(self, variables: dict[str, object]) -> bytes:
         if self.static_body is not None and not variables:
@@ -122,6 +123,7 @@ def compile_fetch(node: FetchNode, conditions: TypeConditions) -> CompiledFetch:
         input_rewrites=compile_rewrites(node.input_rewrites, conditions),
         output_rewrites=compile_rewrites(node.output_rewrites, conditions),
         node=node,
+        mutation=node.operation_kind == "mutation",
     )
 
 

@@ -8,6 +8,10 @@ from typing import Any
 SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
 SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
 SUBREQUEST_TIMEOUT = "SUBREQUEST_TIMEOUT"
+# A subgraph answer over one of the router's size limits (body, decoded body, head).
+SUBREQUEST_RESPONSE_TOO_LARGE = "SUBREQUEST_RESPONSE_TOO_LARGE"
+# A fetch not sent: the subgraph's circuit breaker is open after repeated failures.
+SUBREQUEST_CIRCUIT_OPEN = "SUBREQUEST_CIRCUIT_OPEN"
 # A subgraph's own error that carries no code of its own.
 DOWNSTREAM_SERVICE_ERROR = "DOWNSTREAM_SERVICE_ERROR"
 # A value the router itself could not complete (e.g. null for a non-null field, no subgraph

@@ -7,6 +7,7 @@ from typing import Any
 
 from router.executor.compiled_plan import CompiledPlan, compile_plan
 from router.executor.complete import shape_response
+from router.executor.entity_cache import EntityCache
 from router.executor.errors import GraphQLErrorDict
 from router.executor.fetcher import FetcherOptions, SubgraphFetcher
 from router.executor.merge import DeepMerger
@@ -20,8 +21,15 @@ from router.supergraph.model import Supergraph
 class Executor:
     """Holds the subgraph connection pools; one instance serves every request."""
 
-    def __init__(self, supergraph: Supergraph, options: FetcherOptions | None = None) -> None:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        options: FetcherOptions | None = None,
+        *,
+        entity_cache: EntityCache | None = None,
+    ) -> None:
         self.supergraph = supergraph
+        self.entity_cache = entity_cache
         if options is None:
             options = FetcherOptions(urls={n: s.url for n, s in supergraph.subgraphs.items()})
         self.fetcher = SubgraphFetcher(options)
@@ -40,10 +48,12 @@ class Executor:
         headers: Mapping[str, str] | None = None,
         introspection: dict[str, Any] | None = None,
         errors: list[GraphQLErrorDict] | None = None,
+        private_id: str | None = None,
     ) -> dict[str, Any]:
         """Run ``plan`` and shape the result: ``{"data": …}`` plus ``"errors"`` when any.
 
         ``errors`` are errors met before execution (e.g. from introspection) to report too.
+        ``private_id`` names the verified caller for answers a subgraph marks private.
         """
         execution = await execute_plan(
             plan,
@@ -52,6 +62,8 @@ class Executor:
             variables=variables or {},
             condition_values=condition_values,
             headers=headers,
+            cache=self.entity_cache,
+            private_id=private_id,
         )
         all_errors = execution.errors
         if errors:

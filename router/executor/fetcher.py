@@ -7,31 +7,44 @@ network with its own behaviour) is sent its requests through that transport, cal
 with the request an ``httpx`` client would build; a subgraph whose URL goes through a proxy
 from the environment (``HTTP_PROXY`` …) or carries credentials goes through an
 ``httpx.AsyncClient``.
+
+Traffic shaping (``router.executor.traffic``), per subgraph: response size limits on the
+executor's own pools; a circuit breaker that fails fetches fast while the subgraph keeps
+failing; retries of failed queries within a retry budget (never of mutations); and in-flight
+deduplication, so identical queries sent at the same time share one request. A fetch's
+timeout covers all of its attempts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
+from router.executor.circuit_breaker import CircuitBreaker
 from router.executor.errors import (
+    SUBREQUEST_CIRCUIT_OPEN,
     SUBREQUEST_HTTP_ERROR,
     SUBREQUEST_MALFORMED_RESPONSE,
+    SUBREQUEST_RESPONSE_TOO_LARGE,
     SUBREQUEST_TIMEOUT,
     GraphQLErrorDict,
     fetch_failure,
 )
 from router.executor.http_connection import ConnectionClosed
 from router.executor.http_pool import ConnectionPool, InvalidHeader
-from router.executor.http_response import HTTPResponseError
+from router.executor.http_response import HTTPResponse, HTTPResponseError, ResponseTooLarge
+from router.executor.in_flight import InFlight
+from router.executor.retry_budget import RetryBudget
+from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 BASE_HEADERS = {
     "content-type": "application/json",
@@ -53,6 +66,16 @@ class FetchObserver(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A subgraph answer: its GraphQL response object, or the failure of the request."""
+
+    response: dict[str, Any] | None
+    failure: GraphQLErrorDict | None = None
+    status: int | None = None  # the HTTP status, when an HTTP response came
+    cache_control: str | None = None  # the answer's Cache-Control header, if any
+
+
 @dataclass(slots=True)
 class FetcherOptions:
     urls: dict[str, str]  # subgraph name -> URL
@@ -65,15 +88,28 @@ class FetcherOptions:
     transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     # Sees the fetches of subgraphs without a transport of their own (see FetchObserver).
     observer: FetchObserver | None = None
+    # Traffic shaping: for every subgraph, unless ``traffic_by_subgraph`` names it.
+    traffic: SubgraphTraffic = DEFAULT_TRAFFIC
+    traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
+    traffic_listener: TrafficListener | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """A subgraph answer: its GraphQL response object, or the failure of the request."""
+# A fetch's outcome before decoding: the HTTP answer, or the failure of the request.
+Outcome = HTTPResponse | FetchResult
+# One attempt's outcome, and whether a query may be sent again after it.
+Attempt = Callable[[], Awaitable[tuple[Outcome, bool]]]
+# Headers that differ per request without changing what it asks: not part of a dedup key.
+_UNIQUE_HEADERS: Final = frozenset({"traceparent", "tracestate"})
 
-    response: dict[str, Any] | None
-    failure: GraphQLErrorDict | None = None
-    status: int | None = None  # the HTTP status, when an HTTP response came
+
+@dataclass(slots=True)
+class _Shaping:
+    """The traffic-shaping state of one subgraph."""
+
+    traffic: SubgraphTraffic
+    breaker: CircuitBreaker | None
+    budget: RetryBudget | None
+    in_flight: InFlight[Outcome] = field(default_factory=InFlight)
 
 
 class SubgraphFetcher:
@@ -83,6 +119,7 @@ class SubgraphFetcher:
         self._options = options
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._pools: dict[str, ConnectionPool] = {}
+        self._shaping: dict[str, _Shaping] = {}
         # an httpx client's default headers, then ours
         self._transport_headers = httpx.Headers(
             {
@@ -122,15 +159,62 @@ class SubgraphFetcher:
             if _proxied(url):
                 return None
             options = self._options
+            listener = options.traffic_listener
             pool = ConnectionPool(
                 url,
                 BASE_HEADERS,
                 max_connections=options.max_connections,
                 max_idle=options.max_keepalive_connections,
                 keepalive_expiry=options.keepalive_expiry,
+                limits=self.traffic_of(service).limits,
+                on_stale_retry=(
+                    None
+                    if listener is None
+                    else lambda: listener.retried(service, "stale_connection")
+                ),
             )
             self._pools[service] = pool
         return pool
+
+    def traffic_of(self, service: str) -> SubgraphTraffic:
+        return self._options.traffic_by_subgraph.get(service, self._options.traffic)
+
+    def _shaping_of(self, service: str) -> _Shaping:
+        shaping = self._shaping.get(service)
+        if shaping is None:
+            traffic = self.traffic_of(service)
+            listener = self._options.traffic_listener
+            retry = traffic.retry
+            shaping = _Shaping(
+                traffic,
+                breaker=(
+                    CircuitBreaker(
+                        service,
+                        traffic.breaker,
+                        None if listener is None else listener.circuit_changed,
+                    )
+                    if traffic.breaker is not None
+                    else None
+                ),
+                budget=(
+                    RetryBudget(
+                        min_per_sec=retry.min_per_sec,
+                        retry_percent=retry.retry_percent,
+                        ttl=retry.ttl,
+                    )
+                    if retry is not None and retry.max_retries > 0
+                    else None
+                ),
+            )
+            self._shaping[service] = shaping
+        return shaping
+
+    def circuit_state(self, service: str) -> str:
+        """The circuit state of ``service``: closed, open or half_open (closed if no breaker)."""
+        shaping = self._shaping.get(service)
+        if shaping is None or shaping.breaker is None:
+            return "closed"
+        return shaping.breaker.state
 
     def timeout_of(self, service: str) -> float:
         return self._options.timeouts.get(service, self._options.timeout)
@@ -139,8 +223,15 @@ class SubgraphFetcher:
         return self._options.urls[service]
 
     async def fetch(
-        self, service: str, body: bytes, headers: Mapping[str, str] | None = None
+        self,
+        service: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        *,
+        mutation: bool = False,
     ) -> FetchResult:
+        """Send one GraphQL request body to ``service``: its answer or the failure, never an
+        exception. ``mutation``: never retried, never shared with an identical request."""
         try:
             url = self.url_of(service)
         except KeyError:
@@ -152,17 +243,27 @@ class SubgraphFetcher:
             pool = self._pool(service, url)
         except ValueError:
             pool = None  # not a URL this pool sends to (another scheme, credentials): httpx
+        shaping = self._shaping_of(service)
         if pool is None:
-            return await self._fetch_with_httpx(service, url, body, headers)
+            # in-process transports apply the client's headers themselves: not deduplicated
+            outcome = await self._guarded(
+                service,
+                shaping,
+                mutation,
+                lambda: self._httpx_attempt(
+                    service, url, body, headers, shaping.traffic.limits.max_decoded_bytes
+                ),
+            )
+            return _decoded(service, outcome)
         observer = self._options.observer
         if observer is None:
-            return await self._fetch_with_pool(service, pool, body, headers)
+            return await self._fetch_with_pool(service, shaping, pool, body, headers, mutation)
         sent = dict(headers) if headers else {}
         started = time.perf_counter()
         token = await observer.before_fetch(service, url, sent)
         status: int | None = None
         try:
-            result = await self._fetch_with_pool(service, pool, body, sent)
+            result = await self._fetch_with_pool(service, shaping, pool, body, sent, mutation)
             status = result.status
             return result
         finally:
@@ -171,51 +272,120 @@ class SubgraphFetcher:
     async def _fetch_with_pool(
         self,
         service: str,
+        shaping: _Shaping,
         pool: ConnectionPool,
         body: bytes,
         headers: Mapping[str, str] | None,
+        mutation: bool,
     ) -> FetchResult:
+        def send() -> Awaitable[Outcome]:
+            return self._guarded(
+                service, shaping, mutation, lambda: _pool_attempt(service, pool, body, headers)
+            )
+
+        if mutation or not shaping.traffic.dedup_queries:
+            return _decoded(service, await send())
+        key = (body, _header_key(headers)) if headers else body
+        outcome, shared = await shaping.in_flight.run(key, send)
+        if not shared:
+            return _decoded(service, outcome)
+        listener = self._options.traffic_listener
+        if listener is not None:
+            listener.deduplicated(service)
+        if isinstance(outcome, FetchResult):  # a failure: each caller gets its own error
+            return copy.deepcopy(outcome)
+        return _decoded(service, outcome)  # each caller decodes its own copy of the data
+
+    async def _guarded(
+        self, service: str, shaping: _Shaping, mutation: bool, attempt: Attempt
+    ) -> Outcome:
+        """The outcome of the fetch's attempts, unless the circuit breaker refuses it."""
+        breaker = shaping.breaker
+        if breaker is None:
+            return await self._attempts(service, shaping, mutation, attempt)
+        if not breaker.allow():
+            return _circuit_open(service, breaker.retry_after())
+        try:
+            outcome = await self._attempts(service, shaping, mutation, attempt)
+        except BaseException:
+            breaker.release()
+            raise
+        breaker.record(
+            isinstance(outcome, FetchResult) or outcome.status >= 500  # no usable answer
+        )
+        return outcome
+
+    async def _attempts(
+        self, service: str, shaping: _Shaping, mutation: bool, attempt: Attempt
+    ) -> Outcome:
+        """One attempt, and for a query more while they may be retried and the budget allows;
+        all within the fetch's timeout."""
         timeout = self.timeout_of(service)
+        budget = None if mutation else shaping.budget
         try:
             async with asyncio.timeout(timeout):
-                response = await pool.post(body, headers)
+                if budget is None:
+                    return (await attempt())[0]
+                retry = shaping.traffic.retry
+                assert retry is not None
+                budget.deposit()
+                retries = 0
+                while True:
+                    outcome, retryable = await attempt()
+                    if isinstance(outcome, HTTPResponse):
+                        retryable = outcome.status in retry.statuses
+                    if not retryable or retries >= retry.max_retries or not budget.withdraw():
+                        return outcome
+                    retries += 1
+                    listener = self._options.traffic_listener
+                    if listener is not None:
+                        listener.retried(service, "failure")
         except TimeoutError:
             return _timed_out(service, timeout)
-        except InvalidHeader as error:
-            return _http_failure(service, f"invalid request: {error}")
-        except (ConnectionClosed, HTTPResponseError) as error:
-            return _http_failure(service, str(error) or type(error).__name__)
-        except OSError as error:
-            reason = str(error) or type(error).__name__
-            return _http_failure(service, f"cannot connect to {pool.url}: {reason}")
-        return decode_response(service, response.status, response.reason, response.body)
 
-    async def _fetch_with_httpx(
-        self, service: str, url: str, body: bytes, headers: Mapping[str, str] | None
-    ) -> FetchResult:
-        timeout = self.timeout_of(service)
+    async def _httpx_attempt(
+        self,
+        service: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str] | None,
+        limit: int,
+    ) -> tuple[Outcome, bool]:
+        """One request through httpx; the body read is cut off past ``limit`` bytes."""
         transport = self._options.transports.get(service)
         try:
-            async with asyncio.timeout(timeout):
-                if transport is None:  # through a proxy: the client applies the environment
-                    response = await self._client(service).post(url, content=body, headers=headers)
-                    content = await response.aread()
-                else:  # straight to the transport: no client-level work per request
-                    response = await transport.handle_async_request(
-                        self._request(url, body, headers, timeout)
-                    )
-                    try:
-                        content = await response.aread()
-                    finally:
-                        await response.aclose()
-        except (TimeoutError, httpx.TimeoutException):
-            return _timed_out(service, timeout)
+            if transport is None:  # through a proxy: the client applies the environment
+                client = self._client(service)
+                async with client.stream("POST", url, content=body, headers=headers) as response:
+                    content = await _read_bounded(response, limit)
+            else:  # straight to the transport: no client-level work per request
+                response = await transport.handle_async_request(
+                    self._request(url, body, headers, self.timeout_of(service))
+                )
+                try:
+                    content = await _read_bounded(response, limit)
+                finally:
+                    await response.aclose()
+        except ResponseTooLarge as error:
+            return _too_large(service, error), False
+        except httpx.TimeoutException:
+            return _timed_out(service, self.timeout_of(service)), False
         except httpx.HTTPError as error:
             reason = str(error) or type(error).__name__
             if isinstance(error, httpx.ConnectError):
                 reason = f"cannot connect to {url}: {reason}"
-            return _http_failure(service, reason)
-        return decode_response(service, response.status_code, response.reason_phrase, content)
+            retryable = isinstance(error, httpx.TransportError) and not isinstance(
+                error, httpx.UnsupportedProtocol | httpx.LocalProtocolError
+            )
+            return _http_failure(service, reason), retryable
+        answer = HTTPResponse(
+            response.status_code,
+            response.reason_phrase,
+            content,
+            True,
+            response.headers.get("cache-control"),
+        )
+        return answer, False
 
     def _request(
         self, url: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
@@ -257,6 +427,76 @@ def _proxied(url: str) -> bool:
     return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
+async def _pool_attempt(
+    service: str, pool: ConnectionPool, body: bytes, headers: Mapping[str, str] | None
+) -> tuple[Outcome, bool]:
+    try:
+        return await pool.post(body, headers), False
+    except InvalidHeader as error:
+        return _http_failure(service, f"invalid request: {error}"), False
+    except ResponseTooLarge as error:
+        return _too_large(service, error), False
+    except ConnectionClosed as error:
+        return _http_failure(service, str(error) or type(error).__name__), True
+    except HTTPResponseError as error:
+        return _http_failure(service, str(error) or type(error).__name__), False
+    except OSError as error:
+        reason = str(error) or type(error).__name__
+        return _http_failure(service, f"cannot connect to {pool.url}: {reason}"), True
+
+
+async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body of ``response``; ``ResponseTooLarge`` once it passes ``limit``."""
+    parts: list[bytes] = []
+    size = 0
+    async for part in response.aiter_bytes():
+        size += len(part)
+        if size > limit:
+            raise ResponseTooLarge("decoded response body", limit)
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _header_key(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(item for item in headers.items() if item[0].lower() not in _UNIQUE_HEADERS)
+
+
+def _decoded(service: str, outcome: Outcome) -> FetchResult:
+    if isinstance(outcome, FetchResult):
+        return outcome
+    return decode_response(
+        service,
+        outcome.status,
+        outcome.reason,
+        outcome.body,
+        cache_control=outcome.cache_control,
+    )
+
+
+def _too_large(service: str, error: ResponseTooLarge) -> FetchResult:
+    return FetchResult(
+        None,
+        fetch_failure(
+            service,
+            f"HTTP fetch failed from '{service}': {error}",
+            SUBREQUEST_RESPONSE_TOO_LARGE,
+            limit=error.limit,
+        ),
+    )
+
+
+def _circuit_open(service: str, retry_after: float) -> FetchResult:
+    return FetchResult(
+        None,
+        fetch_failure(
+            service,
+            f"Subgraph '{service}' is unavailable: its circuit breaker is open after repeated "
+            f"failures (next attempt in {retry_after:.1f}s)",
+            SUBREQUEST_CIRCUIT_OPEN,
+        ),
+    )
+
+
 def _timed_out(service: str, timeout: float) -> FetchResult:
     return FetchResult(
         None,
@@ -277,7 +517,9 @@ def _http_failure(service: str, reason: str) -> FetchResult:
     )
 
 
-def decode_response(service: str, status: int, reason: str, content: bytes) -> FetchResult:
+def decode_response(
+    service: str, status: int, reason: str, content: bytes, *, cache_control: str | None = None
+) -> FetchResult:
     """A subgraph's HTTP answer as a GraphQL response, or the reason it is not one."""
     try:
         payload = orjson.loads(content)
@@ -286,7 +528,7 @@ def decode_response(service: str, status: int, reason: str, content: bytes) -> F
     is_graphql = isinstance(payload, dict) and ("data" in payload or "errors" in payload)
     if is_graphql:
         assert isinstance(payload, dict)
-        return FetchResult(payload, status=status)
+        return FetchResult(payload, status=status, cache_control=cache_control)
     if not 200 <= status < 300:
         return FetchResult(
             None,

@@ -6,11 +6,32 @@ import asyncio
 import time
 from typing import cast
 
-from router.executor.http_response import HTTPResponse, HTTPResponseError, ResponseParser
+from router.executor.http_response import (
+    DEFAULT_LIMITS,
+    HTTPResponse,
+    HTTPResponseError,
+    ResponseLimits,
+    ResponseParser,
+)
 
 
 class ConnectionClosed(Exception):
-    """The server closed the connection before the whole response arrived."""
+    """The server closed the connection before the whole response arrived.
+
+    ``unanswered`` when not one byte of the response had come back: on a connection that had
+    carried a request before (``reused``), that is a keep-alive connection the server closed
+    as the request went out, so the request was not processed and may be sent again.
+    """
+
+    def __init__(self, message: str, *, unanswered: bool = False, reused: bool = False) -> None:
+        super().__init__(message)
+        self.unanswered = unanswered
+        self.reused = reused
+
+    @property
+    def stale(self) -> bool:
+        """A reused keep-alive connection closed before any byte of the response."""
+        return self.unanswered and self.reused
 
 
 class HTTPConnection(asyncio.Protocol):
@@ -20,10 +41,24 @@ class HTTPConnection(asyncio.Protocol):
     request was abandoned (a timeout, a cancellation) must be closed by its owner.
     """
 
-    __slots__ = ("_loop", "_parser", "_transport", "_waiter", "closed", "idle_since", "used")
+    __slots__ = (
+        "_limits",
+        "_loop",
+        "_parser",
+        "_reused",
+        "_transport",
+        "_waiter",
+        "closed",
+        "idle_since",
+        "used",
+    )
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, limits: ResponseLimits = DEFAULT_LIMITS
+    ) -> None:
         self._loop = loop
+        self._limits = limits
+        self._reused = False  # the current request is not the connection's first
         self._transport: asyncio.Transport | None = None
         self._parser: ResponseParser | None = None
         self._waiter: asyncio.Future[HTTPResponse] | None = None
@@ -76,21 +111,30 @@ class HTTPConnection(asyncio.Protocol):
         self.closed = True
         self._transport = None
         waiter = self._waiter
+        parser = self._parser
         self._waiter = None
         self._parser = None
         if waiter is not None and not waiter.done():
+            unanswered = parser is None or not parser.started
             waiter.set_exception(
-                ConnectionClosed("Server disconnected without sending a response.")
+                ConnectionClosed(
+                    "Server disconnected without sending a response."
+                    if unanswered
+                    else "Server disconnected before the whole response arrived.",
+                    unanswered=unanswered,
+                    reused=self._reused,
+                )
             )
 
     def request(self, data: bytes) -> asyncio.Future[HTTPResponse]:
         """Write one request; the future resolves with its response."""
         transport = self._transport
         if transport is None or self.closed or self._waiter is not None:
-            raise ConnectionClosed("connection not available")
+            raise ConnectionClosed("connection not available", unanswered=True, reused=self.used)
         waiter: asyncio.Future[HTTPResponse] = self._loop.create_future()
         self._waiter = waiter
-        self._parser = ResponseParser()
+        self._parser = ResponseParser(self._limits)
+        self._reused = self.used
         self.used = True
         transport.write(data)
         return waiter

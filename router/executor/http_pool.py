@@ -2,7 +2,9 @@
 
 Bounded: at most ``max_connections`` open at once; further requests wait for one to be free.
 Idle connections are reused newest first and dropped after ``keepalive_expiry`` seconds or
-when the server closes them.
+when the server closes them. A request sent on a reused connection that the server closed
+before answering a single byte (it closed the idle connection as the request went out) was
+not processed, so it is sent once more on a new connection, whatever its operation.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ import asyncio
 import collections
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 from urllib.parse import urlsplit
 
 import httpx
 
-from router.executor.http_connection import HTTPConnection
-from router.executor.http_response import HTTPResponse
+from router.executor.http_connection import ConnectionClosed, HTTPConnection
+from router.executor.http_response import DEFAULT_LIMITS, HTTPResponse, ResponseLimits
 
 # A connection idle longer than this is checked for a close from the server before reuse.
 _CHECK_IDLE_AFTER: Final = 1.0
@@ -54,6 +56,8 @@ class ConnectionPool:
         max_connections: int = 100,
         max_idle: int | None = None,
         keepalive_expiry: float = 30.0,
+        limits: ResponseLimits = DEFAULT_LIMITS,
+        on_stale_retry: Callable[[], None] | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -84,7 +88,10 @@ class ConnectionPool:
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         # the TLS settings an httpx client would use (certifi, SSL_CERT_FILE / SSL_CERT_DIR)
         self._ssl: ssl.SSLContext | None = httpx.create_ssl_context() if self._tls else None
+        self._limits = limits
         self._closed = False
+        self._on_stale_retry = on_stale_retry
+        self.stale_retries = 0  # requests sent again after a stale keep-alive connection
 
     @staticmethod
     def _encode_headers(headers: Mapping[str, str]) -> bytes:
@@ -109,7 +116,18 @@ class ConnectionPool:
         """Send ``body``; the response, or ``OSError`` / ``ConnectionClosed`` /
         ``HTTPResponseError`` / ``InvalidHeader`` when there is none."""
         data = self._head(headers) + b"content-length: %d\r\n\r\n" % len(body) + body
-        connection = await self._acquire()
+        try:
+            return await self._send(data, fresh=False)
+        except ConnectionClosed as error:
+            if not error.stale:
+                raise
+        self.stale_retries += 1
+        if self._on_stale_retry is not None:
+            self._on_stale_retry()
+        return await self._send(data, fresh=True)
+
+    async def _send(self, data: bytes, *, fresh: bool) -> HTTPResponse:
+        connection = await self._acquire(fresh=fresh)
         try:
             response = await connection.request(data)
         except BaseException:
@@ -119,11 +137,15 @@ class ConnectionPool:
         self._release(connection)
         return response
 
-    async def _acquire(self) -> HTTPConnection:
+    async def _acquire(self, *, fresh: bool = False) -> HTTPConnection:
+        """A connection: an idle one, newest first, unless ``fresh`` asks for a new one."""
         while True:
             idle = self._idle
             now = time.monotonic()
-            while idle:
+            if fresh and idle and self._open >= self._max_connections:
+                idle.pop(0).close()  # make room for the new connection: drop the oldest
+                self._open -= 1
+            while idle and not fresh:
                 connection = idle.pop()
                 idle_for = now - connection.idle_since
                 if idle_for > _CHECK_IDLE_AFTER and not connection.closed:
@@ -163,7 +185,7 @@ class ConnectionPool:
     async def _connect(self) -> HTTPConnection:
         loop = asyncio.get_running_loop()
         _, connection = await loop.create_connection(
-            lambda: HTTPConnection(loop),
+            lambda: HTTPConnection(loop, self._limits),
             self._host,
             self._port,
             ssl=self._ssl,

@@ -2,6 +2,10 @@
 
 Bodies framed by ``content-length``, by ``transfer-encoding: chunked`` or by the end of the
 connection; ``1xx`` interim responses are skipped; gzip and deflate bodies are decoded.
+
+Bounded: a head larger than ``max_head_bytes``, a body larger than ``max_body_bytes`` (as sent)
+or one that decodes to more than ``max_decoded_bytes`` raises ``ResponseTooLarge`` as soon as
+the limit is passed, so no response holds more than those bytes in memory.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from dataclasses import dataclass
 from typing import Final
 
 MAX_HEAD_BYTES: Final = 64 * 1024
+MAX_BODY_BYTES: Final = 64 * 1024 * 1024
+MAX_DECODED_BYTES: Final = 64 * 1024 * 1024
 MAX_CHUNK_LINE_BYTES: Final = 4096
 _END_OF_HEAD: Final = b"\r\n\r\n"
 _CRLF: Final = b"\r\n"
@@ -21,22 +27,49 @@ class HTTPResponseError(Exception):
     """The bytes received are not a valid HTTP/1.1 response."""
 
 
+class ResponseTooLarge(HTTPResponseError):
+    """The response passed one of the parser's size limits."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} too large: over the limit of {limit} bytes")
+        self.what = what
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseLimits:
+    """The most bytes one response may take: its head, its body as sent, its body decoded."""
+
+    max_head_bytes: int = MAX_HEAD_BYTES
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_decoded_bytes: int = MAX_DECODED_BYTES
+
+
+DEFAULT_LIMITS: Final = ResponseLimits()
+
+
 @dataclass(slots=True)
 class HTTPResponse:
     status: int
     reason: str
     body: bytes
     keep_alive: bool  # the connection may carry another request
+    cache_control: str | None = None  # the Cache-Control header, for the entity cache
 
 
 class ResponseParser:
     """Fed with received bytes; ``done`` once one complete response has arrived."""
 
     __slots__ = (
+        "_body_bytes",
         "_buffer",
+        "_cache_control",
         "_chunks",
         "_content_encoding",
         "_keep_alive",
+        "_max_body",
+        "_max_decoded",
+        "_max_head",
         "_mode",
         "_reason",
         "_remaining",
@@ -44,7 +77,11 @@ class ResponseParser:
         "response",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, limits: ResponseLimits = DEFAULT_LIMITS) -> None:
+        self._max_head = limits.max_head_bytes
+        self._max_body = limits.max_body_bytes
+        self._max_decoded = limits.max_decoded_bytes
+        self._body_bytes = 0  # body bytes kept so far (chunked or until close)
         self._buffer = bytearray()
         self._mode = 0  # 0 head, 1 sized body, 2 chunk size line, 3 chunk data, 4 trailers,
         # 5 until close
@@ -52,6 +89,7 @@ class ResponseParser:
         self._reason = ""
         self._keep_alive = True
         self._content_encoding = b""
+        self._cache_control: str | None = None
         self._remaining = 0
         self._chunks: list[bytes] = []
         self.response: HTTPResponse | None = None
@@ -79,6 +117,8 @@ class ResponseParser:
         if self.response is not None:
             return True
         if self._mode == 5:
+            if self._body_bytes + len(self._buffer) > self._max_body:
+                raise ResponseTooLarge("response body", self._max_body)
             self._chunks.append(bytes(self._buffer))
             self._buffer.clear()
             self._keep_alive = False
@@ -93,9 +133,11 @@ class ResponseParser:
             if mode == 0:
                 end = buffer.find(_END_OF_HEAD)
                 if end < 0:
-                    if len(buffer) > MAX_HEAD_BYTES:
-                        raise HTTPResponseError("response head too large")
+                    if len(buffer) > self._max_head:
+                        raise ResponseTooLarge("response head", self._max_head)
                     return False
+                if end > self._max_head:
+                    raise ResponseTooLarge("response head", self._max_head)
                 head = bytes(buffer[:end])
                 del buffer[: end + 4]
                 self._read_head(head)
@@ -120,6 +162,8 @@ class ResponseParser:
                 if size == 0:
                     self._mode = 4
                 else:
+                    if self._body_bytes + size > self._max_body:
+                        raise ResponseTooLarge("response body", self._max_body)
                     self._remaining = size
                     self._mode = 3
             elif mode == 3:
@@ -129,13 +173,14 @@ class ResponseParser:
                 if buffer[size : size + 2] != _CRLF:
                     raise HTTPResponseError("chunk not followed by CRLF")
                 self._chunks.append(bytes(buffer[:size]))
+                self._body_bytes += size
                 del buffer[: size + 2]
                 self._mode = 2
             elif mode == 4:
                 end = buffer.find(_CRLF)
                 if end < 0:
-                    if len(buffer) > MAX_HEAD_BYTES:
-                        raise HTTPResponseError("trailers too large")
+                    if len(buffer) > self._max_head:
+                        raise ResponseTooLarge("response trailers", self._max_head)
                     return False
                 del buffer[: end + 2]
                 if end == 0:  # the empty line after the (ignored) trailers
@@ -143,6 +188,9 @@ class ResponseParser:
                     return True
             else:  # 5: read until the connection closes
                 if buffer:
+                    self._body_bytes += len(buffer)
+                    if self._body_bytes > self._max_body:
+                        raise ResponseTooLarge("response body", self._max_body)
                     self._chunks.append(bytes(buffer))
                     buffer.clear()
                 return False
@@ -164,6 +212,7 @@ class ResponseParser:
         chunked = False
         connection = b""
         encoding = b""
+        cache_control: str | None = None
         for line in lines[1:]:
             name, colon, value = line.partition(b":")
             if not colon:
@@ -183,6 +232,9 @@ class ResponseParser:
                 connection = value.strip().lower()
             elif name == b"content-encoding":
                 encoding = value.strip().lower()
+            elif name == b"cache-control":
+                text = value.strip().decode("latin-1")
+                cache_control = text if cache_control is None else f"{cache_control}, {text}"
         if 100 <= status < 200:
             if status == 101:
                 raise HTTPResponseError("unexpected protocol switch")
@@ -190,6 +242,7 @@ class ResponseParser:
         self._status = status
         self._reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
         self._content_encoding = encoding
+        self._cache_control = cache_control
         self._keep_alive = (b"keep-alive" in connection) if http10 else (b"close" not in connection)
         if status in _NO_BODY_STATUSES:
             self._remaining = 0
@@ -197,6 +250,8 @@ class ResponseParser:
         elif chunked:
             self._mode = 2
         elif content_length is not None:
+            if content_length > self._max_body:
+                raise ResponseTooLarge("response body", self._max_body)
             self._remaining = content_length
             self._mode = 1
         else:
@@ -216,21 +271,37 @@ class ResponseParser:
     def _complete(self, body: bytes) -> None:
         encoding = self._content_encoding
         if encoding and encoding != b"identity":
-            body = _decode(body, encoding)
-        self.response = HTTPResponse(self._status, self._reason, body, self._keep_alive)
+            body = _decode(body, encoding, self._max_decoded)
+        self.response = HTTPResponse(
+            self._status, self._reason, body, self._keep_alive, self._cache_control
+        )
 
 
-def _decode(body: bytes, encoding: bytes) -> bytes:
+def _decode(body: bytes, encoding: bytes, limit: int) -> bytes:
+    """``body`` decoded, never producing more than ``limit`` bytes (a bomb stops at the limit)."""
+    if encoding in (b"gzip", b"x-gzip"):
+        return _inflate(body, 16 + zlib.MAX_WBITS, encoding, limit)
+    if encoding == b"deflate":
+        try:
+            return _inflate(body, zlib.MAX_WBITS, encoding, limit)
+        except ResponseTooLarge:
+            raise
+        except HTTPResponseError:
+            return _inflate(body, -zlib.MAX_WBITS, encoding, limit)  # raw deflate
+    raise HTTPResponseError(f"unsupported content-encoding {encoding.decode('latin-1')}")
+
+
+def _inflate(body: bytes, wbits: int, encoding: bytes, limit: int) -> bytes:
+    decompressor = zlib.decompressobj(wbits)
     try:
-        if encoding in (b"gzip", b"x-gzip"):
-            return zlib.decompress(body, 16 + zlib.MAX_WBITS)
-        if encoding == b"deflate":
-            try:
-                return zlib.decompress(body)
-            except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)
+        # at most limit + 1 bytes: one more than allowed proves the body too large
+        decoded = decompressor.decompress(body, limit + 1)
     except zlib.error as error:
         raise HTTPResponseError(
             f"cannot decode {encoding.decode('latin-1')} body: {error}"
         ) from None
-    raise HTTPResponseError(f"unsupported content-encoding {encoding.decode('latin-1')}")
+    if len(decoded) > limit:
+        raise ResponseTooLarge("decoded response body", limit)
+    if not decompressor.eof:
+        raise HTTPResponseError(f"cannot decode {encoding.decode('latin-1')} body: truncated")
+    return decoded

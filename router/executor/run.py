@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from router.executor.compiled_plan import (
     CompiledFetch,
     CompiledFlatten,
@@ -14,6 +16,7 @@ from router.executor.compiled_plan import (
     CompiledPlan,
     CompiledSequence,
 )
+from router.executor.entity_cache import EntityCache
 from router.executor.errors import (
     SUBREQUEST_MALFORMED_RESPONSE,
     GraphQLErrorDict,
@@ -22,7 +25,7 @@ from router.executor.errors import (
     subgraph_path,
 )
 from router.executor.fetch_keys import fetch_keys
-from router.executor.fetcher import SubgraphFetcher
+from router.executor.fetcher import FetchResult, SubgraphFetcher
 from router.executor.flatten import ResponseKeyPath, Target, objects_at
 from router.executor.merge import DeepMerger
 from router.executor.representations import CollectedRepresentations, collect_representations
@@ -33,10 +36,12 @@ class PlanExecution:
     """One run of a plan: the response data being assembled and the errors met so far."""
 
     __slots__ = (
+        "_cache",
         "_conditions",
         "_fetcher",
         "_headers",
         "_merger",
+        "_private_id",
         "_variables",
         "data",
         "errors",
@@ -50,8 +55,12 @@ class PlanExecution:
         variables: Mapping[str, Any],
         condition_values: Mapping[str, Any],
         headers: Mapping[str, str] | None,
+        cache: EntityCache | None = None,
+        private_id: str | None = None,
     ) -> None:
         self._fetcher = fetcher
+        self._cache = cache
+        self._private_id = private_id
         self._merger = merger
         self._variables = variables
         self._conditions = condition_values
@@ -97,8 +106,14 @@ class PlanExecution:
             collected = collect_representations(targets, fetch.representation, fetch.input_rewrites)
             if not collected.representations:
                 return
+            cache = self._cache
+            if cache is not None and cache.enabled_for(fetch.service):
+                await self._fetch_entities_cached(fetch, variables, collected, cache)
+                return
             variables["representations"] = collected.representations
-        result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+        result = await self._fetcher.fetch(
+            fetch.service, fetch.body(variables), self._headers, mutation=fetch.mutation
+        )
         if result.failure is not None:
             self.errors.append(result.failure)
             return
@@ -110,6 +125,65 @@ class PlanExecution:
             self._merge_entities(fetch, data, collected, errors)
         else:
             self._merge_root(fetch, data, targets, errors)
+
+    async def _fetch_entities_cached(
+        self,
+        fetch: CompiledFetch,
+        variables: dict[str, Any],
+        collected: CollectedRepresentations,
+        cache: EntityCache,
+    ) -> None:
+        """An ``_entities`` fetch through the entity cache: cached answers are merged, the
+        rest fetched (when any) and kept as the subgraph's ``Cache-Control`` allows."""
+        lookup = await cache.lookup(
+            fetch.service,
+            fetch.body_prefix,
+            variables,
+            collected.representations,
+            self._headers,
+            self._private_id,
+        )
+        if lookup is None:  # not cacheable for this caller: an ordinary fetch
+            variables["representations"] = collected.representations
+            result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+            self._merge_fetched_entities(fetch, result, collected)
+            return
+        missing = [index for index, hit in enumerate(lookup.hits) if hit is None]
+        if len(missing) < len(lookup.hits):
+            hits = CollectedRepresentations(
+                [r for r, hit in zip(collected.representations, lookup.hits, strict=True) if hit],
+                [o for o, hit in zip(collected.origins, lookup.hits, strict=True) if hit],
+            )
+            cached = {"_entities": [hit for hit in lookup.hits if hit is not None]}
+            self._merge_entities(fetch, cached, hits, None)
+        if not missing:
+            return
+        misses = CollectedRepresentations(
+            [collected.representations[index] for index in missing],
+            [collected.origins[index] for index in missing],
+        )
+        variables["representations"] = misses.representations
+        result = await self._fetcher.fetch(fetch.service, fetch.body(variables), self._headers)
+        answers = _storable_answers(result.response, len(missing))
+        # encoded before merging: merging may share (and later change) the entity objects
+        self._merge_fetched_entities(fetch, result, misses)
+        if answers:
+            await cache.store_answers(
+                lookup,
+                {missing[slot]: value for slot, value in answers.items()},
+                result.cache_control,
+                self._private_id,
+            )
+
+    def _merge_fetched_entities(
+        self, fetch: CompiledFetch, result: FetchResult, collected: CollectedRepresentations
+    ) -> None:
+        if result.failure is not None:
+            self.errors.append(result.failure)
+            return
+        response = result.response
+        assert response is not None
+        self._merge_entities(fetch, response.get("data"), collected, response.get("errors"))
 
     def _merge_root(
         self, fetch: CompiledFetch, data: Any, targets: list[Target], errors: Any
@@ -246,6 +320,32 @@ class PlanExecution:
                 explained.update((*path, name) for name in names)
 
 
+def _storable_answers(response: dict[str, Any] | None, count: int) -> dict[int, bytes]:
+    """The entities of an ``_entities`` answer that may be cached, as JSON by index: none when
+    the answer is malformed or has an error about no particular entity; never one that an error
+    is about, nor a null."""
+    if response is None:
+        return {}
+    data = response.get("data")
+    entities = data.get("_entities") if type(data) is dict else None
+    if type(entities) is not list or len(entities) != count:
+        return {}
+    errors = response.get("errors")
+    spoiled: set[int] = set()
+    if isinstance(errors, list):
+        for error in errors:
+            index = _entity_index(subgraph_path(error), count)
+            if index is None:
+                return {}
+            spoiled.add(index)
+    dumps = orjson.dumps
+    return {
+        index: dumps(entity)
+        for index, entity in enumerate(entities)
+        if type(entity) is dict and index not in spoiled
+    }
+
+
 def _entity_index(path: list[Any] | None, count: int) -> int | None:
     """The index of the representation a subgraph error's ``path`` points at, if any."""
     if path is not None and len(path) >= 2 and path[0] == "_entities":
@@ -263,6 +363,8 @@ async def execute_plan(
     variables: Mapping[str, Any],
     condition_values: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    cache: EntityCache | None = None,
+    private_id: str | None = None,
 ) -> PlanExecution:
     """Run ``plan``; the returned execution holds the merged data and the errors."""
     execution = PlanExecution(
@@ -271,6 +373,8 @@ async def execute_plan(
         variables,
         variables if condition_values is None else condition_values,
         headers,
+        cache,
+        private_id,
     )
     await execution.run(plan)
     return execution

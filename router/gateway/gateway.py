@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
-from router.auth.principal import ANONYMOUS, Principal
+from router.auth import ANONYMOUS, Principal
 from router.executor import Executor, FetcherOptions, shape_response
+from router.executor.entity_cache import EntityCache
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
 from router.gateway.lru import LRUCache
@@ -30,15 +30,6 @@ CacheKey = tuple[str, str | None, frozenset[str]]
 logger = logging.getLogger(__name__)
 
 
-def default_planner() -> tuple[Planner, Callable[[QueryPlan], str] | None]:
-    planner_module = importlib.import_module("router.planner")
-    plan_operation = cast(Planner, planner_module.plan_operation)
-    print_plan = cast(
-        "Callable[[QueryPlan], str] | None", getattr(planner_module, "print_plan", None)
-    )
-    return plan_operation, print_plan
-
-
 class Gateway:
     """Answers GraphQL requests for one supergraph. Create once, share, ``aclose`` at exit."""
 
@@ -53,9 +44,11 @@ class Gateway:
         self.supergraph = supergraph
         # a copy: changing the caller's options later does not change a running gateway
         self.options = options = replace(options) if options is not None else GatewayOptions()
+        # The supergraph's planner (query graphs built once); a test may plan otherwise.
+        self.planner = supergraph.query_planner
         if planner is None:
-            planner, default_printer = default_planner()
-            plan_printer = plan_printer or default_printer
+            planner = self.planner
+            plan_printer = plan_printer or self.planner.print
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(options.url_overrides)
         self.executor = Executor(
@@ -69,6 +62,20 @@ class Gateway:
                 keepalive_expiry=options.keepalive_expiry,
                 transports=dict(options.subgraph_transports),
                 observer=options.fetch_observer,
+                traffic=options.traffic,
+                traffic_by_subgraph=dict(options.traffic_by_subgraph),
+                traffic_listener=options.traffic_listener,
+            ),
+            entity_cache=(
+                EntityCache(
+                    supergraph,
+                    options.entity_store,
+                    options.entity_cache,
+                    options.entity_cache_stats,
+                    options.entity_cache_vary,
+                )
+                if options.entity_store is not None
+                else None
             ),
         )
         self._preparer = OperationPreparer(
@@ -83,6 +90,8 @@ class Gateway:
             shapes_per_operation=options.shapes_per_operation,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
+        # Operations being prepared now: concurrent misses of one operation prepare it once.
+        self._preparing: dict[CacheKey, asyncio.Task[PreparedOperation]] = {}
         self.override_labels = OverrideLabels(supergraph)
 
     @property
@@ -126,19 +135,14 @@ class Gateway:
         key = (query, request.operation_name or None, labels)
         prepared = self._cache.get(key)
         if prepared is None:
-            # Parsing, validation and planning of a new operation run on a worker thread, so a
-            # large operation does not stall the requests already in flight on this event loop.
-            prepared = await asyncio.to_thread(
-                self._preparer.prepare, query, request.operation_name or None, labels
-            )
-            self._cache.put(key, prepared)
+            prepared = await self._prepare_once(key, query, request.operation_name or None, labels)
         if prepared.errors is not None:
             return {"errors": _copy(prepared.errors)}
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
         try:
-            response = await self._run(prepared, request, coerced, subgraph_headers)
+            response = await self._run(prepared, request, coerced, subgraph_headers, principal)
         except Exception:  # a bug must cost one response, never the server
             logger.exception("executing operation %r failed", prepared.operation_name)
             response = {
@@ -149,12 +153,35 @@ class Gateway:
             response["extensions"] = {"queryPlan": {"text": prepared.plan_text}}
         return response
 
+    async def _prepare_once(
+        self, key: CacheKey, query: str, operation_name: str | None, labels: frozenset[str]
+    ) -> PreparedOperation:
+        """Parse, validate and plan a new operation on a worker thread (a large operation must
+        not stall the requests in flight on this event loop), once for every concurrent request
+        of it: the others wait for the same result. A waiter's cancellation never cancels the
+        work the others wait for."""
+        task = self._preparing.get(key)
+        if task is None:
+            task = asyncio.ensure_future(
+                asyncio.to_thread(self._preparer.prepare, query, operation_name, labels)
+            )
+            self._preparing[key] = task
+
+            def done(finished: asyncio.Task[PreparedOperation]) -> None:
+                self._preparing.pop(key, None)
+                if not finished.cancelled() and finished.exception() is None:
+                    self._cache.put(key, finished.result())
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
+
     async def _run(
         self,
         prepared: PreparedOperation,
         request: GraphQLRequest,
         coerced: dict[str, Any],
         subgraph_headers: Mapping[str, str] | None,
+        principal: Principal,
     ) -> dict[str, Any]:
         introspection: dict[str, Any] | None = None
         errors: list[dict[str, Any]] = []
@@ -176,6 +203,7 @@ class Gateway:
             headers=subgraph_headers,
             introspection=introspection,
             errors=errors,
+            private_id=private_id(principal),
         )
 
     def _introspect(
@@ -194,6 +222,14 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.executor.aclose()
+
+
+def private_id(principal: Principal) -> str | None:
+    """The entity cache's name for a verified caller (issuer and subject), None if anonymous."""
+    if not principal.authenticated or principal.subject is None:
+        return None
+    issuer = principal.claims.get("iss")
+    return f"{issuer if isinstance(issuer, str) else ''}\x00{principal.subject}"
 
 
 def _copy(value: Any) -> Any:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
 from graphql import ASTValidationRule
 
 from router.executor import FetchObserver
+from router.executor.entity_cache import EntityCacheOptions, EntityStore
+from router.executor.entity_cache.cache import EntityCacheStats
+from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 
 @dataclass(slots=True)
@@ -30,3 +34,14 @@ class GatewayOptions:
     subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     # Sees (adds headers to, times) every fetch of a subgraph without a transport above.
     fetch_observer: FetchObserver | None = None
+    # The entity cache: a store shared across supergraph reloads (None: no entity cache).
+    entity_store: EntityStore | None = None
+    entity_cache: EntityCacheOptions = field(default_factory=EntityCacheOptions)
+    entity_cache_stats: EntityCacheStats | None = None
+    # The headers the current request forwards to a subgraph: part of entity cache keys.
+    entity_cache_vary: Callable[[str], Mapping[str, str]] | None = None
+    # Traffic shaping of subgraph fetches (limits, retries, circuit breaker, deduplication):
+    # for every subgraph, unless ``traffic_by_subgraph`` names it.
+    traffic: SubgraphTraffic = DEFAULT_TRAFFIC
+    traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
+    traffic_listener: TrafficListener | None = None  # e.g. metrics of circuit states

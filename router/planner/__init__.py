@@ -18,6 +18,7 @@ from graphql import DocumentNode
 from router.planner.errors import PlanningBudget, PlanningError
 from router.planner.pipeline import run_pipeline
 from router.planner.plan import QueryPlan
+from router.planner.planner import Planner
 from router.planner.printer import print_plan
 from router.supergraph.model import Supergraph
 
@@ -30,15 +31,20 @@ def plan_operation(
     override_labels: frozenset[str] = frozenset(),
     budget: PlanningBudget | None = None,
 ) -> QueryPlan:
-    """Plan one (validated) operation; raises ``PlanningError`` when it cannot be planned."""
-    run = run_pipeline(
-        supergraph,
-        document,
-        operation_name,
-        override_labels=override_labels,
-        budget=budget,
-    )
-    return run.plan
+    """Plan one (validated) operation with the supergraph's own ``Planner``; raises
+    ``PlanningError`` when it cannot be planned."""
+    planner = supergraph.query_planner
+    if budget is None:
+        return planner.plan(document, operation_name, override_labels=override_labels)
+    graph = planner.query_graph(override_labels)
+    return run_pipeline(supergraph, document, operation_name, graph=graph, budget=budget).plan
 
 
-__all__ = ["PlanningBudget", "PlanningError", "QueryPlan", "plan_operation", "print_plan"]
+__all__ = [
+    "Planner",
+    "PlanningBudget",
+    "PlanningError",
+    "QueryPlan",
+    "plan_operation",
+    "print_plan",
+]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 
 from graphql import DocumentNode
@@ -15,34 +13,9 @@ from router.planner.normalize import NormalizedOperation, normalize_operation
 from router.planner.operation_text import fetch_node
 from router.planner.optimize import optimize
 from router.planner.plan import FetchNode, QueryPlan
-from router.planner.query_graph import QueryGraph, build_query_graph
+from router.planner.query_graph import QueryGraph
 from router.planner.walker import Walker
 from router.supergraph.model import Supergraph
-
-# id(supergraph) -> query graphs per label set; entries go when the supergraph is collected.
-_graphs: dict[int, dict[frozenset[str], QueryGraph]] = {}
-_graphs_lock = threading.Lock()
-
-
-def _forget(key: int) -> None:
-    with _graphs_lock:
-        _graphs.pop(key, None)
-
-
-def query_graph_for(supergraph: Supergraph, labels: frozenset[str]) -> QueryGraph:
-    """The query graph of a supergraph for a set of override labels, built once."""
-    with _graphs_lock:
-        key = id(supergraph)
-        per_labels = _graphs.get(key)
-        if per_labels is None:
-            per_labels = {}
-            _graphs[key] = per_labels
-            weakref.finalize(supergraph, _forget, key)
-        graph = per_labels.get(labels)
-        if graph is None:
-            graph = build_query_graph(supergraph, labels)
-            per_labels[labels] = graph
-        return graph
 
 
 @dataclass(slots=True)
@@ -61,15 +34,15 @@ def run_pipeline(
     document: DocumentNode,
     operation_name: str | None = None,
     *,
-    override_labels: frozenset[str] = frozenset(),
+    graph: QueryGraph,
     budget: PlanningBudget | None = None,
     describe_walk: bool = False,
 ) -> PlanningRun:
-    """Every stage of planning; ``describe_walk`` also keeps the unoptimised fetch graph's
-    description (for ``fedra plan --stage fetch-graph``; serving never needs it)."""
+    """Every stage of planning on ``graph`` (the supergraph's query graph for the request's
+    override labels: ``Planner.query_graph``); ``describe_walk`` also keeps the unoptimised
+    fetch graph's description (for ``fedra plan --stage fetch-graph``; serving never needs it)."""
     tracker = BudgetTracker(budget or PlanningBudget())
     operation = normalize_operation(supergraph, document, operation_name)
-    graph = query_graph_for(supergraph, _relevant_labels(supergraph, override_labels))
     walker = Walker(graph, operation, tracker)
     try:
         fetch_graph = walker.walk()
@@ -95,17 +68,3 @@ def run_pipeline(
     )
     stats = {"fetches": len(fetches), "options_explored": tracker.options}
     return PlanningRun(operation, graph, walked, fetch_graph, QueryPlan(node, stats))
-
-
-def _relevant_labels(supergraph: Supergraph, labels: frozenset[str]) -> frozenset[str]:
-    """Only labels the supergraph uses matter; others must not split the graph cache."""
-    if not labels:
-        return labels
-    used = {
-        source.override_label
-        for named in supergraph.types.values()
-        for field_def in named.fields.values()
-        for source in field_def.sources.values()
-        if source.override_label is not None
-    }
-    return frozenset(label for label in labels if label in used)

@@ -25,11 +25,17 @@ from router.config.model import RouterConfig
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
 from router.server.endpoint import GraphQLEndpoint
+from router.server.entity_cache_setup import (
+    EntityCacheCollector,
+    EntityCacheSetup,
+    forwarded_headers,
+)
 from router.server.fetch_observer import ServerFetchObserver
 from router.server.graphiql import STATIC_DIR, STATIC_PATH, graphiql_page
 from router.server.header_rules import HeaderPropagation
 from router.server.heap import freeze_long_lived
 from router.server.hooks import load_hooks
+from router.server.invalidation import InvalidationEndpoint
 from router.server.metrics import RouterMetrics
 from router.server.operation_limits import limit_rules
 from router.server.rate_limit import ClientRateLimiter
@@ -108,6 +114,10 @@ def create_app(
         Route(server.health_path, health, methods=["GET"]),
         Route(server.ready_path, ready, methods=["GET"]),
     ]
+    invalidation = config.entity_cache.invalidation
+    if services.entity_store is not None and invalidation.enabled:
+        endpoint_ = InvalidationEndpoint(services.entity_store, invalidation)
+        routes.append(Route(invalidation.path, endpoint_.handle, methods=["POST"]))
     if config.telemetry.metrics.enabled:
         routes.append(Route(config.telemetry.metrics.path, metrics, methods=["GET"]))
     if server.graphiql:
@@ -138,6 +148,10 @@ def build_services(
     hooks = load_hooks(config.hooks)
     observer = ServerFetchObserver(metrics, tracing, hooks)
     rules = limit_rules(config.limits)
+    entity_cache = EntityCacheSetup.from_config(config.entity_cache)
+    if entity_cache is not None:
+        metrics.registry.register(EntityCacheCollector(entity_cache.stats))
+    traffic, traffic_by_subgraph = config.traffic_shaping.policies()
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
@@ -153,7 +167,15 @@ def build_services(
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),
+            traffic=traffic,
+            traffic_by_subgraph=traffic_by_subgraph,
+            traffic_listener=metrics,
         )
+        if entity_cache is not None:
+            options.entity_store = entity_cache.store
+            options.entity_cache = entity_cache.options
+            options.entity_cache_stats = entity_cache.stats
+            options.entity_cache_vary = forwarded_headers
         return Gateway(supergraph, options)
 
     holder = SchemaHolder(build_gateway, on_retired_closed=freeze_long_lived)
@@ -185,6 +207,7 @@ def build_services(
         apq_store=apq_store,
         rate_limiter=ClientRateLimiter(config.rate_limit) if config.rate_limit.enabled else None,
         graphiql_html=graphiql_html,
+        entity_store=entity_cache.store if entity_cache is not None else None,
         authenticator=Authenticator(jwt_config) if jwt_config is not None else None,
         identity=identity,
     )

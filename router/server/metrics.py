@@ -23,6 +23,8 @@ from prometheus_client.registry import Collector
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
+_CIRCUIT_STATES = {"closed": 0, "half_open": 1, "open": 2}
+
 PlanCacheStats = Callable[[], tuple[int, int] | None]
 
 
@@ -96,6 +98,31 @@ class RouterMetrics:
             ["outcome"],
             registry=registry,
         )
+        self.circuit_state = Gauge(
+            "fedra_subgraph_circuit_state",
+            "Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open",
+            ["subgraph"],
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        self.circuit_transitions = Counter(
+            "fedra_subgraph_circuit_transitions",
+            "Circuit breaker state changes per subgraph, by the state entered",
+            ["subgraph", "state"],
+            registry=registry,
+        )
+        self.subgraph_retries = Counter(
+            "fedra_subgraph_retries",
+            "Subgraph requests sent again, by reason (stale_connection, failure)",
+            ["subgraph", "reason"],
+            registry=registry,
+        )
+        self.subgraph_deduplicated = Counter(
+            "fedra_subgraph_deduplicated_fetches",
+            "Subgraph fetches that shared the answer of an identical request in flight",
+            ["subgraph"],
+            registry=registry,
+        )
         self.rate_limited = Counter(
             "fedra_rate_limited_requests", "Requests refused by rate limiting", registry=registry
         )
@@ -108,6 +135,17 @@ class RouterMetrics:
         self.subgraph_duration.labels(subgraph).observe(seconds)
         if failed:
             self.subgraph_errors.labels(subgraph).inc()
+
+    # router.executor.TrafficListener
+    def circuit_changed(self, service: str, state: str) -> None:
+        self.circuit_state.labels(service).set(_CIRCUIT_STATES.get(state, 0))
+        self.circuit_transitions.labels(service, state).inc()
+
+    def retried(self, service: str, reason: str) -> None:
+        self.subgraph_retries.labels(service, reason).inc()
+
+    def deduplicated(self, service: str) -> None:
+        self.subgraph_deduplicated.labels(service).inc()
 
     def count_errors(self, errors: object) -> None:
         if not isinstance(errors, list):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from router.auth.authenticate import Authenticator
 from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
+from router.executor.entity_cache import EntityStore
 from router.server.apq import PersistedQueryStore
 from router.server.header_rules import HeaderPropagation
 from router.server.hooks import HookChain
@@ -27,6 +28,7 @@ class RouterServices:
     apq_store: PersistedQueryStore | None
     rate_limiter: ClientRateLimiter | None
     graphiql_html: str | None
+    entity_store: EntityStore | None = None
     authenticator: Authenticator | None = None  # None: authentication is off
     identity: IdentityForwarding | None = None
 
@@ -38,4 +40,6 @@ class RouterServices:
             await self.apq_store.aclose()
         if self.rate_limiter is not None:
             await self.rate_limiter.aclose()
+        if self.entity_store is not None:
+            await self.entity_store.aclose()
         self.tracing.shutdown()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from watchfiles import awatch
 
-from router.planner.pipeline import query_graph_for
 from router.server.metrics import RouterMetrics
 from router.server.schema_holder import SchemaHolder
 from router.supergraph import Supergraph, read_supergraph
@@ -127,5 +126,5 @@ def _parse(sdl: str) -> Supergraph:
     and the first requests do not pay for building them."""
     supergraph = read_supergraph(sdl)
     supergraph.api_schema  # noqa: B018 - a cached property: build it now
-    query_graph_for(supergraph, frozenset())
+    supergraph.query_planner.query_graph()
     return supergraph

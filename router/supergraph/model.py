@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
+    from router.planner.planner import Planner
+
 
 class TypeKind(enum.Enum):
     SCALAR = "scalar"
@@ -266,11 +268,24 @@ class Supergraph:
             return [name]
         if named.kind is TypeKind.UNION:
             return list(named.members)
-        return [
-            candidate.name
-            for candidate in self.types.values()
-            if candidate.kind is TypeKind.OBJECT and name in candidate.interfaces
-        ]
+        return list(self._implementations().get(name, ()))
+
+    def _implementations(self) -> dict[str, tuple[str, ...]]:
+        """Interface name → the object types implementing it, built once per set of types
+        (rebuilt if types were added since, as composition does while it builds a model)."""
+        cached: tuple[int, dict[str, tuple[str, ...]]] | None = self.__dict__.get(
+            "_implementations_index"
+        )
+        if cached is not None and cached[0] == len(self.types):
+            return cached[1]
+        found: dict[str, list[str]] = {}
+        for candidate in self.types.values():
+            if candidate.kind is TypeKind.OBJECT:
+                for interface in candidate.interfaces:
+                    found.setdefault(interface, []).append(candidate.name)
+        index = {name: tuple(names) for name, names in found.items()}
+        self.__dict__["_implementations_index"] = (len(self.types), index)
+        return index
 
     def with_urls(self, overrides: dict[str, str]) -> Supergraph:
         """A copy whose subgraph URLs are replaced for the names in ``overrides``."""
@@ -290,6 +305,13 @@ class Supergraph:
             join_version=self.join_version,
             fed1=self.fed1,
         )
+
+    @cached_property
+    def query_planner(self) -> Planner:
+        """This supergraph's query planner (its query graphs are built once, on first use)."""
+        from router.planner.planner import Planner
+
+        return Planner(self)
 
     @cached_property
     def api_schema(self) -> GraphQLSchema:

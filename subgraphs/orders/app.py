@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from subgraphs.shared.app_factory import create_subgraph_app
+from subgraphs.shared.context import Identity
 from subgraphs.shared.db import Database, resolve_database_url
 from subgraphs.shared.request_session import RequestSession
 
@@ -41,8 +42,8 @@ def create_app(
         transport=products_transport,
     )
 
-    def make_context(session: RequestSession, caller_header: str | None) -> OrdersContext:
-        return OrdersContext(session, caller_header, products)
+    def make_context(session: RequestSession, identity: Identity) -> OrdersContext:
+        return OrdersContext(session, identity, products)
 
     return create_subgraph_app(
         name=NAME,

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.shared.context import SubgraphContext
+from subgraphs.shared.context import Identity, SubgraphContext
 from subgraphs.shared.loaders import BatchLoader, many_per_key, one_per_key, value_per_key
 from subgraphs.shared.request_session import RequestSession
 
@@ -67,9 +67,9 @@ def newest_orders_per_user(first: int) -> FetchOrders:
 
 class OrdersContext(SubgraphContext):
     def __init__(
-        self, session: RequestSession, caller_header: str | None, products: ProductsClient
+        self, session: RequestSession, identity: Identity, products: ProductsClient
     ) -> None:
-        super().__init__(session, caller_header)
+        super().__init__(session, identity)
         self.products = products
         self.order_by_id = one_per_key(session, fetch_orders_by_id, lambda row: row.id)
         self.items_by_order = many_per_key(session, fetch_items_by_order, lambda row: row.order_id)

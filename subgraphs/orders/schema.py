@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from subgraphs.shared.cache_hints import PRIVATE_PER_CALLER, cache_hints
 from subgraphs.shared.errors import (
     bad_user_input,
     mask_unexpected_errors,
@@ -286,5 +287,5 @@ schema = strawberry.federation.Schema(
     mutation=Mutation,
     types=[User, Product, Order],
     federation_version="2.7",
-    extensions=[mask_unexpected_errors],
+    extensions=[mask_unexpected_errors, cache_hints(PRIVATE_PER_CALLER)],
 )

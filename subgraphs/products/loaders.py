@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.shared.context import SubgraphContext
+from subgraphs.shared.context import Identity, SubgraphContext
 from subgraphs.shared.loaders import one_per_key
 from subgraphs.shared.request_session import RequestSession
 
@@ -23,7 +23,7 @@ async def fetch_products_by_sku(db: AsyncSession, skus: list[str]) -> Sequence[P
 
 
 class ProductsContext(SubgraphContext):
-    def __init__(self, session: RequestSession, caller_header: str | None) -> None:
-        super().__init__(session, caller_header)
+    def __init__(self, session: RequestSession, identity: Identity) -> None:
+        super().__init__(session, identity)
         self.product_by_id = one_per_key(session, fetch_products_by_id, lambda row: row.id)
         self.product_by_sku = one_per_key(session, fetch_products_by_sku, lambda row: row.sku)

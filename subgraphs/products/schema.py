@@ -6,6 +6,7 @@ import strawberry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from subgraphs.shared.cache_hints import PUBLIC_PRODUCTS, cache_hints
 from subgraphs.shared.errors import (
     bad_user_input,
     mask_unexpected_errors,
@@ -304,5 +305,5 @@ schema = strawberry.federation.Schema(
     mutation=Mutation,
     types=[Product],
     federation_version="2.7",
-    extensions=[mask_unexpected_errors],
+    extensions=[mask_unexpected_errors, cache_hints(PUBLIC_PRODUCTS)],
 )

@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
-from .context import CALLER_HEADER, SubgraphContext
+from .context import Identity, SubgraphContext
 from .db import Database
+from .identity import IdentityError, TokenVerifier
 from .request_session import RequestSession
 
 ContextT = TypeVar("ContextT", bound=SubgraphContext)
@@ -25,7 +26,8 @@ def create_subgraph_app(
     schema: Schema,
     database: Database,
     seed: Callable[[Database], Awaitable[bool]],
-    make_context: Callable[[RequestSession, str | None], ContextT],
+    make_context: Callable[[RequestSession, Identity], ContextT],
+    verifier: TokenVerifier | None = None,
     on_startup: Sequence[LifecycleHook] = (),
     on_shutdown: Sequence[LifecycleHook] = (),
 ) -> FastAPI:
@@ -33,7 +35,10 @@ def create_subgraph_app(
 
     On start it creates the tables, seeds an empty database and runs `on_startup`; on stop
     it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
+    Callers are identified by `verifier` (else one configured from the environment): a verified
+    token or router-signed claims header, never a header a client can set.
     """
+    verifier = verifier if verifier is not None else TokenVerifier.from_env()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,12 +56,18 @@ def create_subgraph_app(
     async def get_context(request: Request) -> AsyncIterator[ContextT]:
         session = RequestSession(database.session())
         try:
-            yield make_context(session, request.headers.get(CALLER_HEADER))
+            identity: Identity
+            try:
+                identity = await verifier.caller(request.headers)
+            except IdentityError as error:
+                identity = error
+            yield make_context(session, identity)
         finally:
             await session.close()
 
     app = FastAPI(title=f"fedra {name} subgraph", lifespan=lifespan)
     app.state.database = database
+    app.state.verifier = verifier
     graphql_router: GraphQLRouter[Any, None] = GraphQLRouter(
         schema,
         path="/graphql",

@@ -4,34 +4,54 @@ from __future__ import annotations
 
 from strawberry.fastapi import BaseContext
 
-from .errors import UNAUTHENTICATED, coded_error, parse_int_id_or_none
+from .errors import FORBIDDEN, UNAUTHENTICATED, coded_error
+from .identity import Caller, IdentityError
 from .request_session import RequestSession
 
-CALLER_HEADER = "x-user-id"
+Identity = Caller | IdentityError  # the verified caller, or why the credentials did not verify
 
 
 class SubgraphContext(BaseContext):
-    """One request: its single database session (subclasses add the DataLoaders)."""
+    """One request: its single database session and its verified caller (subclasses add the
+    DataLoaders)."""
 
-    def __init__(self, session: RequestSession, caller_header: str | None) -> None:
+    def __init__(self, session: RequestSession, identity: Identity) -> None:
         super().__init__()
         self.session = session
-        self.caller_header = caller_header
+        self._identity = identity
+
+    @property
+    def caller(self) -> Caller:
+        """The verified caller (anonymous without credentials); credentials that do not
+        verify are an UNAUTHENTICATED error for whatever needs to know the caller."""
+        if isinstance(self._identity, IdentityError):
+            raise coded_error(str(self._identity), UNAUTHENTICATED)
+        return self._identity
 
     def caller_id(self) -> int | None:
-        """The calling user's id from the `x-user-id` header; None without the header.
-
-        A header that is not a user id is an UNAUTHENTICATED error rather than "nobody".
-        """
-        if self.caller_header is None or self.caller_header.strip() == "":
-            return None
-        caller = parse_int_id_or_none(self.caller_header.strip())
-        if caller is None:
-            raise coded_error(f"Invalid {CALLER_HEADER} header", UNAUTHENTICATED)
-        return caller
+        """The calling user's id from a verified token; None for anonymous callers."""
+        return self.caller.user_id
 
     def require_caller_id(self) -> int:
         caller = self.caller_id()
         if caller is None:
-            raise coded_error(f"This operation needs the {CALLER_HEADER} header", UNAUTHENTICATED)
+            raise coded_error("This operation needs a signed-in user", UNAUTHENTICATED)
+        return caller
+
+    def require_admin(self) -> Caller:
+        caller = self.caller
+        if caller.subject is None:
+            raise coded_error("This operation needs a signed-in user", UNAUTHENTICATED)
+        if not caller.is_admin:
+            raise coded_error("This operation needs the admin scope", FORBIDDEN)
+        return caller
+
+    def require_service(self, scope: str) -> Caller:
+        """A service credential (``sub: service:<name>``) holding ``scope``; user tokens are
+        refused whatever their scopes."""
+        caller = self.caller
+        if caller.subject is None:
+            raise coded_error("This operation needs a service credential", UNAUTHENTICATED)
+        if caller.service is None or not caller.has_scope(scope):
+            raise coded_error(f"This operation needs a service credential with {scope}", FORBIDDEN)
         return caller
