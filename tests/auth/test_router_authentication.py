@@ -307,3 +307,37 @@ async def test_rate_limit_by_jwt_claim_reads_verified_claims_only(
         assert (await client.post("/graphql", json=ping)).status_code == 200
         assert (await client.post("/graphql", json=ping)).status_code == 200
         assert (await client.post("/graphql", json=ping)).status_code == 429
+
+
+@pytest.mark.parametrize("mode", ["token", "claims-header"])
+async def test_the_subgraphs_know_the_caller_the_router_verified(
+    tmp_path: Path,
+    supergraph_sdl: str,
+    keys_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+) -> None:
+    """The real users subgraph resolves `me` from what the router forwards: the verified token
+    (checked again against the same key set) or the router-signed claims header alone."""
+    monkeypatch.setenv("FEDRA_CLAIMS_SECRET", SECRET)
+    if mode == "token":
+        monkeypatch.setenv("FEDRA_AUTH_JWKS", str(keys_file))
+        extra = {}
+    else:
+        monkeypatch.setenv("FEDRA_AUTH_JWKS", str(tmp_path / "no-keys-here.json"))
+        extra = {
+            "FEDRA_AUTHENTICATION__FORWARD_TOKEN": "false",
+            "FEDRA_AUTHENTICATION__CLAIMS_HEADER": "true",
+        }
+    settings = auth_settings(f"[{{file: '{keys_file}'}}]", **extra)
+    me = {"query": "{ me { id } }"}
+    async with stack(tmp_path, supergraph_sdl, settings) as (client, recorders):
+        signed_in = await client.post("/graphql", json=me, headers=bearer(ED.sign(claims("3"))))
+        smuggled = await client.post("/graphql", json=me, headers=SMUGGLED)
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json() == {"data": {"me": {"id": "3"}}}
+    assert smuggled.status_code == 200, smuggled.text
+    assert (smuggled.json().get("data") or {}).get("me") is None
+    sent = recorders["users"].requests[0]
+    assert ("authorization" in sent) == (mode == "token")
+    assert ("x-fedra-claims" in sent) == (mode == "claims-header")
