@@ -4,8 +4,9 @@ A hook is any object with some of these async methods (``RouterHook`` gives no-o
 list them in the configuration by dotted path (``hooks: [mypackage.hooks:AuditHook]``; a class is
 instantiated without arguments, any other object is used as is). Hooks run in the listed order.
 
-- ``on_http_request(context)``: before anything else; return a Starlette ``Response`` to answer
-  the request directly (e.g. authentication), or None to continue.
+- ``on_http_request(context)``: before anything else but the router's own authentication
+  (``context.principal`` is the verified caller, or anonymous); return a Starlette ``Response``
+  to answer the request directly (e.g. a custom access check), or None to continue.
 - ``on_operation(context, request)``: before the operation is parsed and planned; return the
   (possibly rewritten) ``GraphQLRequest``.
 - ``on_subgraph_request(context, subgraph, headers)``: before each subgraph fetch; change the
