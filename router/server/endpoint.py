@@ -73,6 +73,7 @@ class GraphQLEndpoint:
                 "client": request.client.host if request.client else None,
                 "operations": operation_names,
                 "trace_id": context.trace_id,
+                "subject": context.principal.subject,  # the verified caller's `sub`, if any
             },
         )
         return response

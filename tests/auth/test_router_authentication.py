@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -341,3 +342,21 @@ async def test_the_subgraphs_know_the_caller_the_router_verified(
     sent = recorders["users"].requests[0]
     assert ("authorization" in sent) == (mode == "token")
     assert ("x-fedra-claims" in sent) == (mode == "claims-header")
+
+
+async def test_the_access_log_names_the_verified_subject_only(
+    tmp_path: Path, supergraph_sdl: str, keys_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="fedra.access")
+    settings = auth_settings(f"[{{file: '{keys_file}'}}]")
+    ping = {"query": "{ __typename }"}
+    async with stack(tmp_path, supergraph_sdl, settings) as (client, _recorders):
+        await client.post("/graphql", json=ping, headers=bearer(ED.sign(claims("42"))))
+        await client.post("/graphql", json=ping, headers=bearer(expired()))
+        await client.post("/graphql", json=ping, headers=SMUGGLED)
+    entries = [
+        (record.__dict__["status"], record.__dict__["subject"])
+        for record in caplog.records
+        if record.name == "fedra.access"
+    ]
+    assert entries == [(200, "42"), (401, None), (200, None)]
