@@ -6,6 +6,12 @@ first start, its log in ``var/log/<name>.log``), composes the
 supergraph from their live SDL (falling back to ``schema/supergraph.graphql`` when composition is
 unavailable or fails), writes it to ``var/supergraph.graphql`` and serves it on port 4000 with
 GraphiQL. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+
+Authentication is on: the users service keeps its signing keys in ``var/keys`` (``<var dir>/keys``;
+``FEDRA_AUTH_KEYS_DIR`` chooses another) and writes their public set to ``jwks.json`` there at
+start; the subgraphs and the router verify tokens against that file. A router configuration
+without ``authentication.jwt`` gets that file, issuer ``FEDRA_AUTH_ISSUER`` (``fedra-users``) and
+audience ``FEDRA_AUTH_AUDIENCE`` (``fedra``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import httpx
 import uvicorn
 import yaml
 
+from router.auth.forwarding import AuthConfigError
 from router.commands.serve import port_in_use
 from router.config import ConfigError, load_config
 from router.server.app import create_app
@@ -305,14 +312,40 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous_sigterm)
 
 
+def authentication_environment(var_dir: Path, environ: dict[str, str]) -> dict[str, str]:
+    """The variables that make the subgraphs and the router share the dev signing keys."""
+    keys_dir = environ.get("FEDRA_AUTH_KEYS_DIR") or str(var_dir / "keys")
+    return {
+        "FEDRA_AUTH_KEYS_DIR": keys_dir,
+        "FEDRA_AUTH_JWKS": environ.get("FEDRA_AUTH_JWKS") or str(Path(keys_dir) / "jwks.json"),
+    }
+
+
+def dev_jwt_settings(environ: dict[str, str]) -> dict[str, str]:
+    """``authentication.jwt`` for a router configuration that has none: the dev key set."""
+    jwks = Path(environ["FEDRA_AUTH_KEYS_DIR"]) / "jwks.json"
+    issuer = environ.get("FEDRA_AUTH_ISSUER") or "fedra-users"
+    audience = environ.get("FEDRA_AUTH_AUDIENCE") or "fedra"
+    return {
+        "FEDRA_AUTHENTICATION__JWT__JWKS": f"[{{file: '{jwks}'}}]",
+        "FEDRA_AUTHENTICATION__JWT__ISSUERS": f"['{issuer}']",
+        "FEDRA_AUTHENTICATION__JWT__AUDIENCES": f"['{audience}']",
+    }
+
+
 def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
+    var_dir = Path(args.var_dir)
     environ = dict(os.environ)
     environ.setdefault("FEDRA_QUERY_PLAN__ENABLED", "true")
     environ.setdefault("FEDRA_LOGGING__FORMAT", "text")
     environ["FEDRA_SERVER__PORT"] = str(args.port)
+    environ.update(authentication_environment(var_dir, environ))
     config_path = Path(args.config)
     try:
         config = load_config(config_path if config_path.exists() else None, environ=environ)
+        if config.authentication.jwt is None:
+            environ.update(dev_jwt_settings(environ))
+            config = load_config(config_path if config_path.exists() else None, environ=environ)
     except ConfigError as error:
         raise DevError(str(error)) from None
     specs = read_supergraph_config(Path(args.supergraph_config))
@@ -321,10 +354,10 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     ports[config.server.port] = "router"
     check_ports(ports)
 
-    var_dir = Path(args.var_dir)
     log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    child_env = dict(os.environ)  # each subgraph gets its own SQLite file in var_dir
+    # each subgraph gets its own SQLite file in var_dir; all share the dev signing keys
+    child_env = {**os.environ, **authentication_environment(var_dir, environ)}
     urls = {spec.name: spec.routing_url for spec in specs}
     if "products" in urls:
         child_env.setdefault("PRODUCTS_URL", urls["products"])
@@ -353,7 +386,7 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     configure_logging(config.logging)
     try:
         app = create_app(config, supergraph_path=supergraph_path)
-    except HookError as error:
+    except (HookError, AuthConfigError) as error:
         raise DevError(str(error)) from None
     server = uvicorn.Server(
         uvicorn.Config(

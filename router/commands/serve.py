@@ -9,6 +9,7 @@ import sys
 
 import uvicorn
 
+from router.auth.forwarding import AuthConfigError, IdentityForwarding
 from router.config import ConfigError, load_config
 from router.server.asgi import CONFIG_VARIABLE, SUPERGRAPH_VARIABLE
 from router.server.hooks import HookError, load_hooks
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     os.environ[SUPERGRAPH_VARIABLE] = os.path.abspath(supergraph)
     try:
         load_hooks(config.hooks)
-    except HookError as error:
+        IdentityForwarding.from_config(config.authentication, os.environ)
+    except (HookError, AuthConfigError) as error:
         print(f"fedra serve: {error}", file=sys.stderr)
         return 2
     try:

@@ -125,6 +125,8 @@ class Gateway:
         """The response for ``request``: ``data``, ``errors`` and ``extensions`` per the spec.
 
         A response without ``data`` is a request error (the operation did not run).
+        ``principal`` is the caller as the router's authentication verified it; the server sends
+        its identity headers to the subgraphs (``router.server.fetch_observer``).
         """
         query = request.query
         if not query:

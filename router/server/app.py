@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from router.auth.authenticate import Authenticator
+from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
@@ -129,6 +132,17 @@ def build_services(
     config: RouterConfig,
     transports_override: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> RouterServices:
+    identity = IdentityForwarding.from_config(config.authentication, os.environ)
+    jwt_config = config.authentication.jwt
+    if (
+        jwt_config is None
+        and config.rate_limit.enabled
+        and config.rate_limit.key.source == "jwt_claim"
+    ):
+        logger.warning(
+            "rate_limit.key.source is jwt_claim but authentication.jwt is not configured: "
+            "every client is limited by its IP address"
+        )
     metrics = RouterMetrics()
     tracing = RouterTracing(config.telemetry)
     hooks = load_hooks(config.hooks)
@@ -189,11 +203,13 @@ def build_services(
         metrics=metrics,
         tracing=tracing,
         hooks=hooks,
-        propagation=HeaderPropagation(config.headers),
+        propagation=HeaderPropagation(config.headers, identity.stripped_headers),
         apq_store=apq_store,
         rate_limiter=ClientRateLimiter(config.rate_limit) if config.rate_limit.enabled else None,
         graphiql_html=graphiql_html,
         entity_store=entity_cache.store if entity_cache is not None else None,
+        authenticator=Authenticator(jwt_config) if jwt_config is not None else None,
+        identity=identity,
     )
 
 

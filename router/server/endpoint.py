@@ -1,7 +1,8 @@
 """The GraphQL endpoint: GraphQL over HTTP around ``Gateway.execute``, and nothing more.
 
-Order of the checks: GraphiQL for browsers, HTTP hooks, content negotiation (406), CSRF (400),
-body size (413), request shape (400/415), rate limit (429), readiness (503); then per operation:
+Order of the checks: GraphiQL for browsers, authentication (401: a token that does not verify;
+no token is anonymous), HTTP hooks, content negotiation (406), CSRF (400), body size (413),
+request shape (400/415), rate limit (429), readiness (503); then per operation:
 persisted query, GET-only-for-queries (405), operation hooks, execution under the overall request
 timeout (504), response hooks.
 """
@@ -20,6 +21,8 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from router.auth.authenticate import INVALID_TOKEN_CHALLENGE, UNAUTHENTICATED
+from router.auth.tokens import InvalidToken
 from router.gateway import GraphQLRequest
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
@@ -70,6 +73,7 @@ class GraphQLEndpoint:
                 "client": request.client.host if request.client else None,
                 "operations": operation_names,
                 "trace_id": context.trace_id,
+                "subject": context.principal.subject,  # the verified caller's `sub`, if any
             },
         )
         return response
@@ -87,6 +91,17 @@ class GraphQLEndpoint:
             return HTMLResponse(self.services.graphiql_html, headers=_VARY)
         media_type = choose_response_type(accept)
         try:
+            authenticator = self.services.authenticator
+            if authenticator is not None:
+                try:
+                    context.principal = await authenticator.authenticate(request.headers)
+                except InvalidToken as error:
+                    raise RequestError(
+                        401,
+                        f"Invalid token: {error}",
+                        UNAUTHENTICATED,
+                        headers={"www-authenticate": INVALID_TOKEN_CHALLENGE},
+                    ) from None
             hooked = await self.services.hooks.http_request(context)
             if hooked is not None:
                 return hooked
@@ -103,7 +118,9 @@ class GraphQLEndpoint:
             if self.services.rate_limiter is not None:
                 limiter = self.services.rate_limiter
                 client_host = request.client.host if request.client else None
-                context.client_key = limiter.key_for(request.headers, client_host)
+                context.client_key = limiter.key_for(
+                    request.headers, client_host, context.principal
+                )
                 try:
                     await limiter.check(context.client_key, cost=len(parsed.operations))
                 except RequestError:
@@ -133,7 +150,13 @@ class GraphQLEndpoint:
             async with services.holder.use() as loaded:
                 if loaded is None:
                     raise RequestError(503, "The router has no supergraph loaded yet", "NOT_READY")
-                call = ClientCall(context, request.headers, services.propagation)
+                call = ClientCall(
+                    context,
+                    request.headers,
+                    services.propagation,
+                    principal=context.principal,
+                    identity=services.identity,
+                )
                 if span is None and services.tracing.enabled:
                     context.trace_id, call.trace_headers = services.tracing.caller_trace(
                         request.headers
@@ -218,7 +241,9 @@ class GraphQLEndpoint:
             )
         if services.hooks.has("on_operation"):
             operation = await services.hooks.operation(context, operation)
-        result = await loaded.gateway.execute(operation, include_plan=self._plan_requested(request))
+        result = await loaded.gateway.execute(
+            operation, include_plan=self._plan_requested(request), principal=context.principal
+        )
         if services.hooks.has("on_response"):
             result = await services.hooks.response(context, result)
         return result

@@ -3,7 +3,8 @@
 The endpoint sets the current client request (``current_call``) around ``Gateway.execute``;
 asyncio copies it into every task the executor starts. For each fetch, ``ServerFetchObserver``:
 
-- sets the headers the propagation rules give this subgraph, after the subgraph-request hooks;
+- sets the headers the propagation rules give this subgraph and the verified caller's identity
+  headers (``router.auth.forwarding``), then runs the subgraph-request hooks;
 - when spans are recorded, opens a client span and writes its W3C ``traceparent`` into the
   request; otherwise forwards the caller's own trace context, if it sent one;
 - records the fetch latency and failures in the metrics, and calls the subgraph-response hooks.
@@ -21,6 +22,8 @@ from typing import cast
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from router.auth.forwarding import IdentityForwarding, PrincipalHeaders
+from router.auth.principal import ANONYMOUS, Principal
 from router.server.header_rules import HeaderPropagation
 from router.server.hooks import HookChain, RequestContext
 from router.server.metrics import RouterMetrics
@@ -36,12 +39,19 @@ class ClientCall:
     propagation: HeaderPropagation
     # The caller's trace context, forwarded as is when the router records no spans.
     trace_headers: Mapping[str, str] = field(default_factory=dict)
+    principal: Principal = ANONYMOUS
+    identity: IdentityForwarding | None = None
     _by_subgraph: dict[str, dict[str, str]] = field(default_factory=dict)
+    _identity_headers: PrincipalHeaders | None = None
 
     def headers_for(self, subgraph: str) -> dict[str, str]:
         headers = self._by_subgraph.get(subgraph)
         if headers is None:
             headers = self.propagation.for_subgraph(subgraph, self.incoming_headers)
+            if self.identity is not None and self.principal.authenticated:
+                if self._identity_headers is None:
+                    self._identity_headers = self.identity.for_principal(self.principal)
+                headers.update(self._identity_headers.for_subgraph(subgraph))
             self._by_subgraph[subgraph] = headers
         return headers
 

@@ -3,7 +3,9 @@
 Rules run in order, first those for all subgraphs, then the subgraph's own; each rule
 propagates (by name, optionally renamed or with a default, or by regular expression), inserts a
 static value, or removes what an earlier rule added. Nothing reaches a subgraph unless a rule
-puts it there, and connection-level headers are never propagated.
+puts it there, and connection-level headers are never propagated. The ``stripped`` headers
+(the identity headers only the router sets, see ``router.auth.forwarding``) are neither read from
+the client nor left in what the rules produce, whatever the rules say.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def _compile(rules: Sequence[HeaderRule]) -> tuple[_CompiledRule, ...]:
 
 
 class HeaderPropagation:
-    def __init__(self, config: HeadersConfig) -> None:
+    def __init__(self, config: HeadersConfig, stripped: frozenset[str] = frozenset()) -> None:
+        self._stripped = frozenset(name.lower() for name in stripped)
+        self._blocked = NEVER_PROPAGATED | self._stripped
         self._all = _compile(config.all)
         self._per_subgraph = {
             name: self._all + _compile(rules) for name, rules in config.subgraphs.items()
@@ -65,7 +69,9 @@ class HeaderPropagation:
         """The headers to send to ``subgraph``; ``incoming`` has lower-case names."""
         outgoing: dict[str, str] = {}
         for compiled in self._per_subgraph.get(subgraph, self._all):
-            _apply(compiled, incoming, outgoing)
+            _apply(compiled, incoming, outgoing, self._blocked)
+        for name in self._stripped.intersection(outgoing):
+            del outgoing[name]
         return outgoing
 
     def for_subgraphs(
@@ -74,19 +80,24 @@ class HeaderPropagation:
         return {name: self.for_subgraph(name, incoming) for name in subgraphs}
 
 
-def _apply(compiled: _CompiledRule, incoming: Mapping[str, str], outgoing: dict[str, str]) -> None:
+def _apply(
+    compiled: _CompiledRule,
+    incoming: Mapping[str, str],
+    outgoing: dict[str, str],
+    blocked: frozenset[str] = NEVER_PROPAGATED,
+) -> None:
     rule = compiled.rule
     if rule.propagate is not None:
         propagate = rule.propagate
         if compiled.pattern is not None:
             for name, header_value in incoming.items():
-                if name not in NEVER_PROPAGATED and compiled.pattern.fullmatch(name):
+                if name not in blocked and compiled.pattern.fullmatch(name):
                     outgoing[name] = header_value
             return
         assert propagate.named is not None
         source = propagate.named.lower()
         target = (propagate.rename or propagate.named).lower()
-        if source in NEVER_PROPAGATED:
+        if source in blocked:
             return
         found = incoming.get(source)
         chosen = found if found is not None else propagate.default

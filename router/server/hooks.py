@@ -4,8 +4,9 @@ A hook is any object with some of these async methods (``RouterHook`` gives no-o
 list them in the configuration by dotted path (``hooks: [mypackage.hooks:AuditHook]``; a class is
 instantiated without arguments, any other object is used as is). Hooks run in the listed order.
 
-- ``on_http_request(context)``: before anything else; return a Starlette ``Response`` to answer
-  the request directly (e.g. authentication), or None to continue.
+- ``on_http_request(context)``: before anything else but the router's own authentication
+  (``context.principal`` is the verified caller, or anonymous); return a Starlette ``Response``
+  to answer the request directly (e.g. a custom access check), or None to continue.
 - ``on_operation(context, request)``: before the operation is parsed and planned; return the
   (possibly rewritten) ``GraphQLRequest``.
 - ``on_subgraph_request(context, subgraph, headers)``: before each subgraph fetch; change the
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.auth.principal import ANONYMOUS, Principal
+
 if TYPE_CHECKING:
     from router.gateway import GraphQLRequest
 
@@ -36,6 +39,7 @@ class RequestContext:
     http_request: Request
     client_key: str | None = None  # the rate limiting key, when rate limiting is on
     trace_id: str | None = None  # the W3C trace id of this request, when tracing is on
+    principal: Principal = ANONYMOUS  # the verified caller (authentication), else anonymous
     state: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,19 +1,17 @@
 """Per-client rate limiting with the ``limits`` library (in memory, or Redis when configured).
 
-The client is identified by its IP address, a header, or a claim of the bearer JWT (read, not
-verified: the key only spreads clients over buckets; authentication is the subgraphs' job). A
-client without the header or claim falls back to its IP address.
+The client is identified by its IP address, a header, or a claim of its token as verified by
+the router's authentication (``authentication.jwt``; an unverified token is never read). A
+client without the header or a verified claim falls back to its IP address.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import time
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import (
     FixedWindowRateLimiter,
@@ -23,6 +21,7 @@ from limits.aio.strategies import (
 )
 from limits.storage import storage_from_string
 
+from router.auth.principal import ANONYMOUS, Principal
 from router.config.model import RateLimitConfig, RateLimitKeyConfig
 from router.server.errors import RequestError
 
@@ -33,32 +32,20 @@ _STRATEGIES: dict[str, type[RateLimiter]] = {
 }
 
 
-def client_key(key: RateLimitKeyConfig, headers: Mapping[str, str], client_host: str | None) -> str:
+def client_key(
+    key: RateLimitKeyConfig,
+    headers: Mapping[str, str],
+    client_host: str | None,
+    principal: Principal = ANONYMOUS,
+) -> str:
     fallback = f"ip:{client_host or 'unknown'}"
     if key.source == "header":
         value = headers.get(key.header.lower())
         return f"header:{value}" if value else fallback
     if key.source == "jwt_claim":
-        claim = _jwt_claim(headers.get("authorization"), key.claim)
+        claim = principal.claims.get(key.claim) if principal.authenticated else None
         return f"claim:{claim}" if claim is not None else fallback
     return fallback
-
-
-def _jwt_claim(authorization: str | None, claim: str) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or token.count(".") != 2:
-        return None
-    payload_part = token.split(".")[1]
-    try:
-        padded = payload_part + "=" * (-len(payload_part) % 4)
-        payload: Any = orjson.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, orjson.JSONDecodeError):
-        return None
-    if not isinstance(payload, dict) or payload.get(claim) is None:
-        return None
-    return str(payload[claim])
 
 
 class ClientRateLimiter:
@@ -74,8 +61,13 @@ class ClientRateLimiter:
         self._items: list[RateLimitItem] = parse_many(config.limit)
         self._key = config.key
 
-    def key_for(self, headers: Mapping[str, str], client_host: str | None) -> str:
-        return client_key(self._key, headers, client_host)
+    def key_for(
+        self,
+        headers: Mapping[str, str],
+        client_host: str | None,
+        principal: Principal = ANONYMOUS,
+    ) -> str:
+        return client_key(self._key, headers, client_host, principal)
 
     async def check(self, key: str, cost: int = 1) -> None:
         """Count ``cost`` hits for ``key``; raise a 429 ``RequestError`` when over a limit."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from router.auth.authenticate import Authenticator
+from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.executor.entity_cache import EntityStore
 from router.server.apq import PersistedQueryStore
@@ -27,9 +29,13 @@ class RouterServices:
     rate_limiter: ClientRateLimiter | None
     graphiql_html: str | None
     entity_store: EntityStore | None = None
+    authenticator: Authenticator | None = None  # None: authentication is off
+    identity: IdentityForwarding | None = None
 
     async def aclose(self) -> None:
         await self.holder.aclose()
+        if self.authenticator is not None:
+            await self.authenticator.aclose()
         if self.apq_store is not None:
             await self.apq_store.aclose()
         if self.rate_limiter is not None:

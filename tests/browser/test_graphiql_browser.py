@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.auth.keys import SigningKey, claims
 from tests.server.stack import (
     CROSS_SUBGRAPH_QUERY,
     REPO_ROOT,
@@ -23,6 +25,14 @@ from tests.server.stack import (
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 TIMEOUT_MS = 30_000
+DEV_KEY = SigningKey.ed25519()  # published in the dev key set once the stack is up
+
+
+def publish_dev_key(jwks_path: Path) -> None:
+    published = json.loads(jwks_path.read_text()) if jwks_path.exists() else {"keys": []}
+    published["keys"].append(DEV_KEY.public_jwk())
+    jwks_path.parent.mkdir(parents=True, exist_ok=True)
+    jwks_path.write_text(json.dumps(published))
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +54,7 @@ def router_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        publish_dev_key(directory / "var" / "keys" / "jwks.json")
         yield url
     finally:
         process.send_signal(signal.SIGINT)
@@ -107,7 +118,8 @@ def test_graphiql_runs_a_cross_subgraph_query_and_shows_its_plan(
 def test_schema_explorer_and_headers_editor(browser: Any, router_url: str) -> None:
     page = browser.new_page()
     query = "{\n  me {\n    name\n  }\n}"
-    headers = '{"x-user-id": "1"}'
+    authorization = {"authorization": f"Bearer {DEV_KEY.sign(claims('1'))}"}
+    headers = json.dumps(authorization)
     page.goto(f"{router_url}?query={quote(query)}&headers={quote(headers)}")
     page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
     page.click('button[aria-label="Show Documentation Explorer"]')
@@ -116,11 +128,15 @@ def test_schema_explorer_and_headers_editor(browser: Any, router_url: str) -> No
     explorer.get_by_text("Query", exact=True).first.click()
     explorer.get_by_text("topProducts").first.wait_for(timeout=TIMEOUT_MS)
     page.click(".graphiql-execute-button")
-    expected = httpx.post(
-        router_url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}
-    ).json()
-    name = expected["data"]["me"]["name"]
-    page.locator(".result-window").get_by_text(name).first.wait_for(timeout=TIMEOUT_MS)
+    refused = httpx.post(
+        router_url, json={"query": "{ me { name } }"}, headers={"authorization": "Bearer no"}
+    )
+    assert refused.status_code == 401  # an unknown token is refused; the editor's one verifies
+    expected = httpx.post(router_url, json={"query": "{ me { name } }"}, headers=authorization)
+    assert expected.status_code == 200, expected.text
+    me = expected.json()["data"]["me"]
+    shown = me["name"] if me is not None else '"me": null'
+    page.locator(".result-window").get_by_text(shown).first.wait_for(timeout=TIMEOUT_MS)
     page.close()
 
 

@@ -74,10 +74,16 @@ def test_serve_with_config_file_and_workers(
         me = httpx.post(
             url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
         )
-        assert me.json()["data"]["me"]["name"]
+        assert (me.json().get("data") or {}).get("me") is None  # a client x-user-id never counts
+        refused = httpx.post(
+            url, json={"query": "{ me { name } }"}, headers={"authorization": "Bearer x.y.z"}
+        )
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         metrics = httpx.get(url.replace("/graphql", "/metrics")).text
         # Every worker's requests, aggregated through PROMETHEUS_MULTIPROC_DIR.
         assert 'fedra_http_requests_total{method="POST",status="200"} 7.0' in metrics
+        assert 'fedra_http_requests_total{method="POST",status="401"} 1.0' in metrics
         deadline = time.monotonic() + 20
         while True:
             loaded = [
@@ -105,6 +111,21 @@ def test_serve_reports_bad_configuration(tmp_path: Path, supergraph_sdl: str) ->
     )
     assert completed.returncode == 2
     assert "server.port" in completed.stderr
+
+
+def test_serve_refuses_a_claims_header_without_its_secret(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text(supergraph_sdl)
+    env = {
+        "FEDRA_AUTHENTICATION__JWT__JWKS": f"[{{file: '{tmp_path / 'jwks.json'}'}}]",
+        "FEDRA_AUTHENTICATION__CLAIMS_HEADER": "true",
+        "FEDRA_AUTHENTICATION__CLAIMS_SECRET_ENV": "FEDRA_TEST_UNSET_CLAIMS_SECRET",
+    }
+    completed = fedra("serve", "--supergraph", str(supergraph), env=env)
+    assert completed.returncode == 2
+    assert "FEDRA_TEST_UNSET_CLAIMS_SECRET" in completed.stderr
 
 
 def test_serve_reports_a_hook_that_does_not_load(tmp_path: Path, supergraph_sdl: str) -> None:
@@ -174,6 +195,9 @@ def test_dev_starts_everything_and_ctrl_c_stops_everything(
             headers={"x-fedra-query-plan": "true"},
         )
         assert "queryPlan" in plan.json()["extensions"]  # dev turns plans on
+        assert_dev_verifies_tokens_of_its_key_set(
+            tmp_path / "var" / "keys" / "jwks.json", f"http://127.0.0.1:{router_port}/graphql"
+        )
         assert (tmp_path / "var" / "users.sqlite3").exists()
         assert (tmp_path / "var" / "supergraph.graphql").exists()
     finally:
@@ -184,6 +208,24 @@ def test_dev_starts_everything_and_ctrl_c_stops_everything(
     for name in ports:
         assert f"stopped subgraph {name}" in text
     assert all(port_is_free(port) for port in [*ports.values(), router_port]), text
+
+
+def assert_dev_verifies_tokens_of_its_key_set(jwks_path: Path, url: str) -> None:
+    """The router of ``fedra dev`` verifies tokens against the dev key set file (which the users
+    service writes at start): a key published there verifies, any other token is a 401."""
+    from tests.auth.keys import SigningKey, claims
+
+    key = SigningKey.ed25519()
+    published = json.loads(jwks_path.read_text()) if jwks_path.exists() else {"keys": []}
+    published["keys"].append(key.public_jwk())
+    jwks_path.parent.mkdir(parents=True, exist_ok=True)
+    jwks_path.write_text(json.dumps(published))
+    ping = {"query": "{ __typename }"}
+    accepted = httpx.post(url, json=ping, headers={"authorization": f"Bearer {key.sign(claims())}"})
+    assert accepted.status_code == 200, accepted.text
+    stranger = SigningKey.ed25519().sign(claims())
+    refused = httpx.post(url, json=ping, headers={"authorization": f"Bearer {stranger}"})
+    assert refused.status_code == 401, refused.text
 
 
 def test_dev_stops_on_sigterm(tmp_path: Path, supergraph_sdl: str) -> None:

@@ -120,11 +120,19 @@ def test_unreadable_and_invalid_yaml(tmp_path: Path) -> None:
 
 def test_the_repository_router_yaml_is_valid() -> None:
     config = load_config(REPO_ROOT / "router.yaml", environ={})
-    names = [rule.propagate.named for rule in config.headers.all if rule.propagate]
-    assert names == ["x-user-id", "authorization"]
+    assert config.headers.all == ()  # the caller's identity is authentication's, not a rule's
+    jwt = config.authentication.jwt
+    assert jwt is not None
+    assert [source.file for source in jwt.jwks] == ["var/keys/jwks.json"]
+    assert jwt.issuers == ("fedra-users",) and jwt.audiences == ("fedra",)
+    assert config.authentication.forward_token and not config.authentication.claims_header
     docker = load_config(REPO_ROOT / "router.yaml", environ={"FEDRA_ENV": "docker"})
     assert docker.server.host == "0.0.0.0"
     assert docker.subgraph_url_overrides()["orders"] == "http://orders:4003/graphql"
+    assert docker.authentication.jwt is not None
+    assert [s.url for s in docker.authentication.jwt.jwks] == [
+        "http://users:4001/.well-known/jwks.json"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,10 @@ def test_kubernetes_router_config_is_valid(tmp_path: Path) -> None:
     assert config.subgraph_url_overrides() == {
         name: f"http://{name}:{port}/graphql" for name, port in PORTS.items()
     }
+    assert config.authentication.jwt is not None
+    assert [s.url for s in config.authentication.jwt.jwks] == [
+        "http://users:4001/.well-known/jwks.json"
+    ]
 
 
 def test_kubernetes_manifests_wire_ports_and_probes() -> None:

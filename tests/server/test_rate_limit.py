@@ -7,6 +7,7 @@ import json
 import uuid
 from pathlib import Path
 
+from router.auth.principal import Principal
 from router.config.model import RateLimitKeyConfig
 from router.server.rate_limit import client_key
 from tests.server.stack import router_stack
@@ -28,11 +29,14 @@ def test_client_key_sources() -> None:
         client_key(RateLimitKeyConfig(source="header", header="X-Api-Key"), headers, "10.0.0.1")
         == "header:k1"
     )
-    assert client_key(RateLimitKeyConfig(source="jwt_claim"), headers, "10.0.0.1") == "claim:alice"
-    # Without the header or claim, the client's address is the key.
-    assert client_key(RateLimitKeyConfig(source="jwt_claim"), {}, "10.0.0.2") == "ip:10.0.0.2"
+    by_claim = RateLimitKeyConfig(source="jwt_claim")
+    verified = Principal.from_claims({"sub": "alice"}, "token")
+    assert client_key(by_claim, headers, "10.0.0.1", verified) == "claim:alice"
+    # An unverified token is never read: without verified claims the address is the key.
+    assert client_key(by_claim, headers, "10.0.0.1") == "ip:10.0.0.1"
+    assert client_key(by_claim, {}, "10.0.0.2") == "ip:10.0.0.2"
     assert (
-        client_key(RateLimitKeyConfig(source="jwt_claim"), {"authorization": "Bearer x.y"}, "h")
+        client_key(RateLimitKeyConfig(source="jwt_claim", claim="tenant"), {}, "h", verified)
         == "ip:h"
     )
 
@@ -57,9 +61,11 @@ async def test_batch_costs_one_hit_per_operation(tmp_path: Path, supergraph_sdl:
         assert (await client.post("/graphql", json=QUERY)).status_code == 429
 
 
-async def test_clients_are_limited_separately_by_jwt_claim(
+async def test_unverified_tokens_do_not_give_clients_their_own_budget(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
+    """Without authentication, jwt_claim keys by address: a made-up token buys nothing.
+    (Verified claims: tests/auth/test_router_authentication.py.)"""
     settings = {
         "FEDRA_RATE_LIMIT__ENABLED": "true",
         "FEDRA_RATE_LIMIT__LIMIT": "2/minute",
@@ -72,7 +78,7 @@ async def test_clients_are_limited_separately_by_jwt_claim(
         for _ in range(2):
             assert (await client.post("/graphql", json=QUERY, headers=alice)).status_code == 200
         assert (await client.post("/graphql", json=QUERY, headers=alice)).status_code == 429
-        assert (await client.post("/graphql", json=QUERY, headers=bob)).status_code == 200
+        assert (await client.post("/graphql", json=QUERY, headers=bob)).status_code == 429
 
 
 async def test_redis_storage_is_shared_between_routers(
