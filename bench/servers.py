@@ -124,6 +124,11 @@ class ServerProcess:
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(root: int) -> list[int]:
+    """The process and its descendants (those alive now)."""
+    return _process_tree(root)
+
+
 def _process_tree(root: int) -> list[int]:
     found = [root]
     index = 0
