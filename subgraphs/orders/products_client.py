@@ -126,6 +126,11 @@ class ProductsClient:
         if _refused_credentials(response):
             token = await self._service_token(stale=token)
             response = await self._post(query, variables, token)
+            if _refused_credentials(response):
+                raise coded_error(
+                    "The products service refused the orders service's credential",
+                    UPSTREAM_ERROR,
+                )
         try:
             body = response.json()
         except ValueError:

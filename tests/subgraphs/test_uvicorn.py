@@ -1,4 +1,8 @@
-"""Each subgraph under a real uvicorn server, over real HTTP, by its ASGI path."""
+"""Each subgraph under a real uvicorn server, over real HTTP, by its ASGI path.
+
+Callers are verified against a test JWKS file; orders gets its service credential from a real
+token endpoint over HTTP (the client credentials grant) and sends it to products.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,21 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient, TestKeys
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 30.0
+ORDERS_SECRET = "uvicorn-orders-secret"
 
 
 def free_port() -> int:
@@ -25,7 +36,35 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def servers(tmp_path: Path) -> Iterator[dict[str, str]]:
+def keys(tmp_path: Path) -> TestKeys:
+    return TestKeys.create(tmp_path)
+
+
+@pytest.fixture
+def token_endpoint(keys: TestKeys) -> Iterator[tuple[str, FastAPI]]:
+    """A token endpoint granting orders its credential, served by uvicorn on a free port."""
+    app = keys.token_endpoint({"orders": ServiceClient(ORDERS_SECRET, ORDERS_SERVICE_SCOPE)})
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the token endpoint did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/token", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def servers(
+    tmp_path: Path, keys: TestKeys, token_endpoint: tuple[str, FastAPI]
+) -> Iterator[dict[str, str]]:
     """The three subgraphs, each `uvicorn subgraphs.<name>.app:app` on its own port."""
     ports = {name: free_port() for name in ("users", "products", "orders")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
@@ -35,6 +74,10 @@ def servers(tmp_path: Path) -> Iterator[dict[str, str]]:
             **os.environ,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}",
             "PRODUCTS_URL": f"{urls['products']}/graphql",
+            "FEDRA_AUTH_JWKS": str(keys.jwks_path),
+            "FEDRA_AUTH_KEYS_DIR": str(tmp_path / "keys"),
+            "USERS_TOKEN_URL": token_endpoint[0],
+            "FEDRA_SERVICE_SECRET_ORDERS": ORDERS_SECRET,
         }
         log = (tmp_path / f"{name}.log").open("wb")
         processes.append(
@@ -90,7 +133,9 @@ async def post(
     return data
 
 
-async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str]) -> None:
+async def test_subgraphs_serve_sdl_and_entities_over_http(
+    servers: dict[str, str], keys: TestKeys, token_endpoint: tuple[str, FastAPI]
+) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         await asyncio.gather(*(wait_until_healthy(client, url) for url in servers.values()))
         for name, url in servers.items():
@@ -118,7 +163,7 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             servers["orders"],
             'mutation { placeOrder(input: {items: [{productId: "1", quantity: 2}]}) '
             "{ id user { id } items { product { id name } quantity } } }",
-            headers={"x-user-id": "3"},
+            headers=keys.user(3),
         )
         assert placed["placeOrder"] == {
             "id": "3001",
@@ -130,8 +175,16 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             servers["orders"],
             '{ _entities(representations: [{__typename: "Order", id: "3001"}]) '
             "{ ... on Order { id status } } }",
+            headers=keys.user(3),
         )
         assert orders == {"_entities": [{"id": "3001", "status": "PLACED"}]}
+        assert token_endpoint[1].state.issued == 1
+        response = await client.post(
+            f"{servers['orders']}/graphql",
+            json={"query": '{ order(id: "3001") { id } }'},
+            headers={"x-user-id": "3"},
+        )
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         restocked = await post(
             client,
             servers["products"],
