@@ -2,10 +2,11 @@
 
 Starts every subgraph of ``supergraph.yaml`` whose routing URL is local (``uvicorn
 subgraphs.<name>.app:app`` on the URL's port, its SQLite file ``var/<name>.sqlite3`` seeded on
-first start, its log in ``var/log/<name>.log``), composes the
-supergraph from their live SDL (falling back to ``schema/supergraph.graphql`` when composition is
-unavailable or fails), writes it to ``var/supergraph.graphql`` and serves it on port 4000 with
-GraphiQL. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+first start, its log in ``var/log/<name>.log``; the users service keeps its signing keys and
+the orders service's dev client secret in ``var/keys``, where the other subgraphs find them),
+composes the supergraph from their live SDL (falling back to ``schema/supergraph.graphql``
+when composition is unavailable or fails), writes it to ``var/supergraph.graphql`` and serves
+it on port 4000 with GraphiQL. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import uvicorn
@@ -127,6 +128,26 @@ def read_supergraph_config(path: Path) -> list[SubgraphSpec]:
             )
         )
     return specs
+
+
+def subgraph_environment(
+    specs: list[SubgraphSpec], var_dir: Path, environ: dict[str, str]
+) -> dict[str, str]:
+    """What every subgraph process gets on top of ``environ`` (which wins where it is set):
+    the products URL for orders, one key directory for all (the users service writes its
+    keys, JWKS and the orders service's dev client secret there; the others read them), and
+    the users service's token endpoint, where orders gets its credential for products."""
+    env = dict(environ)
+    urls = {spec.name: spec.routing_url for spec in specs}
+    if "products" in urls:
+        env.setdefault("PRODUCTS_URL", urls["products"])
+    env.setdefault("FEDRA_AUTH_KEYS_DIR", str((var_dir / "keys").resolve()))
+    if "users" in urls:
+        parts = urlsplit(urls["users"])
+        env.setdefault(
+            "USERS_TOKEN_URL", urlunsplit((parts.scheme, parts.netloc, "/token", "", ""))
+        )
+    return env
 
 
 def check_ports(ports: dict[int, str]) -> None:
@@ -324,10 +345,8 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     var_dir = Path(args.var_dir)
     log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    child_env = dict(os.environ)  # each subgraph gets its own SQLite file in var_dir
-    urls = {spec.name: spec.routing_url for spec in specs}
-    if "products" in urls:
-        child_env.setdefault("PRODUCTS_URL", urls["products"])
+    # each subgraph also gets its own SQLite file in var_dir
+    child_env = subgraph_environment(specs, var_dir, dict(os.environ))
     for spec in specs:
         port = local.get(spec.name)
         if port is not None:
