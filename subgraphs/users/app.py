@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from subgraphs.shared.app_factory import create_subgraph_app
 from subgraphs.shared.db import Database, resolve_database_url
+from subgraphs.shared.identity import TokenVerifier
 
 from .loaders import UsersContext
 from .models import metadata
@@ -15,11 +16,20 @@ from .seed import seed_users
 NAME = "users"
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """The users app on `database_url`, else `DATABASE_URL`, else var/users.sqlite3."""
+def create_app(
+    database_url: str | None = None, *, verifier: TokenVerifier | None = None
+) -> FastAPI:
+    """The users app on `database_url`, else `DATABASE_URL`, else var/users.sqlite3.
+
+    Callers are verified by `verifier` (else one configured from the environment)."""
     database = Database(resolve_database_url(NAME, database_url), metadata)
     return create_subgraph_app(
-        name=NAME, schema=schema, database=database, seed=seed_users, make_context=UsersContext
+        name=NAME,
+        schema=schema,
+        database=database,
+        seed=seed_users,
+        make_context=UsersContext,
+        verifier=verifier,
     )
 
 

@@ -11,16 +11,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
+from subgraphs.shared.testing import served_over_http
 from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient, TestKeys
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,21 +42,8 @@ def keys(tmp_path: Path) -> TestKeys:
 def token_endpoint(keys: TestKeys) -> Iterator[tuple[str, FastAPI]]:
     """A token endpoint granting orders its credential, served by uvicorn on a free port."""
     app = keys.token_endpoint({"orders": ServiceClient(ORDERS_SECRET, ORDERS_SERVICE_SCOPE)})
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the token endpoint did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/token", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served_over_http(app) as base_url:
+        yield f"{base_url}/token", app
 
 
 @pytest.fixture
