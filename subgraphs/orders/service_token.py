@@ -162,10 +162,14 @@ class ClientCredentialsTokenSource:
             )
         except httpx.HTTPError as error:
             raise ServiceTokenError(f"The token endpoint is unreachable: {error}") from error
-        if response.status_code != 200:
+        if response.status_code in (400, 401):
             raise ServiceTokenError(
                 f"The token endpoint refused the {self.client_id} service's credentials "
                 f"(HTTP {response.status_code})"
+            )
+        if response.status_code != 200:
+            raise ServiceTokenError(
+                f"The token endpoint {self.token_url} answered HTTP {response.status_code}"
             )
         try:
             body = response.json()

@@ -102,6 +102,11 @@ async def test_wrong_or_missing_secrets_are_a_service_token_error(
     )
     with pytest.raises(ServiceTokenError):
         await unknown.token()
+    nowhere = ClientCredentialsTokenSource(
+        "http://users.test/no-token-here", secret=lambda: ORDERS_TEST_SECRET, client=endpoint_client
+    )
+    with pytest.raises(ServiceTokenError, match="answered HTTP 404"):
+        await nowhere.token()
     assert token_endpoint.state.issued == 0
 
 
