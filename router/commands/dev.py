@@ -7,11 +7,12 @@ supergraph from their live SDL (falling back to ``schema/supergraph.graphql`` wh
 unavailable or fails), writes it to ``var/supergraph.graphql`` and serves it on port 4000 with
 GraphiQL. Ctrl-C (SIGINT) or SIGTERM stops everything it started.
 
-Authentication is on: the users service keeps its signing keys in ``var/keys`` (``<var dir>/keys``;
-``FEDRA_AUTH_KEYS_DIR`` chooses another) and writes their public set to ``jwks.json`` there at
-start; the subgraphs and the router verify tokens against that file. A router configuration
-without ``authentication.jwt`` gets that file, issuer ``FEDRA_AUTH_ISSUER`` (``fedra-users``) and
-audience ``FEDRA_AUTH_AUDIENCE`` (``fedra``).
+Authentication is on: the users service keeps its signing keys (and the orders service's dev
+client secret) in ``var/keys`` (``<var dir>/keys``; ``FEDRA_AUTH_KEYS_DIR`` chooses another) and
+writes their public set to ``jwks.json`` there at start; the subgraphs and the router verify
+tokens against that file, and orders gets its credential for products from the users service's
+token endpoint. A router configuration without ``authentication.jwt`` gets that file, issuer
+``FEDRA_AUTH_ISSUER`` (``fedra-users``) and audience ``FEDRA_AUTH_AUDIENCE`` (``fedra``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import uvicorn
@@ -134,6 +135,26 @@ def read_supergraph_config(path: Path) -> list[SubgraphSpec]:
             )
         )
     return specs
+
+
+def subgraph_environment(
+    specs: list[SubgraphSpec], var_dir: Path, environ: dict[str, str]
+) -> dict[str, str]:
+    """What every subgraph process gets on top of ``environ`` (which wins where it is set):
+    the products URL for orders, one key directory for all (the users service writes its
+    keys, JWKS and the orders service's dev client secret there; the others read them), and
+    the users service's token endpoint, where orders gets its credential for products."""
+    env = dict(environ)
+    urls = {spec.name: spec.routing_url for spec in specs}
+    if "products" in urls:
+        env.setdefault("PRODUCTS_URL", urls["products"])
+    env.setdefault("FEDRA_AUTH_KEYS_DIR", str((var_dir / "keys").resolve()))
+    if "users" in urls:
+        parts = urlsplit(urls["users"])
+        env.setdefault(
+            "USERS_TOKEN_URL", urlunsplit((parts.scheme, parts.netloc, "/token", "", ""))
+        )
+    return env
 
 
 def check_ports(ports: dict[int, str]) -> None:
@@ -314,7 +335,7 @@ def run(args: argparse.Namespace) -> int:
 
 def authentication_environment(var_dir: Path, environ: dict[str, str]) -> dict[str, str]:
     """The variables that make the subgraphs and the router share the dev signing keys."""
-    keys_dir = environ.get("FEDRA_AUTH_KEYS_DIR") or str(var_dir / "keys")
+    keys_dir = environ.get("FEDRA_AUTH_KEYS_DIR") or str((var_dir / "keys").resolve())
     return {
         "FEDRA_AUTH_KEYS_DIR": keys_dir,
         "FEDRA_AUTH_JWKS": environ.get("FEDRA_AUTH_JWKS") or str(Path(keys_dir) / "jwks.json"),
@@ -357,10 +378,9 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     log_dir = var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     # each subgraph gets its own SQLite file in var_dir; all share the dev signing keys
-    child_env = {**os.environ, **authentication_environment(var_dir, environ)}
-    urls = {spec.name: spec.routing_url for spec in specs}
-    if "products" in urls:
-        child_env.setdefault("PRODUCTS_URL", urls["products"])
+    child_env = subgraph_environment(
+        specs, var_dir, {**os.environ, **authentication_environment(var_dir, environ)}
+    )
     for spec in specs:
         port = local.get(spec.name)
         if port is not None:

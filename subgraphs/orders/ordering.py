@@ -25,9 +25,11 @@ from subgraphs.shared.errors import (
     not_found,
     parse_int_id,
 )
+from subgraphs.shared.identity import Caller
 from subgraphs.shared.request_session import RequestSession
 from subgraphs.shared.timestamps import utc_now
 
+from .access import may_access
 from .models import OrderItemRow, OrderRow, OrderStatusValue
 from .products_client import ProductsClient, StockLine
 
@@ -122,14 +124,14 @@ async def _release_after_failure(products: ProductsClient, reservation_id: str) 
 
 
 async def cancel_order(
-    session: RequestSession, products: ProductsClient, caller_id: int, order_id: int
+    session: RequestSession, products: ProductsClient, caller: Caller, order_id: int
 ) -> OrderRow:
     async with session.use() as db:
         try:
             order = await db.scalar(select(OrderRow).where(OrderRow.id == order_id))
             if order is None:
                 raise not_found(f"Unknown order {order_id}", orderId=str(order_id))
-            if order.user_id != caller_id:
+            if not may_access(caller, order.user_id):
                 raise coded_error(f"Order {order_id} belongs to another user", FORBIDDEN)
             if order.status != OrderStatusValue.PLACED.value:
                 raise bad_user_input(

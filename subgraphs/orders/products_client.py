@@ -1,4 +1,9 @@
-"""The orders subgraph's client for the products subgraph's internal stock mutations."""
+"""The orders subgraph's client for the products subgraph's internal stock mutations.
+
+Every call carries the orders service's own credential (``Authorization: Bearer``, from a
+``TokenSource``); a call refused as UNAUTHENTICATED (or HTTP 401) is retried once with a fresh
+token, since products refuses before doing anything.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from typing import Any
 import httpx
 from graphql import GraphQLError
 
-from subgraphs.shared.errors import UPSTREAM_ERROR, coded_error
+from subgraphs.shared.errors import UNAUTHENTICATED, UPSTREAM_ERROR, coded_error
 from subgraphs.shared.money import amount_to_cents
+
+from .service_token import ServiceTokenError, TokenSource
 
 DEFAULT_PRODUCTS_URL = "http://localhost:4002/graphql"
 TIMEOUT_SECONDS = 10.0
@@ -60,22 +67,26 @@ class ProductsClient:
     """Calls products over GraphQL; its errors come back as GraphQLErrors with their code.
 
     Uses `client` when given (its owner closes it); otherwise `start()` opens a client on
-    `transport` (the default network transport if None) and `aclose()` closes it.
+    `transport` (the default network transport if None) and `aclose()` closes it. `tokens`
+    supplies the service credential sent with every call.
     """
 
     def __init__(
         self,
         url: str,
         *,
+        tokens: TokenSource,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = url
+        self._tokens = tokens
         self._given_client = client
         self._transport = transport
         self._own_client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
+        await self._tokens.start()
         if self._given_client is None and self._own_client is None:
             self._own_client = httpx.AsyncClient(transport=self._transport)
 
@@ -83,6 +94,7 @@ class ProductsClient:
         if self._own_client is not None:
             await self._own_client.aclose()
             self._own_client = None
+        await self._tokens.aclose()
 
     @property
     def _client(self) -> httpx.AsyncClient:
@@ -109,16 +121,16 @@ class ProductsClient:
         return bool(data["releaseStock"])
 
     async def _execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._client.post(
-                self._url,
-                json={"query": query, "variables": variables},
-                timeout=TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError as error:
-            raise coded_error(
-                f"The products service is unreachable: {error}", UPSTREAM_ERROR
-            ) from error
+        token = await self._service_token()
+        response = await self._post(query, variables, token)
+        if _refused_credentials(response):
+            token = await self._service_token(stale=token)
+            response = await self._post(query, variables, token)
+            if _refused_credentials(response):
+                raise coded_error(
+                    "The products service refused the orders service's credential",
+                    UPSTREAM_ERROR,
+                )
         try:
             body = response.json()
         except ValueError:
@@ -136,6 +148,44 @@ class ProductsClient:
         if not isinstance(data, dict):
             raise coded_error("The products service returned no data", UPSTREAM_ERROR)
         return data
+
+    async def _service_token(self, *, stale: str | None = None) -> str:
+        try:
+            if stale is not None:
+                return await self._tokens.refresh(stale)
+            return await self._tokens.token()
+        except ServiceTokenError as error:
+            raise coded_error(
+                f"The orders service has no credential for products: {error}", UPSTREAM_ERROR
+            ) from error
+
+    async def _post(self, query: str, variables: dict[str, Any], token: str) -> httpx.Response:
+        try:
+            return await self._client.post(
+                self._url,
+                json={"query": query, "variables": variables},
+                headers={"authorization": f"Bearer {token}"},
+                timeout=TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as error:
+            raise coded_error(
+                f"The products service is unreachable: {error}", UPSTREAM_ERROR
+            ) from error
+
+
+def _refused_credentials(response: httpx.Response) -> bool:
+    """HTTP 401, or a GraphQL answer whose first error is UNAUTHENTICATED."""
+    if response.status_code == 401:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return False
+    extensions = errors[0].get("extensions")
+    return isinstance(extensions, dict) and extensions.get("code") == UNAUTHENTICATED
 
 
 def _upstream_error(error: Any) -> GraphQLError:

@@ -1,4 +1,8 @@
-"""The orders subgraph schema: Order (@key id), User.orders, Product.shippingEstimate."""
+"""The orders subgraph schema: Order (@key id), User.orders, Product.shippingEstimate.
+
+Orders are private: only their owner or an admin reads or cancels one (`access`); an order is
+placed for the user whose token calls, never for a user named by the client.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from subgraphs.shared.money import Money, amount_to_cents
 from subgraphs.shared.pagination import check_page_size
 from subgraphs.shared.timestamps import as_utc
 
+from .access import ORDERS_WRITE_SCOPE, require_order_writer, require_owner_or_admin, signed_in
 from .loaders import OrdersContext
 from .models import OrderItemRow, OrderRow
 from .ordering import RequestedLine, cancel_order, place_order
@@ -41,9 +46,10 @@ class OrderStatus(enum.Enum):
 
 async def resolve_user_orders(
     root: User, info: strawberry.Info[OrdersContext, None], first: int = DEFAULT_USER_ORDERS
-) -> list[Order]:
-    check_page_size(first, maximum=MAX_USER_ORDERS)
+) -> list[Order] | None:
     user_id = parse_int_id_or_none(root.id)
+    require_owner_or_admin(info.context, user_id, f"User {root.id}'s order history")
+    check_page_size(first, maximum=MAX_USER_ORDERS)
     if user_id is None or first == 0:
         return []
     rows = await info.context.orders_by_user(first).load(user_id)
@@ -60,8 +66,10 @@ async def resolve_order_count(root: User, info: strawberry.Info[OrdersContext, N
 @strawberry.federation.type(keys=["id"])
 class User:
     id: strawberry.ID
-    orders: list[Order] = strawberry.field(
-        resolver=resolve_user_orders, description="The user's newest orders first."
+    orders: list[Order] | None = strawberry.federation.field(
+        resolver=resolve_user_orders,
+        authenticated=True,
+        description="The user's newest orders first; for the user and admins only.",
     )
     order_count: int = strawberry.federation.field(
         resolver=resolve_order_count,
@@ -217,10 +225,15 @@ class Order:
 
 
 async def load_order(context: OrdersContext, order_id: int | None) -> Order | None:
+    """The order if the caller owns it or is an admin; None if there is no such order."""
+    signed_in(context)
     if order_id is None:
         return None
     row = await context.order_by_id.load(order_id)
-    return Order.from_row(row) if row is not None else None
+    if row is None:
+        return None
+    require_owner_or_admin(context, row.user_id, f"Order {order_id}")
+    return Order.from_row(row)
 
 
 @strawberry.input
@@ -229,7 +242,7 @@ class OrderLineInput:
     quantity: int
 
 
-@strawberry.input(description="A new order for the calling user (the x-user-id header).")
+@strawberry.input(description="A new order for the signed-in user.")
 class PlaceOrderInput:
     items: list[OrderLineInput]
 
@@ -237,12 +250,13 @@ class PlaceOrderInput:
 async def resolve_order(
     info: strawberry.Info[OrdersContext, None], id: strawberry.ID
 ) -> Order | None:
+    signed_in(info.context)  # before the id is parsed: anonymous callers learn nothing
     return await load_order(info.context, parse_int_id(id, field="id"))
 
 
 async def place(info: strawberry.Info[OrdersContext, None], input: PlaceOrderInput) -> Order:
     context = info.context
-    user_id = context.require_caller_id()
+    user_id = require_order_writer(context)
     stored = await place_order(
         context.session,
         context.products,
@@ -255,30 +269,38 @@ async def place(info: strawberry.Info[OrdersContext, None], input: PlaceOrderInp
 
 async def cancel(info: strawberry.Info[OrdersContext, None], id: strawberry.ID) -> Order:
     context = info.context
-    caller_id = context.require_caller_id()
+    caller = signed_in(context)
     order = await cancel_order(
-        context.session, context.products, caller_id, parse_int_id(id, field="id")
+        context.session, context.products, caller, parse_int_id(id, field="id")
     )
     return Order.from_row(order)
 
 
 @strawberry.type
 class Query:
-    order: Order | None = strawberry.field(resolver=resolve_order)
+    order: Order | None = strawberry.federation.field(
+        resolver=resolve_order,
+        authenticated=True,
+        description="An order by id; for its owner and admins only.",
+    )
 
 
 @strawberry.type
 class Mutation:
-    place_order: Order = strawberry.mutation(
+    place_order: Order = strawberry.federation.mutation(
         resolver=place,
+        authenticated=True,
+        requires_scopes=[[ORDERS_WRITE_SCOPE]],
         description=(
-            "Places an order for the calling user (x-user-id header): every item and its "
-            "stock, or nothing."
+            "Places an order for the signed-in user: every item and its stock, or nothing."
         ),
     )
-    cancel_order: Order = strawberry.mutation(
+    cancel_order: Order = strawberry.federation.mutation(
         resolver=cancel,
-        description="Cancels one of the caller's placed orders and returns its stock.",
+        authenticated=True,
+        description=(
+            "Cancels a placed order (the owner's, or any for an admin) and returns its stock."
+        ),
     )
 
 

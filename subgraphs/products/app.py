@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from subgraphs.shared.app_factory import create_subgraph_app
 from subgraphs.shared.db import Database, resolve_database_url
+from subgraphs.shared.identity import TokenVerifier
 
 from .loaders import ProductsContext
 from .models import metadata
@@ -15,8 +16,12 @@ from .seed import seed_products
 NAME = "products"
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """The products app on `database_url`, else `DATABASE_URL`, else var/products.sqlite3."""
+def create_app(
+    database_url: str | None = None, *, verifier: TokenVerifier | None = None
+) -> FastAPI:
+    """The products app on `database_url`, else `DATABASE_URL`, else var/products.sqlite3.
+
+    Callers are verified by `verifier` (else one configured from the environment)."""
     database = Database(resolve_database_url(NAME, database_url), metadata)
     return create_subgraph_app(
         name=NAME,
@@ -24,6 +29,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         database=database,
         seed=seed_products,
         make_context=ProductsContext,
+        verifier=verifier,
     )
 
 

@@ -29,6 +29,8 @@ from .stock import Reservation, ReservedStock, StockRequest, release_stock, rese
 from .validation import MAX_RESTOCK, check_quantity, validate_new_product
 
 PRODUCT_CURSOR_KIND = "product"
+STOCK_RESERVE_SCOPE = "stock:reserve"  # the orders service's credential
+ADMIN_SCOPE = "admin"
 MAX_TOP_PRODUCTS = 100
 MAX_STOCK_LEVEL = 2**31 - 1  # stock is a GraphQL Int
 
@@ -183,6 +185,7 @@ async def resolve_top_products(
 async def create_product(
     info: strawberry.Info[ProductsContext, None], input: CreateProductInput
 ) -> Product:
+    info.context.require_admin()
     new = validate_new_product(
         sku=input.sku,
         name=input.name,
@@ -217,6 +220,7 @@ async def create_product(
 async def restock(
     info: strawberry.Info[ProductsContext, None], product_id: strawberry.ID, quantity: int
 ) -> Product:
+    info.context.require_admin()
     product_key = parse_int_id(product_id, field="productId")
     check_quantity(quantity, field="quantity", minimum=1, maximum=MAX_RESTOCK)
     async with info.context.session.use() as db:
@@ -244,6 +248,7 @@ async def restock(
 async def reserve(
     info: strawberry.Info[ProductsContext, None], lines: list[StockLineInput]
 ) -> StockReservation:
+    info.context.require_service(STOCK_RESERVE_SCOPE)
     requests = [
         StockRequest(parse_int_id(line.product_id, field="productId"), line.quantity)
         for line in lines
@@ -256,6 +261,7 @@ async def reserve(
 async def release(
     info: strawberry.Info[ProductsContext, None], reservation_id: strawberry.ID
 ) -> bool:
+    info.context.require_service(STOCK_RESERVE_SCOPE)
     async with info.context.session.use() as db:
         return await release_stock(db, str(reservation_id))
 
@@ -276,23 +282,33 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    create_product: Product = strawberry.mutation(
-        resolver=create_product, description="Adds a product; the sku must be unused."
+    create_product: Product = strawberry.federation.mutation(
+        resolver=create_product,
+        requires_scopes=[[ADMIN_SCOPE]],
+        description="Adds a product; the sku must be unused. Admins only.",
     )
-    restock: Product = strawberry.mutation(
-        resolver=restock, description="Adds `quantity` units to a product's stock."
+    restock: Product = strawberry.federation.mutation(
+        resolver=restock,
+        requires_scopes=[[ADMIN_SCOPE]],
+        description="Adds `quantity` units to a product's stock. Admins only.",
     )
     reserve_stock: StockReservation = strawberry.federation.mutation(
         resolver=reserve,
         inaccessible=True,
         tags=["internal"],
-        description="Takes stock for all lines in one transaction, or none; for orders.",
+        description=(
+            "Takes stock for all lines in one transaction, or none; only for the orders "
+            "service's credential (stock:reserve)."
+        ),
     )
     release_stock: bool = strawberry.federation.mutation(
         resolver=release,
         inaccessible=True,
         tags=["internal"],
-        description="Puts a reservation's stock back; false if it was already released.",
+        description=(
+            "Puts a reservation's stock back; false if it was already released. Only for the "
+            "orders service's credential (stock:reserve)."
+        ),
     )
 
 

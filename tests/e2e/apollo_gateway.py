@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -17,6 +18,17 @@ from .stack import REPO_ROOT
 NODE_DIR = REPO_ROOT / "tests" / "node"
 REQUIRE_NODE_ENV = "FEDRA_REQUIRE_NODE"
 NODE_TIMEOUT_SECONDS = 120
+# @apollo/gateway implements no authorization and refuses a supergraph linking the
+# authenticated / requiresScopes specs "for: SECURITY"; the subgraphs enforce access anyway.
+AUTHORIZATION_LINK = re.compile(
+    r'(@link\(url: "https://specs\.apollo\.dev/(?:authenticated|requiresScopes)/v[0-9.]+")'
+    r", for: SECURITY\)"
+)
+
+
+def without_authorization_purpose(supergraph_sdl: str) -> str:
+    """The supergraph as @apollo/gateway accepts it: authorization links without their purpose."""
+    return AUTHORIZATION_LINK.sub(r"\1)", supergraph_sdl)
 
 
 def node_unavailable_reason() -> str | None:
@@ -43,7 +55,7 @@ def run_apollo_gateway(
 ) -> list[dict[str, Any]]:
     """Each operation's response from one @apollo/gateway process, in order."""
     payload = {
-        "supergraphSdl": supergraph_sdl,
+        "supergraphSdl": without_authorization_purpose(supergraph_sdl),
         "urls": urls,
         "operations": [operation.request() for operation in operations],
     }

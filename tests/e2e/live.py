@@ -13,7 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from .stack import REPO_ROOT, SUBGRAPH_NAMES, sqlite_url
+from subgraphs.shared.testing import served_over_http
+
+from .identity import ORDERS_SECRET
+from .stack import REPO_ROOT, SUBGRAPH_NAMES, e2e_keys, sqlite_url, token_endpoint
 
 STARTUP_TIMEOUT_SECONDS = 60.0
 
@@ -56,16 +59,25 @@ def process_stopped_at_exit(process: subprocess.Popen[bytes]) -> Iterator[None]:
 
 @contextmanager
 def live_subgraphs(folder: Path) -> Iterator[dict[str, str]]:
-    """Serves the databases in ``folder``; yields each subgraph's GraphQL URL by name."""
+    """Serves the databases in ``folder``; yields each subgraph's GraphQL URL by name.
+
+    The subgraphs trust the test key; orders gets its credential from a token endpoint served
+    over HTTP in this process."""
     ports = {name: free_port() for name in SUBGRAPH_NAMES}
     base_urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    keys = e2e_keys(folder)
     with ExitStack() as stack:
+        token_url = stack.enter_context(served_over_http(token_endpoint(keys))) + "/token"
         started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
         for name, port in ports.items():
             env = {
                 **os.environ,
                 "DATABASE_URL": sqlite_url(folder, name),
                 "PRODUCTS_URL": f"{base_urls['products']}/graphql",
+                "FEDRA_AUTH_JWKS": str(keys.jwks_path),
+                "FEDRA_AUTH_KEYS_DIR": str(folder / "keys"),
+                "USERS_TOKEN_URL": token_url,
+                "FEDRA_SERVICE_SECRET_ORDERS": ORDERS_SECRET,
             }
             log = folder / f"{name}.log"
             with log.open("wb") as output:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CALLER = {"x-user-id": "5"}
+from .identity import ADMIN, CALLER, user
+
+# A user's orders are private (the owner and admins only): operations that read other users'
+# orders run as an admin.
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ QUERIES: tuple[Operation, ...] = (
           }
         }""",
         {"first": 4},
+        headers=ADMIN,
     ),
     Operation(
         "product_by_sku_with_requires",
@@ -56,10 +60,12 @@ QUERIES: tuple[Operation, ...] = (
     Operation(
         "provides_name_only",
         '{ order(id: "17") { id total { amount } items { quantity product { id name } } } }',
+        headers=ADMIN,
     ),
     Operation(
         "provides_plus_products_fields",
         '{ order(id: "18") { items { product { name sku stock price { amount } } } } }',
+        headers=ADMIN,
     ),
     Operation(
         "override_order_count_and_back_to_users",
@@ -67,8 +73,21 @@ QUERIES: tuple[Operation, ...] = (
           name orderCount
           orders(first: 3) { id user { id name orderCount orders(first: 1) { id } } }
         } }""",
+        headers=ADMIN,
     ),
     Operation("me_with_header", "{ me { id name email orderCount } }", headers=CALLER),
+    Operation(
+        "orders_are_private_to_their_owner",
+        """{ mine: user(id: "5") { orders(first: 1) { id user { id } } }
+             theirs: user(id: "7") { name orders(first: 1) { id } }
+             order(id: "1") { id } }""",
+        headers=CALLER,
+    ),
+    Operation(
+        "orders_need_a_token",
+        '{ user(id: "5") { name orders(first: 1) { id } } }',
+        headers={"x-user-id": "5"},
+    ),
     Operation("me_without_header", "{ me { id name } }"),
     Operation(
         "shareable_money_and_top_products",
@@ -109,6 +128,7 @@ QUERIES: tuple[Operation, ...] = (
         fragment Bits on Order { orderId: id items { n: quantity product { __typename name } } }
         """,
         {"ship": True, "noEmail": True},
+        headers=ADMIN,
     ),
     Operation(
         "introspection_hides_inaccessible",
@@ -135,17 +155,20 @@ QUERIES: tuple[Operation, ...] = (
     Operation(
         "error_inside_an_entity_fetch",
         '{ user(id: "3") { name orders(first: 1000) { id } } }',
+        headers=ADMIN,
     ),
     Operation(
         "errors_in_every_entity_of_a_list",
         """{ users(first: 3) { edges { node { name orders(first: -1) { id } } } }
              order(id: "5") { id } }""",
+        headers=ADMIN,
     ),
     Operation(
         "missing_entities_and_bad_ids",
         """{ gone: order(id: "999999") { id }
              noUser: user(id: "4000") { name orderCount }
              bad: product(id: "abc") { name } }""",
+        headers=ADMIN,
     ),
     Operation(
         "variable_of_the_wrong_type",
@@ -157,6 +180,7 @@ QUERIES: tuple[Operation, ...] = (
         """{ order(id: "17") { items { product {
           id: sku weight: name price: description shippingEstimate { amount currency }
         } } } }""",
+        headers=ADMIN,
     ),
     Operation(
         "chosen_operation_of_several",
@@ -175,6 +199,7 @@ QUERIES: tuple[Operation, ...] = (
           id orderCount
           orders(first: 20) { id items { quantity product { sku shippingEstimate { amount } } } }
         } } } }""",
+        headers=ADMIN,
     ),
     Operation(
         "variables_forwarded_to_entity_fetches",
@@ -185,11 +210,13 @@ QUERIES: tuple[Operation, ...] = (
           } }
         }""",
         {"id": 9, "items": True, "noShip": False},
+        headers=ADMIN,
     ),
     Operation(
         "explicit_null_for_a_defaulted_argument",
         'query Null($n: Int) { user(id: "1") { name orders(first: $n) { id } } }',
         {"n": None},
+        headers=ADMIN,
     ),
     Operation(
         "unknown_field",
@@ -234,6 +261,7 @@ MUTATIONS: tuple[Operation, ...] = (
             sku: "NEW-1", name: "Big Anvil", price: {amount: "150.00"}, weight: 30.5, stock: 3}) {
           id sku price { amount currency } shippingEstimate { amount currency }
         } }""",
+        headers=ADMIN,
     ),
     Operation(
         "place_order_bad_product_id",
@@ -255,7 +283,7 @@ MUTATIONS: tuple[Operation, ...] = (
             id orderCount orders { id }
           }
         }""",
-        headers=CALLER,
+        headers=user(5, admin=True),  # restock needs an admin
     ),
     Operation(
         "second_mutation_fails",
@@ -271,6 +299,7 @@ MUTATIONS: tuple[Operation, ...] = (
           bad: createUser(input: {email: "nope", name: "X"}) { id }
           after: restock(productId: "5", quantity: 1) { stock }
         }""",
+        headers=ADMIN,
     ),
     Operation(
         "state_after_mutations",
@@ -278,5 +307,6 @@ MUTATIONS: tuple[Operation, ...] = (
              p1: product(id: "1") { stock } p2: product(id: "2") { stock }
              p3: product(id: "3") { stock } p4: product(id: "4") { stock }
              p5: product(id: "5") { stock } newUser: user(id: "301") { name } }""",
+        headers=CALLER,
     ),
 )

@@ -1,11 +1,14 @@
 """The project's three subgraphs and the router, in one process: the stack e2e tests run on.
 
 The seed data is made once per test session (through the apps' own start-up) and every stack
-starts from a copy of those SQLite files, so each test owns its databases.
+starts from a copy of those SQLite files, so each test owns its databases. The subgraphs verify
+callers against the test key of ``identity``; orders gets its credential for products from a
+token endpoint issuing tokens with that key.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
@@ -19,31 +22,58 @@ from fastapi import FastAPI
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph.reader import read_supergraph
 from subgraphs.orders.app import create_app as create_orders_app
+from subgraphs.orders.service_token import ClientCredentialsTokenSource
 from subgraphs.products.app import create_app as create_products_app
 from subgraphs.shared.db import Database
+from subgraphs.shared.signing_keys import jwks
 from subgraphs.shared.sql_counter import SqlStatementCounter
+from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient, TestKeys
 from subgraphs.users.app import create_app as create_users_app
+
+from .identity import KEY, ORDERS_SECRET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
 SUBGRAPH_NAMES = ("users", "products", "orders")
 PRODUCTS_IN_PROCESS_URL = "http://products.e2e/graphql"
+TOKEN_IN_PROCESS_URL = "http://users.e2e/token"
 
 
 def sqlite_url(folder: Path, subgraph: str) -> str:
     return f"sqlite+aiosqlite:///{folder / f'{subgraph}.sqlite3'}"
 
 
+def e2e_keys(folder: Path) -> TestKeys:
+    """The session's key, its JWKS written to ``folder``."""
+    keys = TestKeys(KEY, folder / "jwks.json")
+    if not keys.jwks_path.exists():
+        keys.jwks_path.write_text(json.dumps(jwks([KEY])))
+    return keys
+
+
+def token_endpoint(keys: TestKeys) -> FastAPI:
+    return keys.token_endpoint({"orders": ServiceClient(ORDERS_SECRET, ORDERS_SERVICE_SCOPE)})
+
+
 def create_apps(folder: Path) -> dict[str, FastAPI]:
-    """The three apps on SQLite files in ``folder``; orders calls products in-process."""
-    products = create_products_app(sqlite_url(folder, "products"))
+    """The three apps on SQLite files in ``folder``; orders calls products in-process with the
+    credential an in-process token endpoint grants it."""
+    keys = e2e_keys(folder)
+    products = create_products_app(sqlite_url(folder, "products"), verifier=keys.verifier())
+    service_tokens = ClientCredentialsTokenSource(
+        TOKEN_IN_PROCESS_URL,
+        secret=lambda: ORDERS_SECRET,
+        transport=httpx.ASGITransport(app=token_endpoint(keys)),
+    )
     return {
-        "users": create_users_app(sqlite_url(folder, "users")),
+        "users": create_users_app(sqlite_url(folder, "users"), verifier=keys.verifier()),
         "products": products,
         "orders": create_orders_app(
             sqlite_url(folder, "orders"),
             products_url=PRODUCTS_IN_PROCESS_URL,
             products_transport=httpx.ASGITransport(app=products),
+            service_tokens=service_tokens,
+            verifier=keys.verifier(),
         ),
     }
 

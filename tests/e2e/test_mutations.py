@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import text
 
 from . import seed_facts
+from .identity import ADMIN, CALLER, user
 from .stack import Stack
 
-CALLER = {"x-user-id": "5"}
 NEXT_ORDER_ID = str(len(seed_facts.orders()) + 1)
 
 PLACE_ORDER = """
@@ -36,7 +36,7 @@ STOCK_AND_ORDERS = (
 
 
 async def state(stack: Stack, user_id: str = "5") -> dict[str, Any]:
-    return await stack.data(STOCK_AND_ORDERS, {"userId": user_id})
+    return await stack.data(STOCK_AND_ORDERS, {"userId": user_id}, headers=ADMIN)
 
 
 async def row_counts(stack: Stack) -> dict[str, int]:
@@ -117,7 +117,13 @@ FAILING_ORDERS = [
         [{"productId": "1", "quantity": 1}],
         {},
         "UNAUTHENTICATED",
-        "This operation needs the x-user-id header",
+        "This operation needs a signed-in user",
+    ),
+    (
+        [{"productId": "1", "quantity": 1}],
+        {"x-user-id": "5"},
+        "UNAUTHENTICATED",
+        "This operation needs a signed-in user",
     ),
 ]
 
@@ -177,15 +183,20 @@ async def test_cancelling_another_users_order_is_forbidden_and_changes_nothing(
     before_rows = await row_counts(stack)
     before_state = await state(stack)
     response = await stack.execute(
-        CANCEL_ORDER, {"id": str(placed_order.id)}, headers={"x-user-id": "6"}
+        CANCEL_ORDER, {"id": str(placed_order.id)}, headers={**user(6), "x-user-id": "5"}
     )
     assert response["data"] is None
     [error] = response["errors"]
     assert (error["path"], error["extensions"]["code"]) == (["cancelOrder"], "FORBIDDEN")
     assert await state(stack) == before_state
     assert await row_counts(stack) == before_rows
-    order = await stack.data(f'{{ order(id: "{placed_order.id}") {{ status }} }}')
+    order = await stack.data(f'{{ order(id: "{placed_order.id}") {{ status }} }}', headers=CALLER)
     assert order == {"order": {"status": "PLACED"}}
+    hidden = await stack.execute(
+        f'{{ order(id: "{placed_order.id}") {{ status }} }}', headers=user(6)
+    )
+    assert hidden["data"] == {"order": None}
+    assert [error["extensions"]["code"] for error in hidden["errors"]] == ["FORBIDDEN"]
 
 
 CREATE_USER = """
@@ -196,7 +207,9 @@ mutation Create($email: String!, $name: String!) {
 
 
 async def test_create_user_then_query_it_across_subgraphs(stack: Stack) -> None:
-    created = await stack.data(CREATE_USER, {"email": " New.Person@Example.com", "name": " Ada "})
+    created = await stack.data(
+        CREATE_USER, {"email": " New.Person@Example.com", "name": " Ada "}, headers=ADMIN
+    )
     new_id = str(len(seed_facts.users()) + 1)
     assert created == {
         "createUser": {
@@ -217,7 +230,9 @@ async def test_create_user_with_a_bad_email_writes_nothing(stack: Stack) -> None
         ("not-an-email", "'not-an-email' is not a valid email address"),
         (taken.upper(), f"A user with email {taken!r} already exists"),
     ):
-        response = await stack.execute(CREATE_USER, {"email": email, "name": "Someone"})
+        response = await stack.execute(
+            CREATE_USER, {"email": email, "name": "Someone"}, headers=ADMIN
+        )
         assert response["data"] is None
         [error] = response["errors"]
         assert (error["message"], error["path"], error["extensions"]["code"]) == (
@@ -243,7 +258,7 @@ async def test_two_mutations_run_in_order_and_the_second_sees_the_first(stack: S
           cancel: cancelOrder(id: "$cancelled") { status items { product { stock } } }
         }
         """.replace("$cancelled", NEXT_ORDER_ID),
-        headers=CALLER,
+        headers=user(5, admin=True),  # restock needs an admin
     )
     after_restock = stock + 1000
     assert data == {
@@ -294,7 +309,8 @@ async def test_created_product_gets_its_shipping_estimate_in_the_same_operation(
             id sku stock price { amount currency } shippingEstimate { amount currency }
           }
         }
-        """
+        """,
+        headers=ADMIN,
     )
     new_id = str(len(seed_facts.products()) + 1)
     assert data == {
@@ -319,7 +335,7 @@ async def test_concurrent_orders_never_oversell(stack: Stack) -> None:
     before_rows = await row_counts(stack)
     responses = await asyncio.gather(
         *(
-            stack.execute(place, {"id": str(scarce.id)}, headers={"x-user-id": str(caller)})
+            stack.execute(place, {"id": str(scarce.id)}, headers=user(caller))
             for caller in range(1, 21)
         )
     )

@@ -24,6 +24,7 @@ from router.config import RouterConfig, load_config
 from router.server import create_app
 from subgraphs.orders.app import create_app as create_orders_app
 from subgraphs.products.app import create_app as create_products_app
+from subgraphs.shared.testing_tokens import TestKeys
 from subgraphs.users.app import create_app as create_users_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +36,11 @@ DEFAULT_URLS = {
 }
 PRODUCTS_IN_PROCESS_URL = "http://products.test/graphql"
 STARTUP_TIMEOUT_SECONDS = 60.0
+# Public fields only (a user's orders are private): users, orders (orderCount and the
+# shipping estimate, which @requires the product's weight and price) and products.
 CROSS_SUBGRAPH_QUERY = (
-    "query Customers { users(first: 2) { edges { node { name orderCount "
-    "orders(first: 1) { id items { quantity product { name } } } } } } }"
+    "query Customers { users(first: 2) { edges { node { name orderCount } } } "
+    "topProducts(first: 1) { name shippingEstimate { amount currency } } }"
 )
 
 
@@ -222,6 +225,7 @@ async def router_stack(
 class LiveSubgraphs:
     urls: dict[str, str]
     logs: dict[str, Path]
+    keys: TestKeys  # the subgraphs verify callers' tokens against its JWKS file
 
     def url_overrides(self) -> dict[str, str]:
         return {f"FEDRA_SUBGRAPHS__{name.upper()}__URL": url for name, url in self.urls.items()}
@@ -259,6 +263,7 @@ def live_subgraphs(directory: Path) -> Iterator[LiveSubgraphs]:
     ports = {name: free_port() for name in SUBGRAPH_NAMES}
     urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
     logs = {name: directory / f"{name}.log" for name in SUBGRAPH_NAMES}
+    keys = TestKeys.create(directory)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for name, port in ports.items():
@@ -266,6 +271,8 @@ def live_subgraphs(directory: Path) -> Iterator[LiveSubgraphs]:
                 **os.environ,
                 "DATABASE_URL": f"sqlite+aiosqlite:///{directory / f'{name}.sqlite3'}",
                 "PRODUCTS_URL": urls["products"],
+                "FEDRA_AUTH_JWKS": str(keys.jwks_path),
+                "FEDRA_AUTH_KEYS_DIR": str(directory / "keys"),
             }
             with logs[name].open("wb") as log:
                 processes.append(
@@ -277,7 +284,7 @@ def live_subgraphs(directory: Path) -> Iterator[LiveSubgraphs]:
                 )  # fmt: skip
         for (name, url), process in zip(urls.items(), processes, strict=True):
             wait_for_http(url, process, logs[name])
-        yield LiveSubgraphs(urls, logs)
+        yield LiveSubgraphs(urls, logs, keys)
     finally:
         for process in processes:
             stop(process)

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from router.commands.dev import SubgraphSpec, subgraph_environment
 from tests.server.stack import (
     CROSS_SUBGRAPH_QUERY,
     REPO_ROOT,
@@ -53,7 +54,7 @@ def test_serve_with_url_overrides(
         me = httpx.post(
             url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
         )
-        assert me.json()["data"]["me"] is None  # no config file: no header propagation
+        assert me.json()["data"]["me"] is None  # a client's x-user-id names nobody
 
 
 def test_serve_with_config_file_and_workers(
@@ -72,9 +73,9 @@ def test_serve_with_config_file_and_workers(
         for _ in range(6):
             assert_cross_subgraph_query_works(url)
         me = httpx.post(
-            url, json={"query": "{ me { name } }"}, headers={"x-user-id": "1"}, timeout=10
+            url, json={"query": "{ me { name } }"}, headers=live_stack.keys.user(1), timeout=10
         )
-        assert (me.json().get("data") or {}).get("me") is None  # a client x-user-id never counts
+        assert me.json()["data"]["me"]["name"], me.text
         refused = httpx.post(
             url, json={"query": "{ me { name } }"}, headers={"authorization": "Bearer x.y.z"}
         )
@@ -226,6 +227,28 @@ def assert_dev_verifies_tokens_of_its_key_set(jwks_path: Path, url: str) -> None
     stranger = SigningKey.ed25519().sign(claims())
     refused = httpx.post(url, json=ping, headers={"authorization": f"Bearer {stranger}"})
     assert refused.status_code == 401, refused.text
+def test_dev_gives_orders_its_token_endpoint_and_every_subgraph_one_key_directory(
+    tmp_path: Path,
+) -> None:
+    specs = [
+        SubgraphSpec("users", "http://localhost:4101/graphql", None),
+        SubgraphSpec("products", "http://localhost:4102/graphql", None),
+        SubgraphSpec("orders", "http://localhost:4103/graphql", None),
+    ]
+    env = subgraph_environment(specs, tmp_path / "var", {"HOME": "/home/dev"})
+    assert env["HOME"] == "/home/dev"
+    assert env["PRODUCTS_URL"] == "http://localhost:4102/graphql"
+    assert env["USERS_TOKEN_URL"] == "http://localhost:4101/token"
+    # the users service writes its JWKS and the orders dev secret there; orders reads them
+    assert env["FEDRA_AUTH_KEYS_DIR"] == str((tmp_path / "var" / "keys").resolve())
+    assert "FEDRA_SERVICE_SECRET_ORDERS" not in env
+    configured = subgraph_environment(
+        specs,
+        tmp_path / "var",
+        {"USERS_TOKEN_URL": "https://id.example/token", "FEDRA_AUTH_KEYS_DIR": "/keys"},
+    )
+    assert configured["USERS_TOKEN_URL"] == "https://id.example/token"
+    assert configured["FEDRA_AUTH_KEYS_DIR"] == "/keys"
 
 
 def test_dev_stops_on_sigterm(tmp_path: Path, supergraph_sdl: str) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -31,11 +32,13 @@ from sqlalchemy.pool import NullPool
 
 from subgraphs.orders.app import create_app as create_orders_app
 from subgraphs.orders.models import metadata as orders_metadata
+from subgraphs.orders.service_token import ClientCredentialsTokenSource
 from subgraphs.products.app import create_app as create_products_app
 from subgraphs.products.models import metadata as products_metadata
 from subgraphs.shared.db import Database
 from subgraphs.shared.identity import JWKS_ENV, KEYS_DIR_ENV
 from subgraphs.shared.testing import SubgraphClient, serve_in_process
+from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient, TestKeys
 from subgraphs.users.app import create_app as create_users_app
 from subgraphs.users.keys import KeyStore
 from subgraphs.users.models import metadata as users_metadata
@@ -51,6 +54,8 @@ from .auth import TokenFactory
 
 SUBGRAPHS = ("users", "products", "orders")
 PRODUCTS_TEST_URL = "http://products.test/graphql"
+TOKEN_TEST_URL = "http://users.test/token"
+ORDERS_TEST_SECRET = "orders-test-secret"
 BACKENDS = ["sqlite", "postgres"]
 
 
@@ -252,6 +257,35 @@ def empty_database_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Datab
     return databases.create()
 
 
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> TestKeys:
+    """The test key set: its JWKS file verifies every app's callers, it signs their tokens."""
+    return TestKeys.create(tmp_path_factory.mktemp("keys"))
+
+
+ADMIN_ID = 100_000  # an admin who owns none of the seeded orders
+
+
+@pytest.fixture
+def admin(keys: TestKeys) -> dict[str, str]:
+    """Request headers of an admin user's token."""
+    return keys.user(ADMIN_ID, admin=True)
+
+
+@pytest.fixture
+def token_endpoint(keys: TestKeys) -> FastAPI:
+    """A token endpoint granting the orders service its stock:reserve credential."""
+    return keys.token_endpoint({"orders": ServiceClient(ORDERS_TEST_SECRET, ORDERS_SERVICE_SCOPE)})
+
+
+def orders_service_tokens(
+    token_endpoint: FastAPI, secret: str = ORDERS_TEST_SECRET
+) -> ClientCredentialsTokenSource:
+    return ClientCredentialsTokenSource(
+        TOKEN_TEST_URL, secret=lambda: secret, transport=httpx.ASGITransport(app=token_endpoint)
+    )
+
+
 @pytest.fixture
 async def users(database_urls: DatabaseUrls) -> AsyncIterator[SubgraphClient]:
     async with serve_in_process(create_users_app(await restored(database_urls, "users"))) as client:
@@ -259,22 +293,25 @@ async def users(database_urls: DatabaseUrls) -> AsyncIterator[SubgraphClient]:
 
 
 @pytest.fixture
-async def products(database_urls: DatabaseUrls) -> AsyncIterator[SubgraphClient]:
+async def products(database_urls: DatabaseUrls, keys: TestKeys) -> AsyncIterator[SubgraphClient]:
     async with serve_in_process(
-        create_products_app(await restored(database_urls, "products"))
+        create_products_app(await restored(database_urls, "products"), verifier=keys.verifier())
     ) as client:
         yield client
 
 
 @pytest.fixture
 async def orders(
-    database_urls: DatabaseUrls, products: SubgraphClient
+    database_urls: DatabaseUrls, products: SubgraphClient, keys: TestKeys, token_endpoint: FastAPI
 ) -> AsyncIterator[SubgraphClient]:
-    """The orders app, calling the real products app of this test in-process."""
+    """The orders app, calling the real products app of this test in-process with the
+    credential it gets from a real token endpoint."""
     app = create_orders_app(
         await restored(database_urls, "orders"),
         products_url=PRODUCTS_TEST_URL,
         products_transport=httpx.ASGITransport(app=products.app),
+        service_tokens=orders_service_tokens(token_endpoint),
+        verifier=keys.verifier(),
     )
     async with serve_in_process(app) as client:
         yield client

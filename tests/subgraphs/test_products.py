@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from subgraphs.products.models import ProductRow, StockReservationRow
 from subgraphs.shared.seed import PRODUCT_COUNT, seed_data
 from subgraphs.shared.testing import SubgraphClient
+from subgraphs.shared.testing_tokens import TestKeys
 
 PRODUCT_FIELDS = "id sku name description price { amount currency } weight stock"
 ENTITIES = """
@@ -29,6 +31,12 @@ mutation($lines: [StockLineInput!]!) {
 }
 """
 RELEASE = "mutation($id: ID!) { releaseStock(reservationId: $id) }"
+
+
+@pytest.fixture
+def orders_service(keys: TestKeys) -> dict[str, str]:
+    """Headers of the orders service's credential (stock:reserve)."""
+    return keys.service("orders")
 
 
 async def stock_levels(products: SubgraphClient) -> dict[int, int]:
@@ -149,7 +157,7 @@ async def test_top_products_are_the_best_sellers(products: SubgraphClient) -> No
     assert too_many.error_codes == ["BAD_USER_INPUT"]
 
 
-async def test_create_product(products: SubgraphClient) -> None:
+async def test_create_product(products: SubgraphClient, admin: dict[str, str]) -> None:
     result = await products.execute(
         CREATE,
         {
@@ -162,6 +170,7 @@ async def test_create_product(products: SubgraphClient) -> None:
                 "stock": 4,
             }
         },
+        headers=admin,
     )
     assert result.ok()["createProduct"] == {
         "id": str(PRODUCT_COUNT + 1),
@@ -177,7 +186,7 @@ async def test_create_product(products: SubgraphClient) -> None:
 
 
 async def test_create_product_rejects_bad_input_and_writes_nothing(
-    products: SubgraphClient,
+    products: SubgraphClient, admin: dict[str, str]
 ) -> None:
     valid = {
         "sku": "OK-1",
@@ -198,20 +207,22 @@ async def test_create_product_rejects_bad_input_and_writes_nothing(
         ({"stock": -1}, "stock"),
     ]
     for change, field in cases:
-        result = await products.execute(CREATE, {"input": {**valid, **change}})
+        result = await products.execute(CREATE, {"input": {**valid, **change}}, headers=admin)
         assert result.error_codes == ["BAD_USER_INPUT"], change
         assert result.errors[0]["extensions"]["field"] == field, change
     assert await count_rows(products, ProductRow) == PRODUCT_COUNT
 
 
-async def test_restock_adds_stock(products: SubgraphClient) -> None:
+async def test_restock_adds_stock(products: SubgraphClient, admin: dict[str, str]) -> None:
     before = seed_data().products[4].stock
-    result = await products.execute('mutation { restock(productId: "5", quantity: 7) { stock } }')
+    result = await products.execute(
+        'mutation { restock(productId: "5", quantity: 7) { stock } }', headers=admin
+    )
     assert result.ok()["restock"] == {"stock": before + 7}
     assert (await stock_levels(products))[5] == before + 7
 
 
-async def test_restock_rejects_bad_input(products: SubgraphClient) -> None:
+async def test_restock_rejects_bad_input(products: SubgraphClient, admin: dict[str, str]) -> None:
     before = await stock_levels(products)
     cases = [
         ('productId: "5", quantity: 0', "BAD_USER_INPUT"),
@@ -221,22 +232,30 @@ async def test_restock_rejects_bad_input(products: SubgraphClient) -> None:
         ('productId: "99999", quantity: 1', "NOT_FOUND"),
     ]
     for arguments, code in cases:
-        result = await products.execute(f"mutation {{ restock({arguments}) {{ stock }} }}")
+        result = await products.execute(
+            f"mutation {{ restock({arguments}) {{ stock }} }}", headers=admin
+        )
         assert result.error_codes == [code], arguments
     assert await stock_levels(products) == before
 
 
-async def test_restock_never_takes_stock_past_what_an_int_holds(products: SubgraphClient) -> None:
+async def test_restock_never_takes_stock_past_what_an_int_holds(
+    products: SubgraphClient, admin: dict[str, str]
+) -> None:
     from sqlalchemy import update
 
     almost_full = 2**31 - 5
     async with products.database.session() as db:
         await db.execute(update(ProductRow).where(ProductRow.id == 5).values(stock=almost_full))
         await db.commit()
-    result = await products.execute('mutation { restock(productId: "5", quantity: 10) { stock } }')
+    result = await products.execute(
+        'mutation { restock(productId: "5", quantity: 10) { stock } }', headers=admin
+    )
     assert result.error_codes == ["BAD_USER_INPUT"], result.errors
     assert (await stock_levels(products))[5] == almost_full
-    fits = await products.execute('mutation { restock(productId: "5", quantity: 4) { stock } }')
+    fits = await products.execute(
+        'mutation { restock(productId: "5", quantity: 4) { stock } }', headers=admin
+    )
     assert fits.ok() == {"restock": {"stock": 2**31 - 1}}
 
 
@@ -260,7 +279,7 @@ async def test_entities_by_id_by_sku_and_mixed(products: SubgraphClient) -> None
 
 
 async def test_reserve_stock_takes_all_lines_and_snapshots_prices(
-    products: SubgraphClient,
+    products: SubgraphClient, orders_service: dict[str, str]
 ) -> None:
     before = await stock_levels(products)
     result = await products.execute(
@@ -272,6 +291,7 @@ async def test_reserve_stock_takes_all_lines_and_snapshots_prices(
                 {"productId": "4", "quantity": 1},
             ]
         },
+        headers=orders_service,
     )
     reservation = result.ok()["reserveStock"]
     seeded = seed_data().products
@@ -285,15 +305,17 @@ async def test_reserve_stock_takes_all_lines_and_snapshots_prices(
     assert after[2] == before[2] - 1
     assert after[4] == before[4] - 2
 
-    released = await products.execute(RELEASE, {"id": reservation["id"]})
+    released = await products.execute(RELEASE, {"id": reservation["id"]}, headers=orders_service)
     assert released.ok() == {"releaseStock": True}
     assert await stock_levels(products) == before
-    again = await products.execute(RELEASE, {"id": reservation["id"]})
+    again = await products.execute(RELEASE, {"id": reservation["id"]}, headers=orders_service)
     assert again.ok() == {"releaseStock": False}
     assert await stock_levels(products) == before
 
 
-async def test_reserve_stock_is_all_or_nothing(products: SubgraphClient) -> None:
+async def test_reserve_stock_is_all_or_nothing(
+    products: SubgraphClient, orders_service: dict[str, str]
+) -> None:
     levels = await stock_levels(products)
     short = next(pid for pid, stock in sorted(levels.items()) if 0 < stock < 900)
     plenty = next(pid for pid, stock in sorted(levels.items()) if stock > 1 and pid != short)
@@ -307,16 +329,18 @@ async def test_reserve_stock_is_all_or_nothing(products: SubgraphClient) -> None
         ([], "BAD_USER_INPUT"),
     ]  # fmt: skip
     for lines, code in cases:
-        result = await products.execute(RESERVE, {"lines": lines})
+        result = await products.execute(RESERVE, {"lines": lines}, headers=orders_service)
         assert result.error_codes == [code], lines
-    insufficient = await products.execute(RESERVE, {"lines": cases[1][0]})
+    insufficient = await products.execute(RESERVE, {"lines": cases[1][0]}, headers=orders_service)
     assert insufficient.errors[0]["extensions"]["available"] == levels[short]
     assert await stock_levels(products) == levels
     assert await count_rows(products, StockReservationRow) == reservations
 
 
-async def test_release_of_an_unknown_reservation_is_not_found(products: SubgraphClient) -> None:
-    result = await products.execute(RELEASE, {"id": "no-such-reservation"})
+async def test_release_of_an_unknown_reservation_is_not_found(
+    products: SubgraphClient, orders_service: dict[str, str]
+) -> None:
+    result = await products.execute(RELEASE, {"id": "no-such-reservation"}, headers=orders_service)
     assert result.error_codes == ["NOT_FOUND"]
 
 
@@ -325,3 +349,11 @@ async def test_service_sdl_has_both_keys_and_internal_fields(products: SubgraphC
     assert 'type Product @key(fields: "id") @key(fields: "sku")' in sdl
     assert "type Money @shareable" in sdl
     assert "reserveStock(lines: [StockLineInput!]!): StockReservation! @inaccessible" in sdl
+    assert (
+        'createProduct(input: CreateProductInput!): Product! @requiresScopes(scopes: [["admin"]])'
+        in sdl
+    )
+    assert (
+        'restock(productId: ID!, quantity: Int!): Product! @requiresScopes(scopes: [["admin"]])'
+        in sdl
+    )

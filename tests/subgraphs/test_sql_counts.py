@@ -27,7 +27,10 @@ def representations(typename: str, key: str, values: list[str]) -> list[dict[str
 
 
 async def entities(
-    client: SubgraphClient, selection: str, reps: list[dict[str, str]]
+    client: SubgraphClient,
+    selection: str,
+    reps: list[dict[str, str]],
+    headers: dict[str, str] | None = None,
 ) -> tuple[list[Any], SqlStatementCounter]:
     query = f"""
     query($representations: [_Any!]!) {{
@@ -35,7 +38,7 @@ async def entities(
     }}
     """
     with client.count_sql() as counter:
-        result = await client.execute(query, {"representations": reps})
+        result = await client.execute(query, {"representations": reps}, headers=headers)
     found = result.ok()["_entities"]
     assert isinstance(found, list)
     assert len(found) == len(reps)
@@ -82,12 +85,13 @@ async def test_mixed_product_keys_cost_one_select_per_key(products: SubgraphClie
 
 @pytest.mark.parametrize("size", BATCH_SIZES)
 async def test_order_entities_with_items_cost_one_select_each(
-    orders: SubgraphClient, size: int
+    orders: SubgraphClient, admin: dict[str, str], size: int
 ) -> None:
     found, counter = await entities(
         orders,
         "... on Order { id items { quantity product { id name } } }",
         representations("Order", "id", [str(i) for i in range(1, size + 1)]),
+        admin,
     )
     assert all(order is not None for order in found)
     assert selects_by_table(counter, ORDER_TABLES) == {"orders": 1, "order_items": 1}
@@ -95,11 +99,14 @@ async def test_order_entities_with_items_cost_one_select_each(
 
 
 @pytest.mark.parametrize("size", BATCH_SIZES)
-async def test_user_orders_relation_costs_one_select(orders: SubgraphClient, size: int) -> None:
+async def test_user_orders_relation_costs_one_select(
+    orders: SubgraphClient, admin: dict[str, str], size: int
+) -> None:
     found, counter = await entities(
         orders,
         "... on User { id orders(first: 3) { id items { quantity } } }",
         representations("User", "id", [str(i) for i in range(1, size + 1)]),
+        admin,
     )
     assert sum(len(user["orders"]) for user in found) > 0
     assert selects_by_table(counter, ORDER_TABLES) == {"orders": 1, "order_items": 1}
@@ -117,7 +124,7 @@ async def test_order_count_relation_costs_one_select(orders: SubgraphClient) -> 
 
 
 async def test_different_page_sizes_share_nothing_but_stay_batched(
-    orders: SubgraphClient,
+    orders: SubgraphClient, admin: dict[str, str]
 ) -> None:
     query = """
     query($representations: [_Any!]!) {
@@ -128,7 +135,7 @@ async def test_different_page_sizes_share_nothing_but_stay_batched(
     """
     reps = representations("User", "id", [str(i) for i in range(1, 51)])
     with orders.count_sql() as counter:
-        result = await orders.execute(query, {"representations": reps})
+        result = await orders.execute(query, {"representations": reps}, headers=admin)
     for user in result.ok()["_entities"]:
         assert user["a"] == user["b"][:1]
     assert len(counter.selects("orders")) == 2

@@ -40,6 +40,8 @@ def servers(tmp_path: Path) -> Iterator[dict[str, str]]:
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}",
             "PRODUCTS_URL": f"{urls['products']}/graphql",
             "FEDRA_AUTH_KEYS_DIR": str(tmp_path / "keys"),
+            # orders gets its credential for products from the users service
+            "USERS_TOKEN_URL": f"{urls['users']}/token",
         }
         if name != "users":
             env["FEDRA_AUTH_JWKS"] = f"{urls['users']}/.well-known/jwks.json"
