@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from router.config.authorization import AuthorizationConfig
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -233,6 +235,7 @@ class RouterConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     gateway: GatewayTuning = GatewayTuning()
     hooks: tuple[str, ...] = ()
+    authorization: AuthorizationConfig = AuthorizationConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

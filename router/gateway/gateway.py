@@ -11,6 +11,8 @@ from typing import Any, cast
 
 import orjson
 
+from router.auth.principal import ANONYMOUS, Principal
+from router.authorization import Permissions, PolicyEvaluator, permissions_for
 from router.executor import Executor, FetcherOptions, shape_response
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
@@ -22,9 +24,12 @@ from router.gateway.preparer import OperationPreparer, Planner
 from router.gateway.request import GraphQLRequest
 from router.gateway.variables import coerce_variables
 from router.planner.plan import QueryPlan
+from router.supergraph.features import unsupported_features_message
 from router.supergraph.model import Supergraph
+from router.supergraph.reader import SupergraphError
 
-CacheKey = tuple[str, str | None, frozenset[str]]
+# query, operation name, enabled override labels, what the caller may see (None: everything)
+CacheKey = tuple[str, str | None, frozenset[str], Permissions | None]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,9 @@ class Gateway:
         planner: Planner | None = None,
         plan_printer: Callable[[QueryPlan], str] | None = None,
     ) -> None:
+        refused = unsupported_features_message(supergraph.links)
+        if refused is not None:
+            raise SupergraphError(refused)
         self.supergraph = supergraph
         # a copy: changing the caller's options later does not change a running gateway
         self.options = options = replace(options) if options is not None else GatewayOptions()
@@ -80,9 +88,12 @@ class Gateway:
             introspection=options.introspection,
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,
+            reject_unauthorized=options.reject_unauthorized,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         self.override_labels = OverrideLabels(supergraph)
+        # Authorization applies when enabled and the supergraph has access requirements.
+        self._authorization = options.authorization and not supergraph.authorization.empty
 
     @property
     def cache(self) -> LRUCache[CacheKey, PreparedOperation]:
@@ -94,14 +105,33 @@ class Gateway:
         operation_name: str | None,
         *,
         override_labels: frozenset[str] = frozenset(),
+        permissions: Permissions | None = None,
     ) -> PreparedOperation:
-        """The prepared operation, from the cache when this exact one was seen before."""
-        key = (query, operation_name or None, override_labels)
+        """The prepared operation, from the cache when this exact one was seen before.
+
+        ``permissions`` (when authorization applies; None: a caller with none) decide what of
+        the operation is planned.
+        """
+        if self._authorization and permissions is None:
+            permissions = Permissions()
+        elif not self._authorization:
+            permissions = None
+        key = (query, operation_name or None, override_labels, permissions)
         prepared = self._cache.get(key)
         if prepared is None:
-            prepared = self._preparer.prepare(query, operation_name or None, override_labels)
+            prepared = self._preparer.prepare(
+                query, operation_name or None, override_labels, permissions
+            )
             self._cache.put(key, prepared)
         return prepared
+
+    async def permissions(
+        self, principal: Principal, policies: PolicyEvaluator | None = None
+    ) -> Permissions | None:
+        """What ``principal`` may see here; None when authorization does not apply."""
+        if not self._authorization:
+            return None
+        return await permissions_for(self.supergraph.authorization, principal, policies)
 
     async def execute(
         self,
@@ -110,22 +140,31 @@ class Gateway:
         subgraph_headers: Mapping[str, str] | None = None,
         include_plan: bool = False,
         override_labels: frozenset[str] | None = None,
+        principal: Principal = ANONYMOUS,
+        policies: PolicyEvaluator | None = None,
     ) -> dict[str, Any]:
         """The response for ``request``: ``data``, ``errors`` and ``extensions`` per the spec.
 
-        A response without ``data`` is a request error (the operation did not run).
+        A response without ``data`` is a request error (the operation did not run). The caller
+        is ``principal``; ``policies`` says which of the supergraph's ``@policy`` names it
+        satisfies (none without it). Fields it may not see answer null with an error.
         """
         query = request.query
         if not query:
             return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
         labels = self.override_labels.enabled(override_labels)
-        key = (query, request.operation_name or None, labels)
+        permissions = await self.permissions(principal, policies)
+        key = (query, request.operation_name or None, labels, permissions)
         prepared = self._cache.get(key)
         if prepared is None:
             # Parsing, validation and planning of a new operation run on a worker thread, so a
             # large operation does not stall the requests already in flight on this event loop.
             prepared = await asyncio.to_thread(
-                self._preparer.prepare, query, request.operation_name or None, labels
+                self._preparer.prepare,
+                query,
+                request.operation_name or None,
+                labels,
+                permissions,
             )
             self._cache.put(key, prepared)
         if prepared.errors is not None:
@@ -156,6 +195,8 @@ class Gateway:
         errors: list[dict[str, Any]] = []
         if prepared.introspection_document is not None:
             introspection, errors = self._introspect(prepared, request.variables)
+        if prepared.authorization_errors:
+            errors = [*_copy(list(prepared.authorization_errors)), *errors]
         shape = prepared.shape_for(coerced)
         if prepared.plan is None:
             errors = list(errors)

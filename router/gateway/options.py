@@ -30,3 +30,7 @@ class GatewayOptions:
     subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     # Sees (adds headers to, times) every fetch of a subgraph without a transport above.
     fetch_observer: FetchObserver | None = None
+    # Enforce @authenticated / @requiresScopes / @policy of the supergraph before planning.
+    authorization: bool = True
+    # An operation selecting anything the caller may not see is refused whole.
+    reject_unauthorized: bool = False

@@ -43,6 +43,9 @@ class PreparedOperation:
     shapes: LRUCache[tuple[bool, ...], SelectionShape] = field(default_factory=lambda: LRUCache(32))
     # Introspection answers do not change for an operation without variables: kept here.
     static_introspection: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    # Authorization: ids of the operation's nodes the caller may not see, and their errors.
+    unauthorized: frozenset[int] = frozenset()
+    authorization_errors: tuple[dict[str, Any], ...] = ()
     _plan_text: str | None = None
 
     @property
@@ -61,7 +64,9 @@ class PreparedOperation:
         shape = self.shapes.get(key)
         if shape is None:
             assert self.schema is not None and self.operation is not None
-            shape = compile_shape(self.schema, self.operation, self.fragments, variables)
+            shape = compile_shape(
+                self.schema, self.operation, self.fragments, variables, self.unauthorized
+            )
             self.shapes.put(key, shape)
         return shape
 

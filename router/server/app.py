@@ -139,6 +139,8 @@ def build_services(
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),
+            authorization=config.authorization.enabled,
+            reject_unauthorized=config.authorization.reject_unauthorized,
         )
         return Gateway(supergraph, options)
 

@@ -13,6 +13,9 @@ instantiated without arguments, any other object is used as is). Hooks run in th
 - ``on_subgraph_response(context, subgraph, status, seconds)``: after each subgraph fetch.
 - ``on_response(context, response)``: before the response is sent; return the (possibly
   changed) response object.
+- ``on_policies(context, principal, policies)``: which of ``policies`` (a frozenset of the
+  ``@policy`` names the supergraph uses) the caller ``principal`` satisfies; return them as a
+  frozenset. The satisfied sets of several hooks add up; without such a hook no policy holds.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from router.auth.principal import ANONYMOUS, Principal
 
 if TYPE_CHECKING:
     from router.gateway import GraphQLRequest
@@ -37,6 +42,7 @@ class RequestContext:
     client_key: str | None = None  # the rate limiting key, when rate limiting is on
     trace_id: str | None = None  # the W3C trace id of this request, when tracing is on
     state: dict[str, Any] = field(default_factory=dict)
+    principal: Principal = ANONYMOUS  # the verified caller, once authentication has run
 
     @property
     def headers(self) -> Any:
@@ -67,6 +73,11 @@ class RouterHook:
     ) -> dict[str, Any]:
         return response
 
+    async def on_policies(
+        self, context: RequestContext, principal: Principal, policies: frozenset[str]
+    ) -> frozenset[str]:
+        return frozenset()
+
 
 class HookError(Exception):
     """A configured hook cannot be loaded."""
@@ -81,6 +92,7 @@ class HookChain:
         "on_subgraph_request",
         "on_subgraph_response",
         "on_response",
+        "on_policies",
     )
 
     def __init__(self, hooks: Sequence[object]) -> None:
@@ -126,6 +138,14 @@ class HookChain:
         for method in self._by_stage["on_response"]:
             response = await method(context, response)
         return response
+
+    async def policies(
+        self, context: RequestContext, principal: Principal, policies: frozenset[str]
+    ) -> frozenset[str]:
+        satisfied: set[str] = set()
+        for method in self._by_stage["on_policies"]:
+            satisfied.update(await method(context, principal, policies))
+        return frozenset(satisfied) & policies
 
 
 def load_hook(path: str) -> object:
