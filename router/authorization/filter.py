@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -45,10 +46,24 @@ from graphql import (
 
 from router.authorization.errors import unauthorized_error
 from router.authorization.permissions import Permissions
+from router.executor.shape import is_included
 from router.supergraph.authorization import AuthorizationIndex, Requirement
 
 Path = tuple[str, ...]
+# The @skip/@include directives of the selections leading to a removed one (itself included).
+Conditions = tuple[tuple[DirectiveNode, ...], ...]
 LIST_ELEMENT = "@"
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One removed path; its error is reported when the client's variables include it."""
+
+    path: Path
+    conditions: Conditions = ()
+
+    def applies(self, variables: Mapping[str, Any]) -> bool:
+        return all(is_included(directives, variables) for directives in self.conditions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +73,30 @@ class FilteredOperation:
     operation: OperationDefinitionNode  # empty selection: nothing left to fetch
     fragments: dict[str, FragmentDefinitionNode]  # the fragments still spread, filtered
     removed: frozenset[int]  # ids of the original's removed field and fragment nodes
-    errors: tuple[dict[str, Any], ...]  # one per removed path, in operation order
+    removals: tuple[Removal, ...]  # one per removed path, in operation order
 
     @property
     def changed(self) -> bool:
         return bool(self.removed)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """Every removal's error, whatever the variables (each path once)."""
+        return errors_for(self.removals, None)
+
+
+def errors_for(
+    removals: tuple[Removal, ...], variables: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The errors of the removals that apply to ``variables`` (None: all), each path once."""
+    seen: set[Path] = set()
+    errors: list[dict[str, Any]] = []
+    for removal in removals:
+        if removal.path in seen or (variables is not None and not removal.applies(variables)):
+            continue
+        seen.add(removal.path)
+        errors.append(unauthorized_error(removal.path))
+    return errors
 
 
 def filter_operation(
@@ -92,7 +126,7 @@ def filter_operation(
         filtered,
         walker.fragments_out,
         frozenset(walker.removed),
-        tuple(unauthorized_error(path) for path in walker.error_paths()),
+        tuple(Removal(path, conditions) for path, conditions in walker.error_paths()),
     )
 
 
@@ -112,8 +146,9 @@ class _Filter:
         self.root = root
         self.removed: set[int] = set()
         self.fragments_out: dict[str, FragmentDefinitionNode] = {}
-        # (path, True) for a removed field, (path, False) for a removed fragment
-        self._paths: list[tuple[Path, bool]] = []
+        # (path, True, ...) for a removed field, (path, False, ...) for a removed fragment
+        self._paths: list[tuple[Path, bool, Conditions]] = []
+        self._conditions: list[tuple[DirectiveNode, ...]] = []
         self._allowed_fields: dict[tuple[str, str], bool] = {}
         self._allowed_types: dict[str, bool] = {}
 
@@ -166,6 +201,11 @@ class _Filter:
     ) -> SelectionSetNode | None:
         kept: list[SelectionNode] = []
         for selection in node.selections:
+            conditional = tuple(
+                d for d in selection.directives or () if d.name.value in ("skip", "include")
+            )
+            if conditional:
+                self._conditions.append(conditional)
             result: SelectionNode | None
             if isinstance(selection, FieldNode):
                 result = self.field(scope, selection, path)
@@ -175,6 +215,8 @@ class _Filter:
                 result = self.fragment_spread(selection, path)
             else:  # pragma: no cover - graphql-core has no other selection
                 result = selection
+            if conditional:
+                self._conditions.pop()
             if result is not None:
                 kept.append(result)
         if not kept:
@@ -267,24 +309,26 @@ class _Filter:
 
     def _remove_field(self, node: FieldNode, path: Path) -> None:
         self.removed.add(id(node))
-        self._paths.append((path, True))
+        self._paths.append((path, True, tuple(self._conditions)))
 
     def _remove_fragment(self, node: InlineFragmentNode | FragmentSpreadNode, path: Path) -> None:
         self.removed.add(id(node))
-        self._paths.append((path, False))
+        self._paths.append((path, False, tuple(self._conditions)))
 
-    def error_paths(self) -> list[Path]:
+    def error_paths(self) -> list[tuple[Path, Conditions]]:
         """Removed paths, each once; none below a removed field (its null explains them)."""
-        fields = {path for path, is_field in self._paths if is_field}
-        seen: set[Path] = set()
-        ordered: list[Path] = []
-        for path, is_field in self._paths:
+        fields = {path for path, is_field, _ in self._paths if is_field}
+        seen: set[tuple[Path, Conditions]] = set()
+        ordered: list[tuple[Path, Conditions]] = []
+        for path, is_field, conditions in self._paths:
             # a field's own path is in `fields`; a fragment's path is that of its parent field
             start = len(path) - 1 if is_field else len(path)
-            if path in seen or any(path[:end] in fields for end in range(start, 0, -1)):
+            if (path, conditions) in seen or any(
+                path[:end] in fields for end in range(start, 0, -1)
+            ):
                 continue
-            seen.add(path)
-            ordered.append(path)
+            seen.add((path, conditions))
+            ordered.append((path, conditions))
         return ordered
 
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 import orjson
 
 from router.auth.principal import ANONYMOUS, Principal
-from router.authorization import Permissions, PolicyEvaluator, permissions_for
+from router.authorization import Permissions, PolicyEvaluator, errors_for, permissions_for
 from router.executor import Executor, FetcherOptions, shape_response
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
 from router.gateway.introspection import run_introspection
@@ -195,8 +195,8 @@ class Gateway:
         errors: list[dict[str, Any]] = []
         if prepared.introspection_document is not None:
             introspection, errors = self._introspect(prepared, request.variables)
-        if prepared.authorization_errors:
-            errors = [*_copy(list(prepared.authorization_errors)), *errors]
+        if prepared.authorization_removals:
+            errors = [*errors_for(prepared.authorization_removals, coerced), *errors]
         shape = prepared.shape_for(coerced)
         if prepared.plan is None:
             errors = list(errors)

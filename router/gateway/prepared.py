@@ -20,6 +20,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from router.authorization import Removal
 from router.executor import CompiledPlan, SelectionShape, compile_shape
 from router.gateway.lru import LRUCache
 from router.planner.plan import QueryPlan
@@ -45,7 +46,7 @@ class PreparedOperation:
     static_introspection: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     # Authorization: ids of the operation's nodes the caller may not see, and their errors.
     unauthorized: frozenset[int] = frozenset()
-    authorization_errors: tuple[dict[str, Any], ...] = ()
+    authorization_removals: tuple[Removal, ...] = ()
     _plan_text: str | None = None
 
     @property

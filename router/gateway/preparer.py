@@ -140,7 +140,7 @@ class OperationPreparer:
                 self.schema, self.supergraph.authorization, permissions, operation, fragments
             )
             if allowed.changed and self.reject_unauthorized:
-                return PreparedOperation(errors=list(allowed.errors))
+                return PreparedOperation(errors=allowed.errors)
         definitions = tuple(operation.variable_definitions or ())
         prepared = PreparedOperation(
             document=document,
@@ -159,7 +159,7 @@ class OperationPreparer:
         planned_operation, planned_fragments = operation, fragments
         if allowed is not None and allowed.changed:
             prepared.unauthorized = allowed.removed
-            prepared.authorization_errors = allowed.errors
+            prepared.authorization_removals = allowed.removals
             planned_operation, planned_fragments = allowed.operation, allowed.fragments
             root_fields = root_field_names(planned_operation, planned_fragments)
         if root_fields - META_FIELDS:

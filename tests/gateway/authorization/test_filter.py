@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
 
-from router.authorization import Permissions, filter_operation
+from router.authorization import Permissions, errors_for, filter_operation
 from router.gateway import Gateway
 from router.supergraph.model import Supergraph
 from router.supergraph.reader import read_supergraph
@@ -47,7 +47,7 @@ def test_an_allowed_operation_is_returned_as_is(supergraph: Supergraph) -> None:
         supergraph.api_schema, supergraph.authorization, ANYONE, operation, {}
     )
     assert result.operation is operation
-    assert not result.changed and result.errors == ()
+    assert not result.changed and result.errors == []
 
 
 def test_removed_fields_leave_the_rest_and_name_their_paths(supergraph: Supergraph) -> None:
@@ -124,3 +124,21 @@ async def test_removed_fields_are_not_planned(supergraph: Supergraph) -> None:
         assert "email" in admin.plan_text and 'service: "catalog"' in admin.plan_text
     finally:
         await gateway.aclose()
+
+
+def test_errors_follow_skip_and_include(supergraph: Supergraph) -> None:
+    result = _filter(
+        supergraph,
+        "query Q($a: Boolean!, $b: Boolean!) {"
+        " me @include(if: $a) { name } users { ... @skip(if: $b) { email } name } }",
+        ANYONE,
+    )
+    paths = {
+        (a, b): [e["path"] for e in errors_for(result.removals, {"a": a, "b": b})]
+        for a in (True, False)
+        for b in (True, False)
+    }
+    assert paths[(True, False)] == [["me"], ["users", "@", "email"]]
+    assert paths[(False, False)] == [["users", "@", "email"]]
+    assert paths[(True, True)] == [["me"]]
+    assert paths[(False, True)] == []
