@@ -7,6 +7,7 @@ are decided by an ``on_policies`` hook, as configured.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from starlette.responses import Response
 from router.auth.principal import Principal
 from router.server.app import create_app
 from router.server.hooks import RequestContext, RouterHook
+from router.supergraph.reader import SupergraphError
 from tests.conformance.servers import serve_subgraphs
 from tests.gateway.authorization.corpus import subgraph_specs
 from tests.server.stack import config_from, router_client
@@ -139,3 +141,21 @@ def test_the_section_rejects_unknown_keys() -> None:
 
     with pytest.raises(ConfigError, match="reject_unauthorised"):
         config_from({"FEDRA_AUTHORIZATION__REJECT_UNAUTHORISED": "true"})
+
+
+async def test_a_supergraph_with_an_unsupported_security_feature_is_not_served(
+    tmp_path: Path, urls: dict[str, str]
+) -> None:
+    sdl = (ACCESS / "supergraph.apollo.graphql").read_text()
+    marker = '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)'
+    assert marker in sdl
+    path = tmp_path / "supergraph.graphql"
+    path.write_text(
+        sdl.replace(
+            marker, marker + '\n  @link(url: "https://example.com/acl/v1.0", for: SECURITY)'
+        )
+    )
+    app = create_app(config_from({"FEDRA_SUPERGRAPH__WATCH": "false"}), supergraph_path=path)
+    with pytest.raises(SupergraphError, match=re.escape("https://example.com/acl/v1.0")):
+        async with router_client(app):
+            pass
