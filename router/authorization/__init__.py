@@ -1,7 +1,12 @@
 """Router authorization: what a caller may see of the supergraph, decided before planning."""
 
-from router.authorization.errors import UNAUTHORIZED_FIELD_OR_TYPE, unauthorized_error
-from router.authorization.filter import FilteredOperation, Removal, errors_for, filter_operation
+from router.authorization.errors import (
+    UNAUTHORIZED_FIELD_OR_TYPE,
+    Removal,
+    errors_for,
+    unauthorized_error,
+)
+from router.authorization.filter import FilteredOperation, filter_operation
 from router.authorization.permissions import Permissions, PolicyEvaluator, permissions_for
 
 __all__ = [

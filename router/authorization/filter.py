@@ -44,26 +44,11 @@ from graphql import (
     get_named_type,
 )
 
-from router.authorization.errors import unauthorized_error
+from router.authorization.errors import Conditions, Path, Removal, errors_for
 from router.authorization.permissions import Permissions
-from router.executor.shape import is_included
 from router.supergraph.authorization import AuthorizationIndex, Requirement
 
-Path = tuple[str, ...]
-# The @skip/@include directives of the selections leading to a removed one (itself included).
-Conditions = tuple[tuple[DirectiveNode, ...], ...]
 LIST_ELEMENT = "@"
-
-
-@dataclass(frozen=True, slots=True)
-class Removal:
-    """One removed path; its error is reported when the client's variables include it."""
-
-    path: Path
-    conditions: Conditions = ()
-
-    def applies(self, variables: Mapping[str, Any]) -> bool:
-        return all(is_included(directives, variables) for directives in self.conditions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,20 +68,6 @@ class FilteredOperation:
     def errors(self) -> list[dict[str, Any]]:
         """Every removal's error, whatever the variables (each path once)."""
         return errors_for(self.removals, None)
-
-
-def errors_for(
-    removals: tuple[Removal, ...], variables: Mapping[str, Any] | None
-) -> list[dict[str, Any]]:
-    """The errors of the removals that apply to ``variables`` (None: all), each path once."""
-    seen: set[Path] = set()
-    errors: list[dict[str, Any]] = []
-    for removal in removals:
-        if removal.path in seen or (variables is not None and not removal.applies(variables)):
-            continue
-        seen.add(removal.path)
-        errors.append(unauthorized_error(removal.path))
-    return errors
 
 
 def filter_operation(
