@@ -88,7 +88,6 @@ class Gateway:
             introspection=options.introspection,
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,
-            reject_unauthorized=options.reject_unauthorized,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         self.override_labels = OverrideLabels(supergraph)
@@ -172,6 +171,10 @@ class Gateway:
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
+        if prepared.authorization_removals and self.options.reject_unauthorized:
+            unauthorized = errors_for(prepared.authorization_removals, coerced)
+            if unauthorized:  # the whole operation is refused: nothing runs
+                return {"errors": unauthorized}
         try:
             response = await self._run(prepared, request, coerced, subgraph_headers)
         except Exception:  # a bug must cost one response, never the server

@@ -69,7 +69,6 @@ class OperationPreparer:
         introspection: bool = True,
         plan_printer: Callable[[QueryPlan], str] | None = None,
         shapes_per_operation: int = 32,
-        reject_unauthorized: bool = False,
     ) -> None:
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
@@ -86,7 +85,6 @@ class OperationPreparer:
         self.introspection = introspection
         self.plan_printer = plan_printer
         self.shapes_per_operation = shapes_per_operation
-        self.reject_unauthorized = reject_unauthorized
 
     def prepare(
         self,
@@ -139,8 +137,6 @@ class OperationPreparer:
             allowed = filter_operation(
                 self.schema, self.supergraph.authorization, permissions, operation, fragments
             )
-            if allowed.changed and self.reject_unauthorized:
-                return PreparedOperation(errors=allowed.errors)
         definitions = tuple(operation.variable_definitions or ())
         prepared = PreparedOperation(
             document=document,
