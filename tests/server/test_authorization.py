@@ -159,3 +159,26 @@ async def test_a_supergraph_with_an_unsupported_security_feature_is_not_served(
     with pytest.raises(SupergraphError, match=re.escape("https://example.com/acl/v1.0")):
         async with router_client(app):
             pass
+
+
+class _Grants(RouterHook):
+    def __init__(self, *granted: str) -> None:
+        self.granted = frozenset(granted)
+
+    async def on_policies(
+        self, context: RequestContext, principal: Principal, policies: frozenset[str]
+    ) -> frozenset[str]:
+        return self.granted
+
+
+async def test_several_policy_hooks_add_up_within_the_asked_policies() -> None:
+    from starlette.requests import Request
+
+    from router.server.hooks import HookChain
+
+    chain = HookChain([_Grants("a"), _Grants("b", "not-asked"), RouterHook()])
+    context = RequestContext(Request({"type": "http", "headers": []}))
+    assert chain.has("on_policies")
+    principal = Principal.from_claims({"sub": "1"})
+    assert await chain.policies(context, principal, frozenset({"a", "b", "c"})) == {"a", "b"}
+    assert not HookChain([RouterHook()]).has("on_policies")
