@@ -15,6 +15,7 @@ from router.server.asgi import CONFIG_VARIABLE, SUPERGRAPH_VARIABLE
 from router.server.hooks import HookError, load_hooks
 from router.server.json_logging import configure_logging
 from router.supergraph import SupergraphError, read_supergraph_file
+from router.supergraph.features import unsupported_features_message
 
 NAME = "serve"
 HELP = "Serve a supergraph: GraphQL over HTTP on /graphql, GraphiQL, /health, /ready, /metrics."
@@ -81,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"fedra serve: {error}", file=sys.stderr)
         return 2
     try:
-        read_supergraph_file(supergraph)
+        refused = unsupported_features_message(read_supergraph_file(supergraph).links)
+        if refused is not None:
+            raise SupergraphError(refused)
     except (OSError, SupergraphError) as error:
         print(f"fedra serve: cannot load supergraph {supergraph}: {error}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from router.config.authentication import AuthenticationConfig
+from router.config.authorization import AuthorizationConfig
 from router.config.entity_cache import EntityCacheConfig
 from router.config.sections import Section
 from router.config.traffic_shaping import TrafficShapingConfig
@@ -237,6 +238,7 @@ class RouterConfig(Section):
     entity_cache: EntityCacheConfig = EntityCacheConfig()
     traffic_shaping: TrafficShapingConfig = TrafficShapingConfig()
     authentication: AuthenticationConfig = AuthenticationConfig()
+    authorization: AuthorizationConfig = AuthorizationConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

@@ -19,6 +19,7 @@ class _Null:
 _BUBBLE: Final = _Null()
 _DATA: Final = FieldKind.DATA
 _TYPENAME: Final = FieldKind.TYPENAME
+_UNAUTHORIZED: Final = FieldKind.UNAUTHORIZED
 
 
 def _path_list(path: LinkedPath) -> list[str | int]:
@@ -111,6 +112,10 @@ class ResponseShaper:
                     self._null_error((path, key), field.coordinate)
                     return _BUBBLE
                 result[key] = runtime
+            elif kind is _UNAUTHORIZED:
+                if field.type.non_null:
+                    return _BUBBLE  # the authorization error at this field explains the null
+                result[key] = None
             else:
                 result[key] = self._introspection.get(key)
         return result

@@ -39,6 +39,7 @@ class FieldKind(enum.Enum):
     DATA = 1  # read from the merged subgraph data
     TYPENAME = 2  # the runtime type's name
     INTROSPECTION = 3  # answered from the API schema
+    UNAUTHORIZED = 4  # removed by authorization: null, its error already reported
 
 
 @dataclass(slots=True)
@@ -123,10 +124,12 @@ class ShapeCompiler:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         condition_values: Mapping[str, Any],
+        unauthorized: frozenset[int] = frozenset(),
     ) -> None:
         self._schema = schema
         self._fragments = fragments
         self._values = condition_values
+        self._unauthorized = unauthorized
         self._memo: dict[tuple[str, tuple[int, ...]], SelectionShape] = {}
 
     def compile_root(
@@ -188,6 +191,16 @@ class ShapeCompiler:
             definition = getattr(owner, "fields", {}).get(name)
             if definition is None:
                 continue  # not on this runtime type (validated operations never get here)
+            if self._unauthorized and all(id(n) in self._unauthorized for n in nodes):
+                fields.append(
+                    FieldShape(
+                        key,
+                        FieldKind.UNAUTHORIZED,
+                        OutputType(isinstance(definition.type, GraphQLNonNull)),
+                        f"{owner.name}.{name}",
+                    )
+                )
+                continue
             sub_selections = tuple(n.selection_set for n in nodes if n.selection_set is not None)
             fields.append(
                 FieldShape(
@@ -223,6 +236,8 @@ class ShapeCompiler:
         for selection in selection_set.selections:
             if not is_included(selection.directives, self._values):
                 continue
+            if not isinstance(selection, FieldNode) and id(selection) in self._unauthorized:
+                continue  # a fragment on a type the caller may not see
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
                 grouped.setdefault(key, []).append(selection)
@@ -261,10 +276,15 @@ def compile_shape(
     operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode],
     condition_values: Mapping[str, Any] | None = None,
+    unauthorized: frozenset[int] = frozenset(),
 ) -> SelectionShape:
-    """The shape of ``operation``'s response for the given ``@skip``/``@include`` values."""
+    """The shape of ``operation``'s response for the given ``@skip``/``@include`` values.
+
+    ``unauthorized`` holds the ids of field and fragment nodes authorization removed: such a
+    field answers null (and propagates it when non-null), such a fragment applies to nothing.
+    """
     root = schema.get_root_type(operation.operation)
     if root is None:
         raise ValueError(f"the schema has no {operation.operation.value} type")
-    compiler = ShapeCompiler(schema, fragments, condition_values or {})
+    compiler = ShapeCompiler(schema, fragments, condition_values or {}, unauthorized)
     return compiler.compile_root(root, operation.selection_set)

@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from router.auth import ANONYMOUS, Principal
+from router.auth.principal import ANONYMOUS, Principal
+from router.authorization import Permissions, PolicyEvaluator, errors_for, permissions_for
 from router.executor import Executor, FetcherOptions, shape_response
 from router.executor.entity_cache import EntityCache
 from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
@@ -23,9 +24,12 @@ from router.gateway.preparer import OperationPreparer, Planner
 from router.gateway.request import GraphQLRequest
 from router.gateway.variables import coerce_variables
 from router.planner.plan import QueryPlan
+from router.supergraph.features import unsupported_features_message
 from router.supergraph.model import Supergraph
+from router.supergraph.reader import SupergraphError
 
-CacheKey = tuple[str, str | None, frozenset[str]]
+# query, operation name, enabled override labels, what the caller may see (None: everything)
+CacheKey = tuple[str, str | None, frozenset[str], Permissions | None]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,9 @@ class Gateway:
         planner: Planner | None = None,
         plan_printer: Callable[[QueryPlan], str] | None = None,
     ) -> None:
+        refused = unsupported_features_message(supergraph.links)
+        if refused is not None:
+            raise SupergraphError(refused)
         self.supergraph = supergraph
         # a copy: changing the caller's options later does not change a running gateway
         self.options = options = replace(options) if options is not None else GatewayOptions()
@@ -93,6 +100,8 @@ class Gateway:
         # Operations being prepared now: concurrent misses of one operation prepare it once.
         self._preparing: dict[CacheKey, asyncio.Task[PreparedOperation]] = {}
         self.override_labels = OverrideLabels(supergraph)
+        # Authorization applies when enabled and the supergraph has access requirements.
+        self._authorization = options.authorization and not supergraph.authorization.empty
 
     @property
     def cache(self) -> LRUCache[CacheKey, PreparedOperation]:
@@ -104,14 +113,33 @@ class Gateway:
         operation_name: str | None,
         *,
         override_labels: frozenset[str] = frozenset(),
+        permissions: Permissions | None = None,
     ) -> PreparedOperation:
-        """The prepared operation, from the cache when this exact one was seen before."""
-        key = (query, operation_name or None, override_labels)
+        """The prepared operation, from the cache when this exact one was seen before.
+
+        ``permissions`` (when authorization applies; None: a caller with none) decide what of
+        the operation is planned.
+        """
+        if self._authorization and permissions is None:
+            permissions = Permissions()
+        elif not self._authorization:
+            permissions = None
+        key = (query, operation_name or None, override_labels, permissions)
         prepared = self._cache.get(key)
         if prepared is None:
-            prepared = self._preparer.prepare(query, operation_name or None, override_labels)
+            prepared = self._preparer.prepare(
+                query, operation_name or None, override_labels, permissions
+            )
             self._cache.put(key, prepared)
         return prepared
+
+    async def permissions(
+        self, principal: Principal, policies: PolicyEvaluator | None = None
+    ) -> Permissions | None:
+        """What ``principal`` may see here; None when authorization does not apply."""
+        if not self._authorization:
+            return None
+        return await permissions_for(self.supergraph.authorization, principal, policies)
 
     async def execute(
         self,
@@ -121,26 +149,36 @@ class Gateway:
         include_plan: bool = False,
         override_labels: frozenset[str] | None = None,
         principal: Principal = ANONYMOUS,
+        policies: PolicyEvaluator | None = None,
     ) -> dict[str, Any]:
         """The response for ``request``: ``data``, ``errors`` and ``extensions`` per the spec.
 
-        A response without ``data`` is a request error (the operation did not run).
-        ``principal`` is the caller as the router's authentication verified it; the server sends
-        its identity headers to the subgraphs (``router.server.fetch_observer``).
+        A response without ``data`` is a request error (the operation did not run). The caller
+        is ``principal``, as the router's authentication verified it (the server sends its
+        identity headers to the subgraphs: ``router.server.fetch_observer``); ``policies`` says
+        which of the supergraph's ``@policy`` names it satisfies (none without it). Fields it
+        may not see answer null with an error.
         """
         query = request.query
         if not query:
             return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
         labels = self.override_labels.enabled(override_labels)
-        key = (query, request.operation_name or None, labels)
+        permissions = await self.permissions(principal, policies)
+        key = (query, request.operation_name or None, labels, permissions)
         prepared = self._cache.get(key)
         if prepared is None:
-            prepared = await self._prepare_once(key, query, request.operation_name or None, labels)
+            prepared = await self._prepare_once(
+                key, query, request.operation_name or None, labels, permissions
+            )
         if prepared.errors is not None:
             return {"errors": _copy(prepared.errors)}
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
+        if prepared.authorization_removals and self.options.reject_unauthorized:
+            unauthorized = errors_for(prepared.authorization_removals, coerced)
+            if unauthorized:  # the whole operation is refused: nothing runs
+                return {"errors": unauthorized}
         try:
             response = await self._run(prepared, request, coerced, subgraph_headers, principal)
         except Exception:  # a bug must cost one response, never the server
@@ -154,7 +192,12 @@ class Gateway:
         return response
 
     async def _prepare_once(
-        self, key: CacheKey, query: str, operation_name: str | None, labels: frozenset[str]
+        self,
+        key: CacheKey,
+        query: str,
+        operation_name: str | None,
+        labels: frozenset[str],
+        permissions: Permissions | None,
     ) -> PreparedOperation:
         """Parse, validate and plan a new operation on a worker thread (a large operation must
         not stall the requests in flight on this event loop), once for every concurrent request
@@ -163,7 +206,9 @@ class Gateway:
         task = self._preparing.get(key)
         if task is None:
             task = asyncio.ensure_future(
-                asyncio.to_thread(self._preparer.prepare, query, operation_name, labels)
+                asyncio.to_thread(
+                    self._preparer.prepare, query, operation_name, labels, permissions
+                )
             )
             self._preparing[key] = task
 
@@ -187,6 +232,8 @@ class Gateway:
         errors: list[dict[str, Any]] = []
         if prepared.introspection_document is not None:
             introspection, errors = self._introspect(prepared, request.variables)
+        if prepared.authorization_removals:
+            errors = [*errors_for(prepared.authorization_removals, coerced), *errors]
         shape = prepared.shape_for(coerced)
         if prepared.plan is None:
             errors = list(errors)

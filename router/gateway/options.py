@@ -45,3 +45,7 @@ class GatewayOptions:
     traffic: SubgraphTraffic = DEFAULT_TRAFFIC
     traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
     traffic_listener: TrafficListener | None = None  # e.g. metrics of circuit states
+    # Enforce @authenticated / @requiresScopes / @policy of the supergraph before planning.
+    authorization: bool = True
+    # An operation selecting anything the caller may not see is refused whole.
+    reject_unauthorized: bool = False

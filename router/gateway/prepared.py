@@ -20,6 +20,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from router.authorization import Removal
 from router.executor import CompiledPlan, SelectionShape, compile_shape
 from router.gateway.lru import LRUCache
 from router.planner.plan import QueryPlan
@@ -43,6 +44,9 @@ class PreparedOperation:
     shapes: LRUCache[tuple[bool, ...], SelectionShape] = field(default_factory=lambda: LRUCache(32))
     # Introspection answers do not change for an operation without variables: kept here.
     static_introspection: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    # Authorization: ids of the operation's nodes the caller may not see, and their errors.
+    unauthorized: frozenset[int] = frozenset()
+    authorization_removals: tuple[Removal, ...] = ()
     _plan_text: str | None = None
 
     @property
@@ -61,7 +65,9 @@ class PreparedOperation:
         shape = self.shapes.get(key)
         if shape is None:
             assert self.schema is not None and self.operation is not None
-            shape = compile_shape(self.schema, self.operation, self.fragments, variables)
+            shape = compile_shape(
+                self.schema, self.operation, self.fragments, variables, self.unauthorized
+            )
             self.shapes.put(key, shape)
         return shape
 

@@ -20,6 +20,7 @@ from graphql import (
     validate,
 )
 
+from router.authorization import FilteredOperation, Permissions, filter_operation
 from router.executor import CompiledPlan, condition_variables
 from router.gateway.errors import (
     GRAPHQL_PARSE_FAILED,
@@ -86,8 +87,13 @@ class OperationPreparer:
         self.shapes_per_operation = shapes_per_operation
 
     def prepare(
-        self, query: str, operation_name: str | None, override_labels: frozenset[str]
+        self,
+        query: str,
+        operation_name: str | None,
+        override_labels: frozenset[str],
+        permissions: Permissions | None = None,
     ) -> PreparedOperation:
+        """The operation prepared for a caller with ``permissions`` (None: no authorization)."""
         try:
             # Selection sets must not be empty (the spec's grammar; graphql-core 3.3 allows them
             # by default), and a token limit stops oversized documents before any work.
@@ -126,6 +132,11 @@ class OperationPreparer:
             return PreparedOperation(
                 errors=[request_error("Introspection is disabled.", INTROSPECTION_DISABLED)]
             )
+        allowed: FilteredOperation | None = None
+        if permissions is not None:
+            allowed = filter_operation(
+                self.schema, self.supergraph.authorization, permissions, operation, fragments
+            )
         definitions = tuple(operation.variable_definitions or ())
         prepared = PreparedOperation(
             document=document,
@@ -141,8 +152,16 @@ class OperationPreparer:
         prepared.shapes.maxsize = self.shapes_per_operation
         if has_introspection:
             prepared.introspection_document = introspection_only(operation, fragments)
+        planned_operation, planned_fragments = operation, fragments
+        if allowed is not None and allowed.changed:
+            prepared.unauthorized = allowed.removed
+            prepared.authorization_removals = allowed.removals
+            planned_operation, planned_fragments = allowed.operation, allowed.fragments
+            root_fields = root_field_names(planned_operation, planned_fragments)
         if root_fields - META_FIELDS:
-            planned = self._plan(document, operation, has_introspection, override_labels)
+            planned = self._plan(
+                planned_operation, planned_fragments, has_introspection, override_labels
+            )
             if isinstance(planned, dict):
                 return PreparedOperation(errors=[planned])
             prepared.query_plan = planned
@@ -154,17 +173,12 @@ class OperationPreparer:
 
     def _plan(
         self,
-        document: DocumentNode,
         operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
         has_introspection: bool,
         override_labels: frozenset[str],
     ) -> QueryPlan | dict[str, Any]:
-        planned_document = DocumentNode(
-            definitions=(
-                operation,
-                *(d for d in document.definitions if isinstance(d, FragmentDefinitionNode)),
-            )
-        )
+        planned_document = DocumentNode(definitions=(operation, *fragments.values()))
         if has_introspection:
             planned_document = without_introspection(planned_document)
         name = operation.name.value if operation.name else None

@@ -170,6 +170,8 @@ def build_services(
             traffic=traffic,
             traffic_by_subgraph=traffic_by_subgraph,
             traffic_listener=metrics,
+            authorization=config.authorization.enabled,
+            reject_unauthorized=config.authorization.reject_unauthorized,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store

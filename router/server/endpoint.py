@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from router.auth.authenticate import INVALID_TOKEN_CHALLENGE, UNAUTHENTICATED
 from router.auth.tokens import InvalidToken
+from router.authorization import PolicyEvaluator
 from router.gateway import GraphQLRequest
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
@@ -115,6 +116,18 @@ class GraphQLEndpoint:
                 check_csrf(request.headers, config.csrf.required_headers)
             parsed = await self._parse(request)
             operation_names.extend(op.operation_name for op in parsed.operations)
+            authorization = config.authorization
+            if (
+                authorization.enabled
+                and authorization.require_authentication
+                and not context.principal.authenticated
+            ):
+                raise RequestError(
+                    401,
+                    "The request is not authenticated: send a valid bearer token",
+                    "UNAUTHENTICATED",
+                    headers={"www-authenticate": "Bearer"},
+                )
             if self.services.rate_limiter is not None:
                 limiter = self.services.rate_limiter
                 client_host = request.client.host if request.client else None
@@ -242,11 +255,25 @@ class GraphQLEndpoint:
         if services.hooks.has("on_operation"):
             operation = await services.hooks.operation(context, operation)
         result = await loaded.gateway.execute(
-            operation, include_plan=self._plan_requested(request), principal=context.principal
+            operation,
+            include_plan=self._plan_requested(request),
+            principal=context.principal,
+            policies=self._policy_evaluator(context),
         )
         if services.hooks.has("on_response"):
             result = await services.hooks.response(context, result)
         return result
+
+    def _policy_evaluator(self, context: RequestContext) -> PolicyEvaluator | None:
+        """The ``on_policies`` hooks for this request's caller, if any hook has the stage."""
+        hooks = self.services.hooks
+        if not hooks.has("on_policies"):
+            return None
+
+        async def evaluate(policies: frozenset[str]) -> frozenset[str]:
+            return await hooks.policies(context, context.principal, policies)
+
+        return evaluate
 
     def _plan_requested(self, request: Request) -> bool:
         plan = self._config.query_plan

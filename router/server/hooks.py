@@ -14,6 +14,9 @@ instantiated without arguments, any other object is used as is). Hooks run in th
 - ``on_subgraph_response(context, subgraph, status, seconds)``: after each subgraph fetch.
 - ``on_response(context, response)``: before the response is sent; return the (possibly
   changed) response object.
+- ``on_policies(context, principal, policies)``: which of ``policies`` (a frozenset of the
+  ``@policy`` names the supergraph uses) the caller ``principal`` satisfies; return them as a
+  frozenset. The satisfied sets of several hooks add up; without such a hook no policy holds.
 """
 
 from __future__ import annotations
@@ -71,6 +74,11 @@ class RouterHook:
     ) -> dict[str, Any]:
         return response
 
+    async def on_policies(
+        self, context: RequestContext, principal: Principal, policies: frozenset[str]
+    ) -> frozenset[str]:
+        return frozenset()
+
 
 class HookError(Exception):
     """A configured hook cannot be loaded."""
@@ -85,6 +93,7 @@ class HookChain:
         "on_subgraph_request",
         "on_subgraph_response",
         "on_response",
+        "on_policies",
     )
 
     def __init__(self, hooks: Sequence[object]) -> None:
@@ -130,6 +139,14 @@ class HookChain:
         for method in self._by_stage["on_response"]:
             response = await method(context, response)
         return response
+
+    async def policies(
+        self, context: RequestContext, principal: Principal, policies: frozenset[str]
+    ) -> frozenset[str]:
+        satisfied: set[str] = set()
+        for method in self._by_stage["on_policies"]:
+            satisfied.update(await method(context, principal, policies))
+        return frozenset(satisfied) & policies
 
 
 def load_hook(path: str) -> object:

@@ -16,7 +16,8 @@ from watchfiles import awatch
 
 from router.server.metrics import RouterMetrics
 from router.server.schema_holder import SchemaHolder
-from router.supergraph import Supergraph, read_supergraph
+from router.supergraph import Supergraph, SupergraphError, read_supergraph
+from router.supergraph.features import unsupported_features_message
 
 logger = logging.getLogger("fedra.server")
 
@@ -125,6 +126,10 @@ def _parse(sdl: str) -> Supergraph:
     file (a key or @requires field set that does not read) fails here, not on every request,
     and the first requests do not pay for building them."""
     supergraph = read_supergraph(sdl)
+    refused = unsupported_features_message(supergraph.links)
+    if refused is not None:
+        raise SupergraphError(refused)
     supergraph.api_schema  # noqa: B018 - a cached property: build it now
+    supergraph.authorization  # noqa: B018 - reads the access requirements, may refuse
     supergraph.query_planner.query_graph()
     return supergraph

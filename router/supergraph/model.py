@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
     from router.planner.planner import Planner
+    from router.supergraph.authorization import AuthorizationIndex
 
 
 class TypeKind(enum.Enum):
@@ -318,3 +319,10 @@ class Supergraph:
         from router.supergraph.api_schema import build_api_schema
 
         return build_api_schema(self)
+
+    @cached_property
+    def authorization(self) -> AuthorizationIndex:
+        """Access requirements (@authenticated, @requiresScopes, @policy) by type and field."""
+        from router.supergraph.authorization import read_requirements
+
+        return read_requirements(self)

@@ -60,6 +60,6 @@ async def test_plans_follow_the_enabled_labels_and_are_cached_per_label_set(
         assert 'service: "new"' not in default.plan_text
         assert 'service: "new"' in beta.plan_text
         await gateway.execute(GraphQLRequest(query), override_labels=frozenset({"beta", "x"}))
-        assert (query, None, frozenset({"beta", "percent(100)"})) in gateway.cache
+        assert (query, None, frozenset({"beta", "percent(100)"}), None) in gateway.cache
     finally:
         await gateway.aclose()

@@ -227,6 +227,8 @@ def assert_dev_verifies_tokens_of_its_key_set(jwks_path: Path, url: str) -> None
     stranger = SigningKey.ed25519().sign(claims())
     refused = httpx.post(url, json=ping, headers={"authorization": f"Bearer {stranger}"})
     assert refused.status_code == 401, refused.text
+
+
 def test_dev_gives_orders_its_token_endpoint_and_every_subgraph_one_key_directory(
     tmp_path: Path,
 ) -> None:
