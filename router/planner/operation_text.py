@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from router.planner.fetch_graph import FetchGroup
+from router.planner.field_conflicts import alias_conflicting_fields
 from router.planner.normalize import NO_CONDITIONS, NormalizedOperation
 from router.planner.plan import FetchNode, FieldSelection, InlineFragment, Selection
 from router.planner.selection_set import SelectionToFetch
+from router.supergraph.model import Supergraph
 
 REPRESENTATIONS = "representations"
 
 
-def fetch_node(group: FetchGroup, operation: NormalizedOperation, index: int) -> FetchNode:
+def fetch_node(
+    group: FetchGroup, operation: NormalizedOperation, index: int, supergraph: Supergraph
+) -> FetchNode:
+    top_type = None if group.is_entity else operation.root_type
+    renames = alias_conflicting_fields(supergraph, group.subgraph, group.selection, top_type)
     implied = group.conditions or NO_CONDITIONS  # the plan only runs the fetch when they hold
     used = group.variables | group.selection.variables(implied)
     usages = tuple(name for name in operation.variables if name in used)
@@ -35,6 +41,7 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, index: int) ->
         variable_usages=usages,
         requires=to_selections(group.requires) if group.is_entity else (),
         input_rewrites=tuple(group.input_rewrites),
+        output_rewrites=renames,
         id=str(group.id),
     )
 
