@@ -230,11 +230,19 @@ class Walker:
             touched |= self._add_local_field(position, item, edge, planner_added)
         touched |= self._plan_jumps(position, jumps, planner_added)
         for item, via in via_interfaces:
+            edge = self.graph.field_edge(via.type_name, via.target, item.name)
+            required: NormalizedSelection | None = None
+            dependencies: set[int] = set()
+            if edge is not None and edge.requires:
+                required = self.graph.field_sets.read(position.type_name, edge.requires)
+                guarded = replace(position, conditions=position.conditions | item.conditions)
+                dependencies = self.plan_at(guarded, required, planner_added=True)
+                touched |= dependencies
             child = self._jump(
                 position,
                 via.target,
-                set(),
-                None,
+                dependencies,
+                required,
                 position.conditions | item.conditions,
                 route=[via],
                 target_type=via.type_name,
