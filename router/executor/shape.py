@@ -17,6 +17,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -48,6 +49,8 @@ class OutputType:
     non_null: bool
     item: OutputType | None = None
     selection: SelectionShape | None = None
+    enum_name: str | None = None  # an enum: its name and the values the API schema has
+    enum_values: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -210,6 +213,9 @@ class ShapeCompiler:
         if is_composite_type(named) and selections:
             assert isinstance(named, GraphQLObjectType | GraphQLAbstractType)
             return OutputType(non_null, selection=self.compile_selection(named, selections))
+        if isinstance(named, GraphQLEnumType):
+            # A subgraph may return values the API schema hides (@inaccessible).
+            return OutputType(non_null, enum_name=named.name, enum_values=frozenset(named.values))
         return OutputType(non_null)
 
     def _collect(
