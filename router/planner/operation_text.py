@@ -26,9 +26,7 @@ def fetch_node(
     kind = "query" if group.is_entity else operation.kind
     if group.is_entity:
         definitions.insert(0, f"${REPRESENTATIONS}:[_Any!]!")
-        body = (
-            f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){selection.print(implied)}}}"
-        )
+        body = f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){selection.print(implied)}}}"
     else:
         body = selection.print(implied)
     name = f"{operation.name}__{group.subgraph}__{index}" if operation.name else None
