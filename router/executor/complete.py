@@ -162,8 +162,27 @@ class ResponseShaper:
         if selection is not None:
             if type(value) is not dict:
                 return self._invalid(path, coordinate, "an object")
+            if selection.abstract:
+                runtime = value.get("__typename")
+                if (
+                    type(runtime) is str
+                    and runtime not in selection.by_type
+                    and runtime not in selection.abstract_names
+                ):
+                    return self._invalid_typename(path, coordinate, selection.type_name)
             return self._object(value, selection, path)
         return value
+
+    def _invalid_typename(self, path: LinkedPath, coordinate: str, abstract: str) -> _Null:
+        """An object whose runtime type the API schema does not have (e.g. @inaccessible)."""
+        assert path is not None
+        index = path[1]
+        if type(index) is int:
+            where = f"array element of type {abstract} at index {index}"
+        else:
+            where = f"field {coordinate}"
+        self._error(path, f"Invalid __typename found for object at {where}.")
+        return _BUBBLE
 
     def _error(self, path: LinkedPath, message: str) -> None:
         keys = _path_list(path)

@@ -73,6 +73,9 @@ class SelectionShape:
     abstract: bool
     by_type: dict[str, tuple[FieldShape, ...]]
     fallback: tuple[FieldShape, ...]  # the runtime type is unknown
+    # Abstract types of the schema: a ``__typename`` naming one of them (an interface object's)
+    # is "not known yet"; any other name outside ``by_type`` is not a possible type.
+    abstract_names: frozenset[str] = frozenset()
 
 
 def condition_variables(
@@ -131,6 +134,9 @@ class ShapeCompiler:
         self._fragments = fragments
         self._values = condition_values
         self._memo: dict[tuple[str, tuple[int, ...]], SelectionShape] = {}
+        self._abstract_names = frozenset(
+            name for name, named in schema.type_map.items() if is_abstract_type(named)
+        )
 
     def compile_root(
         self, root: GraphQLObjectType, selection_set: SelectionSetNode
@@ -149,7 +155,9 @@ class ShapeCompiler:
         if cached is not None:
             return cached
         abstract = is_abstract_type(parent)
-        shape = SelectionShape(parent.name, abstract, {}, ())
+        shape = SelectionShape(
+            parent.name, abstract, {}, (), self._abstract_names if abstract else frozenset()
+        )
         self._memo[memo_key] = shape  # before recursing: selections may nest the same type
         if isinstance(parent, GraphQLObjectType):
             shape.by_type[parent.name] = self._fields(parent, parent, selection_sets, root_level)

@@ -1,4 +1,5 @@
-"""Enum values a subgraph returns that the API schema does not have: null and an error."""
+"""Values a subgraph returns that the API schema does not have (an enum value, a runtime type
+hidden by @inaccessible): null and an error at the path, with null propagation."""
 
 from __future__ import annotations
 
@@ -63,4 +64,53 @@ def test_known_values_pass_through() -> None:
         "{ item { status tags } }", {"item": {"status": "RETIRED", "tags": ["ACTIVE"]}}
     )
     assert data == {"item": {"status": "RETIRED", "tags": ["ACTIVE"]}}
+    assert errors == []
+
+
+UNION_SCHEMA = build_schema(
+    """
+    type Product { name: String }
+    type Other { code: String }
+    union Found = Product | Other
+    type Query { one: Found found: [Found!] maybe: [Found] }
+    """
+)
+
+
+def test_runtime_type_the_api_schema_lacks_is_null_with_an_error() -> None:
+    query = "{ one { ... on Product { name } } found { __typename } maybe { __typename } }"
+    operation = next(d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode))
+    errors: list[dict[str, Any]] = []
+    hidden = {"__typename": "Secret"}
+    product = {"__typename": "Product", "name": "Mug"}
+    data = shape_response(
+        {"one": hidden, "found": [product, hidden], "maybe": [hidden, product]},
+        compile_shape(UNION_SCHEMA, operation, {}),
+        errors,
+    )
+    assert data == {"one": None, "found": None, "maybe": [None, {"__typename": "Product"}]}
+    assert [(e["message"], e["path"]) for e in errors] == [
+        ("Invalid __typename found for object at field Query.one.", ["one"]),
+        (
+            "Invalid __typename found for object at array element of type Found at index 1.",
+            ["found", 1],
+        ),
+        (
+            "Invalid __typename found for object at array element of type Found at index 0.",
+            ["maybe", 0],
+        ),
+    ]
+
+
+def test_runtime_type_naming_an_abstract_type_is_not_an_error() -> None:
+    operation = next(
+        d
+        for d in parse("{ one { ... on Product { name } } }").definitions
+        if isinstance(d, OperationDefinitionNode)
+    )
+    errors: list[dict[str, Any]] = []
+    data = shape_response(
+        {"one": {"__typename": "Found"}}, compile_shape(UNION_SCHEMA, operation, {}), errors
+    )
+    assert data == {"one": {}}
     assert errors == []
