@@ -32,6 +32,9 @@ KNOWN_DIFFERENCES = {
     "federation-1/classic-demo": "one inventory fetch for inStock and shippingEstimate, not two",
     "requires-chain/all-layers": "priceCents joins the checkout fetch that runs after shipping",
     "bench/TestQuery": "one inventory fetch per product path for inStock and shippingEstimate",
+    "interface-reachability/requires-from-another-interface-object": (
+        "tool's shipping and bulky come from one shipping fetch after volumes, not two"
+    ),
 }
 
 # Where Apollo's recorded plan is wrong, so fewer fetches there prove nothing.
