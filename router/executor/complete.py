@@ -98,6 +98,15 @@ class ResponseShaper:
                     result[key] = None
                     continue
                 if field.leaf:
+                    allowed = field.type.enum_values
+                    if allowed is not None and value not in allowed:
+                        self._error(
+                            (path, key), f"Invalid value found for field {field.coordinate}."
+                        )
+                        if field.type.non_null:
+                            return _BUBBLE
+                        result[key] = None
+                        continue
                     result[key] = value  # scalars and enums pass through
                     continue
                 type_ = field.type
@@ -128,6 +137,7 @@ class ResponseShaper:
                 return self._invalid(path, coordinate, "a list")
             items: list[Any] = []
             leaf_items = item_type.item is None and item_type.selection is None
+            allowed = item_type.enum_values
             for index, item in enumerate(value):
                 if item is None:
                     if item_type.non_null:
@@ -135,6 +145,15 @@ class ResponseShaper:
                         return _BUBBLE
                     items.append(None)
                 elif leaf_items:
+                    if allowed is not None and item not in allowed:
+                        self._error(
+                            (path, index),
+                            f"Invalid value found for array element of type "
+                            f"{item_type.enum_name} at index {index}.",
+                        )
+                        if item_type.non_null:
+                            return _BUBBLE
+                        item = None
                     items.append(item)
                 else:
                     completed = self._value(item, item_type, (path, index), coordinate)
@@ -148,8 +167,34 @@ class ResponseShaper:
         if selection is not None:
             if type(value) is not dict:
                 return self._invalid(path, coordinate, "an object")
+            if selection.abstract:
+                runtime = value.get("__typename")
+                if (
+                    type(runtime) is str
+                    and runtime not in selection.by_type
+                    and runtime not in selection.abstract_names
+                ):
+                    return self._invalid_typename(path, coordinate, selection.type_name)
             return self._object(value, selection, path)
         return value
+
+    def _invalid_typename(self, path: LinkedPath, coordinate: str, abstract: str) -> _Null:
+        """An object whose runtime type the API schema does not have (e.g. @inaccessible)."""
+        assert path is not None
+        index = path[1]
+        if type(index) is int:
+            where = f"array element of type {abstract} at index {index}"
+        else:
+            where = f"field {coordinate}"
+        self._error(path, f"Invalid __typename found for object at {where}.")
+        return _BUBBLE
+
+    def _error(self, path: LinkedPath, message: str) -> None:
+        keys = _path_list(path)
+        if self._error_paths is not None:
+            for end in range(1, len(keys) + 1):
+                self._error_paths.add(tuple(keys[:end]))
+        self.errors.append(completion_error(message, keys))
 
     def _invalid(self, path: LinkedPath, coordinate: str, expected: str) -> _Null:
         self.errors.append(

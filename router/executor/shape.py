@@ -17,6 +17,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -49,6 +50,8 @@ class OutputType:
     non_null: bool
     item: OutputType | None = None
     selection: SelectionShape | None = None
+    enum_name: str | None = None  # an enum: its name and the values the API schema has
+    enum_values: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +74,9 @@ class SelectionShape:
     abstract: bool
     by_type: dict[str, tuple[FieldShape, ...]]
     fallback: tuple[FieldShape, ...]  # the runtime type is unknown
+    # Abstract types of the schema: a ``__typename`` naming one of them (an interface object's)
+    # is "not known yet"; any other name outside ``by_type`` is not a possible type.
+    abstract_names: frozenset[str] = frozenset()
 
 
 def condition_variables(
@@ -131,6 +137,9 @@ class ShapeCompiler:
         self._values = condition_values
         self._unauthorized = unauthorized
         self._memo: dict[tuple[str, tuple[int, ...]], SelectionShape] = {}
+        self._abstract_names = frozenset(
+            name for name, named in schema.type_map.items() if is_abstract_type(named)
+        )
 
     def compile_root(
         self, root: GraphQLObjectType, selection_set: SelectionSetNode
@@ -149,7 +158,9 @@ class ShapeCompiler:
         if cached is not None:
             return cached
         abstract = is_abstract_type(parent)
-        shape = SelectionShape(parent.name, abstract, {}, ())
+        shape = SelectionShape(
+            parent.name, abstract, {}, (), self._abstract_names if abstract else frozenset()
+        )
         self._memo[memo_key] = shape  # before recursing: selections may nest the same type
         if isinstance(parent, GraphQLObjectType):
             shape.by_type[parent.name] = self._fields(parent, parent, selection_sets, root_level)
@@ -223,6 +234,9 @@ class ShapeCompiler:
         if is_composite_type(named) and selections:
             assert isinstance(named, GraphQLObjectType | GraphQLAbstractType)
             return OutputType(non_null, selection=self.compile_selection(named, selections))
+        if isinstance(named, GraphQLEnumType):
+            # A subgraph may return values the API schema hides (@inaccessible).
+            return OutputType(non_null, enum_name=named.name, enum_values=frozenset(named.values))
         return OutputType(non_null)
 
     def _collect(

@@ -56,7 +56,7 @@ def run_pipeline(
     fetches: list[FetchNode] = []
 
     def make_fetch(group: FetchGroup) -> FetchNode:
-        node = fetch_node(group, operation, len(fetches))
+        node = fetch_node(group, operation, len(fetches), supergraph)
         fetches.append(node)
         return node
 

@@ -19,7 +19,8 @@ class Routes:
     def interface_object_route(
         self, type_name: str, source: str, field_name: str
     ) -> KeyEdge | None:
-        """A jump to a subgraph that resolves the field for an interface of this object type."""
+        """A jump to a subgraph that resolves the field for an interface of this object type
+        (the field may ``@requires`` fields: the caller plans them before the jump)."""
         named = self.supergraph.types[type_name]
         for interface in named.interfaces:
             interface_type = self.supergraph.types.get(interface)
@@ -29,7 +30,7 @@ class Routes:
                 if not definition.is_interface_object:
                     continue
                 edge = self.graph.field_edge(interface, subgraph, field_name)
-                if edge is None or edge.requires:
+                if edge is None:
                     continue
                 for key in definition.resolvable_keys:
                     selection = self.graph.field_sets.read(type_name, key.fields)

@@ -230,11 +230,19 @@ class Walker:
             touched |= self._add_local_field(position, item, edge, planner_added)
         touched |= self._plan_jumps(position, jumps, planner_added)
         for item, via in via_interfaces:
+            edge = self.graph.field_edge(via.type_name, via.target, item.name)
+            required: NormalizedSelection | None = None
+            dependencies: set[int] = set()
+            if edge is not None and edge.requires:
+                required = self.graph.field_sets.read(position.type_name, edge.requires)
+                guarded = replace(position, conditions=position.conditions | item.conditions)
+                dependencies = self.plan_at(guarded, required, planner_added=True)
+                touched |= dependencies
             child = self._jump(
                 position,
                 via.target,
-                set(),
-                None,
+                dependencies,
+                required,
                 position.conditions | item.conditions,
                 route=[via],
                 target_type=via.type_name,
@@ -557,6 +565,7 @@ class Walker:
     ) -> set[int]:
         type_name = position.type_name
         touched: set[int] = set()
+        carried: list[tuple[Position, NormalizedField, str, FieldEdge]] = []
         for item, target in jumps:
             edge = self.graph.field_edge(type_name, target, item.name)
             assert edge is not None
@@ -571,8 +580,25 @@ class Walker:
                 position, target, dependencies, required, position.conditions | item.conditions
             )
             touched.add(child.group.id)
+            if self._carried_by_key(child, item):
+                carried.append((child, item, target, edge))
+                continue
             touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
+        for child, item, target, edge in carried:
+            if child.selection.is_empty():  # nothing else to fetch there: keep the fetch valid
+                touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
         return touched
+
+    def _carried_by_key(self, child: Position, item: NormalizedField) -> bool:
+        """Whether a leaf field is already in the data as a key field of the jump itself: it
+        is fetched before the jump, under its own name, so the target need not resolve it."""
+        if item.selection is not None or item.arguments or item.alias not in (None, item.name):
+            return False
+        typed = child.group.requires.fragments.get(child.type_name)
+        if typed is None:
+            return False
+        carried = typed.fields.get(item.name)
+        return carried is not None and carried.alias is None and carried.selection is None
 
     def _option_rank(self, type_name: str, field_name: str, target: str) -> tuple[int, int]:
         edge = self.graph.field_edge(type_name, target, field_name)

@@ -1,8 +1,9 @@
 """fedra's router, run on the live fixture subgraphs, answers what @apollo/gateway answered.
 
-Every recorded operation of the conformance corpus goes through `router.gateway.Gateway` with the
-fixture's own Apollo-composed supergraph; the response must conform (tests/conformance/compare.py)
-to the recording. Deliberate differences are listed in `DELIBERATE_DIFFERENCES` with a reason and
+Every recorded operation of the conformance corpus goes through `router.gateway.Gateway` twice:
+with the fixture's own Apollo-composed supergraph, and with the supergraph fedra's composer
+(`router.compose`) makes from the same subgraphs; each response must conform
+(tests/conformance/compare.py) to the recording. Deliberate differences are listed in `DELIBERATE_DIFFERENCES` with a reason and
 the weaker comparison they are still held to.
 """
 
@@ -17,11 +18,16 @@ from typing import Any, Literal
 
 import pytest
 
+from router.compose import SubgraphSource, compose
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph import read_supergraph
 
 from .compare import comparable_response, response_differences
 from .corpus import Case, iter_cases, running_fixture
+from .fixture import Fixture, placeholder_url
+
+Pipeline = Literal["apollo-composed", "fedra-composed"]
+PIPELINES: tuple[Pipeline, ...] = ("apollo-composed", "fedra-composed")
 
 ComparisonMode = Literal["paths", "codes", "located-nulls"]
 """How a deliberately different answer is still held to the recording. Both demand the same
@@ -97,11 +103,44 @@ def fixture_urls() -> Iterator[dict[Path, dict[str, str]]]:
         yield _Lazy()
 
 
-async def _execute(case: Case, urls: dict[str, str]) -> dict[str, Any]:
+_FEDRA_SUPERGRAPHS: dict[Path, str] = {}
+
+
+def fedra_supergraph_sdl(fixture_dir: Path) -> str:
+    """The fixture's subgraphs composed by fedra's own composer (once per fixture)."""
+    cached = _FEDRA_SUPERGRAPHS.get(fixture_dir)
+    if cached is None:
+        sources = [
+            SubgraphSource(
+                name=path.stem,
+                url=placeholder_url(path.stem),
+                sdl=path.read_text(encoding="utf-8"),
+                path=str(path),
+            )
+            for path in Fixture(fixture_dir).subgraph_sdl_paths()
+        ]
+        result = compose(sources)
+        assert result.supergraph_sdl is not None, (
+            f"fedra cannot compose {fixture_dir.name}: "
+            + "; ".join(f"{e.code}: {e.message}" for e in result.errors)
+        )
+        cached = result.supergraph_sdl
+        _FEDRA_SUPERGRAPHS[fixture_dir] = cached
+    return cached
+
+
+async def _execute(
+    case: Case, urls: dict[str, str], pipeline: Pipeline = "apollo-composed"
+) -> dict[str, Any]:
     options = GatewayOptions(url_overrides=urls)
     if case.subgraph_timeout_ms is not None:
         options.subgraph_timeout = case.subgraph_timeout_ms / 1000
-    gateway = Gateway(read_supergraph(case.supergraph_sdl), options)
+    sdl = (
+        case.supergraph_sdl
+        if pipeline == "apollo-composed"
+        else fedra_supergraph_sdl(case.fixture_dir)
+    )
+    gateway = Gateway(read_supergraph(sdl), options)
     try:
         return await gateway.execute(
             GraphQLRequest(
@@ -168,9 +207,12 @@ def test_weaker_comparison_still_compares() -> None:
     assert weaker_differences({"errors": [error]}, recorded, "paths")
 
 
+@pytest.mark.parametrize("pipeline", PIPELINES)
 @pytest.mark.parametrize("case", _CASES, ids=[case.id for case in _CASES])
-async def test_router_conforms(case: Case, fixture_urls: dict[Path, dict[str, str]]) -> None:
-    response = await _execute(case, fixture_urls[case.fixture_dir])
+async def test_router_conforms(
+    case: Case, pipeline: Pipeline, fixture_urls: dict[Path, dict[str, str]]
+) -> None:
+    response = await _execute(case, fixture_urls[case.fixture_dir], pipeline)
     actual, expected = _same_quotes(response), _same_quotes(case.expected)
     differences = response_differences(actual, expected)
     deliberate = DELIBERATE_DIFFERENCES.get(case.id)

@@ -75,10 +75,14 @@ def test_plans_not_worse_than_apollo(path: Path, apollo_plans: dict[str, object]
         pytest.skip(f"Apollo cannot plan over this supergraph: {plans}")
     supergraph = read_supergraph(path.read_text(encoding="utf-8"))
     compared = 0
+    invalid = 0
     for field, text in select_everything(supergraph.api_schema, DEPTH).items():
         apollo_text = plans.get(field)
         document = parse(text)
-        if validate(supergraph.api_schema, document) or not isinstance(apollo_text, str):
+        if validate(supergraph.api_schema, document):
+            invalid += 1  # e.g. one response name with two types on two members
+            continue
+        if not isinstance(apollo_text, str):
             continue
         if apollo_text.startswith("ERROR"):
             continue
@@ -94,4 +98,4 @@ def test_plans_not_worse_than_apollo(path: Path, apollo_plans: dict[str, object]
         apollo = shape_of_text(apollo_text)
         assert apollo is not None
         assert ours.not_worse_than(apollo), f"{field}: ours {ours}, Apollo {apollo}\n{text}"
-    assert compared or not plans
+    assert compared or not plans or invalid == len(plans)
