@@ -13,6 +13,7 @@ from router.compose import SubgraphSource, compose
 from tests.compose.expectations import read_expectation
 from tests.compose.fixture_sets import fixture_names, load_fixture
 from tests.compose.reference import NODE_DIR, node_executable, reference_unavailable_reason
+from tests.conftest import REQUIRE_NODE, require
 
 LOADER = NODE_DIR / "load_supergraph.mjs"
 
@@ -34,9 +35,7 @@ def _composed_corpus() -> dict[str, tuple[str, str]]:
 
 @pytest.mark.node
 def test_apollo_loads_every_supergraph_fedra_composes() -> None:
-    reason = reference_unavailable_reason()
-    if reason is not None:
-        pytest.skip(reason)
+    require(REQUIRE_NODE, reference_unavailable_reason())
     node = node_executable()
     assert node is not None
     corpus = _composed_corpus()
