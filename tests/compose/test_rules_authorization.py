@@ -95,3 +95,21 @@ def test_weaker_alternatives_are_not_enough() -> None:
         + 's: Int @requires(fields: "w") @requiresScopes(scopes: [["w"], ["x"]]) }',
     )
     assert [error.code for error in result.errors] == ["MISSING_TRANSITIVE_AUTH_REQUIREMENTS"]
+
+
+def test_a_field_taking_protected_context_data_must_demand_its_requirements() -> None:
+    link = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", '
+        '"@context", "@fromContext", "@requiresScopes"])\n'
+    )
+    result = compose_sdls(
+        a=link
+        + 'type Query { t: T }\ntype T @key(fields: "id") @context(name: "c") '
+        + '{ id: ID! s: String! @requiresScopes(scopes: [["s"]]) u: U! }\n'
+        + 'type U @key(fields: "id") { id: ID! f(a: String @fromContext(field: "$c { s }")): Int }',
+    )
+    assert [error.message for error in result.errors] == [
+        '[a] Field "U.f" does not specify necessary @authenticated, @requiresScopes and/or '
+        '@policy auth requirements to access the transitive field "T.s" data from @fromContext '
+        "selection set."
+    ]
