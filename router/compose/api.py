@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from router.compose.errors import CompositionError, Diagnostics
 from router.compose.federation_spec import join_version_for
+from router.compose.merge.auth_propagation import propagate_requirements_to_interfaces
 from router.compose.merge.context import MergeContext, graph_enum_values
 from router.compose.merge.types import merge_types
 from router.compose.passthrough import passthrough_features
@@ -59,6 +60,7 @@ from router.compose.validate.requires_provides import (
 from router.compose.validate.roots import validate_roots
 from router.compose.validate.shareable_usage import validate_shareable_usage
 from router.compose.validate.sharing import validate_sharing
+from router.compose.validate.transitive_auth import validate_transitive_auth_requirements
 from router.supergraph.model import Link, NamedType, Subgraph, Supergraph
 from router.supergraph.printer import default_links, print_supergraph
 from router.supergraph.reader import read_supergraph
@@ -168,11 +170,13 @@ def compose_supergraph(sources: Sequence[SubgraphSource]) -> tuple[Supergraph | 
     validate_overrides(subgraphs, diagnostics)
     validate_overrides_on_interfaces(subgraphs, diagnostics)
     types = merge_types(context)
+    propagate_requirements_to_interfaces(types)
     validate_interface_implementations(subgraphs, types, diagnostics)
     validate_external_on_base(subgraphs, types, without_base, diagnostics)
     validate_merged_directives_on_external(subgraphs, diagnostics)
     validate_sharing(subgraphs, types, diagnostics)
     validate_interface_key_implementations(subgraphs, types, diagnostics)
+    validate_transitive_auth_requirements(subgraphs, types, diagnostics)
     if diagnostics.failed():
         return None, diagnostics
     validate_inaccessible(subgraphs, types, diagnostics)
@@ -197,7 +201,9 @@ def _build_supergraph(subgraphs: list[SubgraphSchema], context: MergeContext) ->
         inaccessible=_any_marked(types, "inaccessible"),
     )
     links = [_with_local_name(link, subgraphs) for link in links]
-    passthrough_links, passthrough_definitions, scalars = passthrough_features(types)
+    passthrough_links, passthrough_definitions, scalars = passthrough_features(
+        types, _authorization_local_names(subgraphs)
+    )
     links.extend(passthrough_links)
     links.extend(feature_links)
     definitions = passthrough_definitions + definitions
@@ -218,6 +224,23 @@ def _build_supergraph(subgraphs: list[SubgraphSchema], context: MergeContext) ->
         directives=definitions,
         join_version=join_version,
     )
+
+
+_AUTHORIZATION = ("authenticated", "requiresScopes", "policy")
+
+
+def _authorization_local_names(subgraphs: list[SubgraphSchema]) -> dict[str, str]:
+    """The authorization directives' names in the subgraphs applying them, where they agree."""
+    names: dict[str, str] = {}
+    for directive in _AUTHORIZATION:
+        local_names = {
+            subgraph.local(directive)
+            for subgraph in subgraphs
+            if subgraph.uses_directive(subgraph.local(directive))
+        }
+        if len(local_names) == 1:
+            names[directive] = local_names.pop()
+    return names
 
 
 def _any_marked(types: dict[str, NamedType], attribute: str) -> bool:

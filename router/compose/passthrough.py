@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from router.supergraph.model import DirectiveDefinition, Link, NamedType, TypeKind
+from router.supergraph.model import AppliedDirective, DirectiveDefinition, Link, NamedType, TypeKind
 
 _LOCATIONS = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
 
@@ -86,10 +86,19 @@ def used_directive_names(types: dict[str, NamedType]) -> set[str]:
 
 
 def passthrough_features(
-    types: dict[str, NamedType],
+    types: dict[str, NamedType], local_names: dict[str, str] | None = None
 ) -> tuple[list[Link], list[DirectiveDefinition], list[NamedType]]:
-    """Links, definitions and scalar types of the specs whose directives are in use."""
+    """Links, definitions and scalar types of the specs whose directives are in use.
+
+    ``local_names`` maps a spec's root directive (e.g. ``requiresScopes``) to the name the
+    subgraphs give it when they all agree on another one (``@scopes``, or
+    ``@federation__requiresScopes`` when not imported): the supergraph keeps that name, imports
+    it under it, and the applications in ``types`` are renamed to it.
+    """
     used = used_directive_names(types)
+    renames = {
+        root: local for root, local in (local_names or {}).items() if local != root and root in used
+    }
     links: list[Link] = []
     definitions: list[DirectiveDefinition] = []
     scalars: list[NamedType] = []
@@ -98,13 +107,33 @@ def passthrough_features(
         if not in_use:
             continue
         imports = tuple(f"@{name}=@{name}" for name in in_use if name != spec.root)
+        if spec.root in renames:
+            imports = (f"@{spec.root}=@{renames[spec.root]}", *imports)
         links.append(Link(url=spec.url, purpose=spec.purpose, imports=imports))
         for name, template in spec.definitions.items():
             local = name if name == spec.root or name in in_use else f"{spec.root}__{name}"
+            local = renames.get(name, local)
             definitions.append(
                 DirectiveDefinition(
                     name=local, sdl=template.format(name=local), in_api_schema=False
                 )
             )
         scalars.extend(NamedType(name=scalar, kind=TypeKind.SCALAR) for scalar in spec.scalars)
+    if renames:
+        _rename_applications(types, renames)
     return links, definitions, scalars
+
+
+def _rename_applications(types: dict[str, NamedType], renames: dict[str, str]) -> None:
+    def renamed(directives: list[AppliedDirective]) -> list[AppliedDirective]:
+        return [
+            AppliedDirective(renames[d.name], d.arguments) if d.name in renames else d
+            for d in directives
+        ]
+
+    for named in types.values():
+        named.directives = renamed(named.directives)
+        for merged in named.fields.values():
+            merged.directives = renamed(merged.directives)
+        for value in named.values.values():
+            value.directives = renamed(value.directives)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import REQUIRE_BROWSER, require
+
 CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER_ENV = "FEDRA_REQUIRE_BROWSER"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get(REQUIRE_BROWSER_ENV) == "1":
-        pytest.fail(f"{reason} ({REQUIRE_BROWSER_ENV}=1)")
-    pytest.skip(reason)
+    require(REQUIRE_BROWSER, reason)
 
 
 @pytest.fixture(scope="module")

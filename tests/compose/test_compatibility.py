@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import pytest
@@ -35,8 +34,8 @@ from tests.compose.reference import (
     compose_with_reference,
     reference_unavailable_reason,
 )
+from tests.conftest import REQUIRE_NODE, require
 
-REQUIRE_NODE_ENV = "FEDRA_REQUIRE_NODE"
 FIXTURE_NAMES = fixture_names()
 RECORD_COMMAND = "python -m tests.compose.record"
 
@@ -54,18 +53,14 @@ def _project_fixture_or_skip() -> FixtureSet:
     project = load_project_fixture()
     if project is None:
         missing = ", ".join(str(path) for path in missing_project_schema_files())
-        pytest.skip(f"the project's subgraph SDLs are not there yet: {missing}")
+        pytest.fail(f"the project's subgraph SDLs are missing (run `make schema`): {missing}")
     return project
 
 
 @pytest.fixture(scope="session")
 def apollo_results() -> Mapping[str, ReferenceResult]:
     """@apollo/composition's result for every fixture, from one Node process per session."""
-    reason = reference_unavailable_reason()
-    if reason is not None:
-        if os.environ.get(REQUIRE_NODE_ENV) == "1":
-            pytest.fail(f"{reason}; {REQUIRE_NODE_ENV}=1 requires it", pytrace=False)
-        pytest.skip(reason)
+    require(REQUIRE_NODE, reference_unavailable_reason())
     fixture_sets = {name: load_fixture(name).subgraphs for name in FIXTURE_NAMES}
     project = load_project_fixture()
     if project is not None:

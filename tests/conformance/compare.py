@@ -1,6 +1,7 @@
 """Compare a router's response with a recorded one.
 
-`data` must be equal exactly (including whether the key is present at all). Errors are
+`data` must be equal exactly, key order included (clients see the order; GraphQL's response
+follows the selection set's), and including whether the key is present at all. Errors are
 compared by message, path and `extensions.code`, after `normalise_message` has removed what
 changes from run to run (ports, timings), as a multiset: fetches that run in parallel may
 report their errors in either order.
@@ -49,11 +50,21 @@ def _error_order(error: ComparableError) -> tuple[str, str, str]:
     return (repr(error.path), error.message, error.code or "")
 
 
+def ordered(value: Any) -> Any:
+    """``value`` with every object turned into its list of (key, value) pairs, so that two
+    values compare equal only when their keys also come in the same order."""
+    if isinstance(value, dict):
+        return [(key, ordered(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [ordered(item) for item in value]
+    return value
+
+
 def comparable_response(response: dict[str, Any]) -> dict[str, Any]:
     """The parts of a response the conformance tests hold a router to."""
     comparable: dict[str, Any] = {}
     if "data" in response:
-        comparable["data"] = response["data"]
+        comparable["data"] = ordered(response["data"])
     errors = list(response.get("errors") or [])
     errors.extend((response.get("extensions") or {}).get("valueCompletion") or [])
     comparable["errors"] = sorted((comparable_error(error) for error in errors), key=_error_order)

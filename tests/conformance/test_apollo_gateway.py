@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+
+from tests.conftest import REQUIRE_NODE, require
 
 from .compare import assert_conforms
 from .fixture import Fixture, all_fixtures
@@ -21,11 +22,9 @@ _RESULTS: dict[Path, dict[str, GatewayResult]] = {}
 
 def _require_node() -> None:
     reason = node_unavailable_reason()
-    if reason is None:
-        return
-    if os.environ.get("FEDRA_REQUIRE_NODE") == "1":
-        pytest.fail(f"FEDRA_REQUIRE_NODE=1 but {reason}")
-    pytest.skip(f"@apollo/gateway harness unavailable: {reason}")
+    require(
+        REQUIRE_NODE, None if reason is None else f"@apollo/gateway harness unavailable: {reason}"
+    )
 
 
 def _gateway_results(fixture: Fixture) -> dict[str, GatewayResult]:

@@ -79,3 +79,13 @@ def test_error_order_does_not_matter() -> None:
     assert response_differences(
         {"data": None, "errors": [first]}, {"data": None, "errors": [first, first]}
     )
+
+
+def test_data_in_another_key_order_does_not_conform() -> None:
+    expected = {"data": {"a": 1, "b": {"c": 2, "d": 3}}}
+    assert response_differences({"data": {"a": 1, "b": {"c": 2, "d": 3}}}, expected) == []
+    assert response_differences({"data": {"b": {"c": 2, "d": 3}, "a": 1}}, expected)
+    assert response_differences({"data": {"a": 1, "b": {"d": 3, "c": 2}}}, expected)
+    assert response_differences(
+        {"data": {"l": [{"y": 1, "x": 2}]}}, {"data": {"l": [{"x": 2, "y": 1}]}}
+    )

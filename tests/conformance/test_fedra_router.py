@@ -74,16 +74,23 @@ DELIBERATE_DIFFERENCES: dict[str, DeliberateDifference] = {
 }
 
 
+_GRAPHQL_CORE_MESSAGES = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
+
+
 def _same_quotes(response: dict[str, Any]) -> dict[str, Any]:
-    """Validation messages come from graphql-core, which quotes names with ' where graphql-js
-    (inside @apollo/gateway) uses ": the one deliberate difference applied to every case."""
+    """Validation and syntax messages come from graphql-core, which quotes names with ' where
+    graphql-js (inside @apollo/gateway) uses ": the one deliberate difference applied to every
+    case, and only to those errors; every other message must be equal."""
     errors = response.get("errors")
     if not errors:
         return response
-    return {
-        **response,
-        "errors": [{**e, "message": str(e.get("message", "")).replace("'", '"')} for e in errors],
-    }
+    return {**response, "errors": [_double_quoted(error) for error in errors]}
+
+
+def _double_quoted(error: dict[str, Any]) -> dict[str, Any]:
+    if (error.get("extensions") or {}).get("code") not in _GRAPHQL_CORE_MESSAGES:
+        return error
+    return {**error, "message": str(error.get("message", "")).replace("'", '"')}
 
 
 _CASES = iter_cases()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,13 +9,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-import pytest
+
+from tests.conftest import REQUIRE_NODE, require
 
 from .operations import Operation
 from .stack import REPO_ROOT
 
 NODE_DIR = REPO_ROOT / "tests" / "node"
-REQUIRE_NODE_ENV = "FEDRA_REQUIRE_NODE"
 NODE_TIMEOUT_SECONDS = 120
 # @apollo/gateway implements no authorization and refuses a supergraph linking the
 # authenticated / requiresScopes specs "for: SECURITY"; the subgraphs enforce access anyway.
@@ -43,11 +42,7 @@ def node_unavailable_reason() -> str | None:
 def require_node() -> None:
     """Skips the test when Node or the packages are missing, fails instead when required."""
     reason = node_unavailable_reason()
-    if reason is None:
-        return
-    if os.environ.get(REQUIRE_NODE_ENV) == "1":
-        pytest.fail(f"{REQUIRE_NODE_ENV}=1 but {reason}")
-    pytest.skip(f"@apollo/gateway unavailable: {reason}")
+    require(REQUIRE_NODE, None if reason is None else f"@apollo/gateway unavailable: {reason}")
 
 
 def run_apollo_gateway(

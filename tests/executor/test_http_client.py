@@ -17,6 +17,7 @@ import pytest
 from router.executor import FetcherOptions, SubgraphFetcher
 from router.executor.http_pool import ConnectionPool
 from router.executor.http_transport import PooledTransport
+from tests.conftest import REQUIRE_TOOLS, require
 
 ANSWER = b'{"data":{"ok":true}}'
 
@@ -366,8 +367,7 @@ async def test_the_pooled_httpx_transport_carries_a_wrapped_client(
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and its key."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not on PATH")
+    require(REQUIRE_TOOLS, None if shutil.which("openssl") else "openssl is not on PATH")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
     command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]

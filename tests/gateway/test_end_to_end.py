@@ -8,15 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-import router.planner
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from tests.executor.harness import load_supergraph, make_apps
 from tests.executor.subgraphs.failing import FailingApp
 from tests.executor.subgraphs.recording import RecordingApp
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(router.planner, "plan_operation"), reason="needs the router's planner"
-)
 
 
 @pytest.fixture

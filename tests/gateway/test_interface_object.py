@@ -8,16 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-import router.planner
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph.reader import read_supergraph
 from tests.executor.subgraphs.recording import RecordingApp
 
 from .subgraphs import media
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(router.planner, "plan_operation"), reason="needs the router's planner"
-)
 SUPERGRAPH = Path(__file__).parent / "subgraphs" / "media.graphql"
 
 

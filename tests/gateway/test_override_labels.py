@@ -7,7 +7,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-import router.planner
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.gateway.override_labels import OverrideLabels
 from router.supergraph.model import Supergraph
@@ -41,9 +40,6 @@ def test_percentages_are_rolled_per_request(supergraph: Supergraph) -> None:
     assert 0.2 < sum(rolls) / len(rolls) < 0.3
 
 
-@pytest.mark.skipif(
-    not hasattr(router.planner, "plan_operation"), reason="needs the router's planner"
-)
 async def test_plans_follow_the_enabled_labels_and_are_cached_per_label_set(
     supergraph: Supergraph,
 ) -> None:

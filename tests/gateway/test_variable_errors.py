@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +14,7 @@ from graphql.execution.values import get_variable_values
 
 from router.gateway.js_inspect import js_inspect, js_number
 from router.gateway.variable_errors import MAX_ERRORS, TOO_MANY_ERRORS, variable_errors
+from tests.conftest import REQUIRE_NODE, require
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 
@@ -116,11 +116,7 @@ def _node_unavailable() -> str | None:
 
 
 def test_messages_match_graphql_js() -> None:
-    reason = _node_unavailable()
-    if reason is not None:
-        if os.environ.get("FEDRA_REQUIRE_NODE") == "1":
-            pytest.fail(f"FEDRA_REQUIRE_NODE=1 but {reason}")
-        pytest.skip(reason)
+    require(REQUIRE_NODE, _node_unavailable())
     expected = _graphql_js(CASES)
     for variables, messages in zip(CASES, expected, strict=True):
         assert _ours(variables) == messages, variables

@@ -11,7 +11,11 @@ import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, "..", "node", "package.json"));
-const { Supergraph, operationFromDocument } = require("@apollo/federation-internals");
+const {
+  Supergraph,
+  ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+  operationFromDocument,
+} = require("@apollo/federation-internals");
 const { QueryPlanner, prettyFormatQueryPlan } = require("@apollo/query-planner");
 const { parse } = require("graphql");
 
@@ -19,7 +23,11 @@ const input = JSON.parse(readFileSync(0, "utf8"));
 const output = {};
 for (const [id, item] of Object.entries(input)) {
   try {
-    const supergraph = Supergraph.build(item.supergraph);
+    // A router's planner (not the gateway's) also plans over the SECURITY features
+    // (@authenticated, @requiresScopes, @policy): it reads them and plans as usual.
+    const supergraph = Supergraph.build(item.supergraph, {
+      supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+    });
     const planner = new QueryPlanner(supergraph);
     output[id] = {};
     for (const [opId, text] of Object.entries(item.operations)) {

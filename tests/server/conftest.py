@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import REQUIRE_REDIS, require
 from tests.server.stack import LiveSubgraphs, compose_supergraph_sdl, free_port, live_subgraphs
 
 
@@ -36,8 +37,11 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSubgrap
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway ``redis-server`` on a free port; skips (saying so) when it is not installed."""
     binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed: the Redis-backed stores are not tested")
+    require(
+        REQUIRE_REDIS,
+        None if binary else "redis-server is not installed: the Redis-backed stores are not tested",
+    )
+    assert binary is not None
     port = free_port()
     directory = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(

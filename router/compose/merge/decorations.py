@@ -40,7 +40,7 @@ def merge_decorations(sources: Sequence[Decorations]) -> MergedDecorations:
         for directive in source.directives:
             if directive not in merged.directives:
                 merged.directives.append(directive)
-    merged.directives = _combine_requirements(merged.directives)
+    merged.directives = combine_requirements(merged.directives)
     return merged
 
 
@@ -49,31 +49,62 @@ def merge_decorations(sources: Sequence[Decorations]) -> MergedDecorations:
 _REQUIREMENT_ARGUMENTS = {"requiresScopes": "scopes", "policy": "policies"}
 
 
-def _combine_requirements(directives: list[AppliedDirective]) -> list[AppliedDirective]:
+def combine_requirements(directives: list[AppliedDirective]) -> list[AppliedDirective]:
+    """``directives`` with the @requiresScopes (and @policy) applications combined into one."""
     result: list[AppliedDirective] = []
-    combined: dict[str, list[list[str]]] = {}
+    sources: dict[str, list[list[list[str]]]] = {}
     for directive in directives:
         argument = _REQUIREMENT_ARGUMENTS.get(directive.name)
         alternatives = _alternatives(directive, argument) if argument else None
         if alternatives is None:
             result.append(directive)
             continue
-        if directive.name not in combined:
-            combined[directive.name] = alternatives
+        if directive.name not in sources:
             result.append(directive)
-            continue
-        combined[directive.name] = [
-            sorted({*left, *right}) for left in combined[directive.name] for right in alternatives
-        ]
+            sources[directive.name] = []
+        sources[directive.name].append(alternatives)
     for index, directive in enumerate(result):
-        if directive.name in combined:
-            argument = _REQUIREMENT_ARGUMENTS[directive.name]
-            printed = ", ".join(
-                "[" + ", ".join(print_ast(StringValueNode(value=item)) for item in group) + "]"
-                for group in combined[directive.name]
-            )
-            result[index] = AppliedDirective(directive.name, f"{argument}: [{printed}]")
+        values = sources.get(directive.name)
+        if values is None or len(values) < 2:
+            continue  # one subgraph's requirement is kept as written
+        argument = _REQUIREMENT_ARGUMENTS[directive.name]
+        printed = ", ".join(
+            "[" + ", ".join(print_ast(StringValueNode(value=item)) for item in group) + "]"
+            for group in conjunction(values)
+        )
+        result[index] = AppliedDirective(directive.name, f"{argument}: [{printed}]")
     return result
+
+
+def conjunction(values: Sequence[list[list[str]]]) -> list[list[str]]:
+    """Requirements that hold when every one of ``values`` holds.
+
+    Each value is a disjunction of alternatives, each alternative a set of requirements that
+    must all be met. The result has one alternative per way of picking one alternative from
+    every value (their union, sorted), without repeats and without any alternative that
+    includes another one (meeting the smaller one is then enough); shortest first.
+    """
+    combined: list[list[str]] = [[]]
+    for value in values:
+        alternatives = value or [[]]  # no alternatives: nothing more is required
+        products: list[list[str]] = []
+        for left in combined:
+            for right in alternatives:
+                candidate = sorted({*left, *right})
+                if candidate not in products:
+                    products.append(candidate)
+        combined = [
+            candidate
+            for candidate in products
+            if not any(other != candidate and set(other) <= set(candidate) for other in products)
+        ]
+    return sorted(combined, key=lambda alternative: (len(alternative), alternative))
+
+
+def requirement_alternatives(directive: AppliedDirective) -> list[list[str]] | None:
+    """The alternatives of a @requiresScopes or @policy application (None for others)."""
+    argument = _REQUIREMENT_ARGUMENTS.get(directive.name)
+    return _alternatives(directive, argument) if argument else None
 
 
 def _alternatives(directive: AppliedDirective, argument: str) -> list[list[str]] | None:
