@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from tests.compose.reference import compose_with_reference, reference_unavailable_reason
+from tests.conftest import REQUIRE_NODE, require
 
 from .corpus import APOLLO_SUPERGRAPH, fixture_dirs, fixture_subgraphs
 
 
 def test_recorded_supergraphs_are_reproducible() -> None:
-    reason = reference_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("FEDRA_REQUIRE_NODE") == "1":
-            pytest.fail(f"FEDRA_REQUIRE_NODE=1 but {reason}")
-        pytest.skip(reason)
+    require(REQUIRE_NODE, reference_unavailable_reason())
     dirs = fixture_dirs()
     results = compose_with_reference({d.name: fixture_subgraphs(d) for d in dirs})
     for fixture_dir in dirs:
