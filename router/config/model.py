@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from router.config.resilience import DemandControlConfig, ErrorsConfig
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -25,6 +27,8 @@ class ServerConfig(Section):
     introspection: bool = True
     health_path: str = "/health"
     ready_path: str = "/ready"
+    # on SIGTERM: stop accepting, let in-flight requests finish for at most this long, exit
+    shutdown_grace_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("graphql_path", "health_path", "ready_path")
     @classmethod
@@ -52,6 +56,7 @@ class LimitsConfig(Section):
     max_parser_tokens: int = Field(default=15_000, ge=1)
     request_timeout: float = Field(default=30.0, gt=0)
     subgraph_timeout: float = Field(default=30.0, gt=0)
+    max_validation_ms: float | None = Field(default=500.0, gt=0)
 
 
 class BatchingConfig(Section):
@@ -233,6 +238,9 @@ class RouterConfig(Section):
     logging: LoggingConfig = LoggingConfig()
     gateway: GatewayTuning = GatewayTuning()
     hooks: tuple[str, ...] = ()
+    development: bool = False  # `fedra dev`: subgraph errors unmasked by default
+    errors: ErrorsConfig = ErrorsConfig()
+    demand_control: DemandControlConfig = DemandControlConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}
