@@ -83,6 +83,7 @@ class Gateway:
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         self.override_labels = OverrideLabels(supergraph)
+        self.guard = options.operation_guard(supergraph) if options.operation_guard else None
 
     @property
     def cache(self) -> LRUCache[CacheKey, PreparedOperation]:
@@ -133,8 +134,14 @@ class Gateway:
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
+        if self.guard is not None:
+            refused = self.guard.check(prepared, coerced)
+            if refused is not None:
+                return {"errors": [refused]}
         try:
             response = await self._run(prepared, request, coerced, subgraph_headers)
+            if self.guard is not None:
+                self.guard.record(prepared, coerced, response)
         except Exception:  # a bug must cost one response, never the server
             logger.exception("executing operation %r failed", prepared.operation_name)
             response = {

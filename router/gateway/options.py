@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from graphql import ASTValidationRule
 
 from router.executor import FetchObserver
+
+if TYPE_CHECKING:
+    from router.gateway.prepared import PreparedOperation
+    from router.supergraph.model import Supergraph
+
+
+class OperationGuard(Protocol):
+    """Checks an operation before it runs (demand control) and sees its response after."""
+
+    def check(
+        self, prepared: PreparedOperation, variables: Mapping[str, Any]
+    ) -> dict[str, Any] | None: ...
+
+    def record(
+        self, prepared: PreparedOperation, variables: Mapping[str, Any], response: Mapping[str, Any]
+    ) -> None: ...
 
 
 @dataclass(slots=True)
@@ -30,3 +48,5 @@ class GatewayOptions:
     subgraph_transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     # Sees (adds headers to, times) every fetch of a subgraph without a transport above.
     fetch_observer: FetchObserver | None = None
+    # Builds the operation guard for a supergraph (demand control); None: no guard.
+    operation_guard: Callable[[Supergraph], OperationGuard] | None = None

@@ -44,6 +44,7 @@ class PreparedOperation:
     # Introspection answers do not change for an operation without variables: kept here.
     static_introspection: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     _plan_text: str | None = None
+    static_cost: float | None = None  # demand control: the estimate when it needs no variables
 
     @property
     def kind(self) -> OperationType | None:

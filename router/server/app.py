@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from router.config.model import RouterConfig
+from router.demand import CostGuard, CostMetrics
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
 from router.server.endpoint import GraphQLEndpoint
@@ -124,6 +125,11 @@ def build_services(
     hooks = load_hooks(config.hooks)
     observer = ServerFetchObserver(metrics, tracing, hooks)
     rules = limit_rules(config.limits)
+    demand = config.demand_control
+    cost_metrics = CostMetrics(metrics.registry) if demand.enabled else None
+
+    def build_guard(supergraph: Supergraph) -> CostGuard:
+        return CostGuard(supergraph, demand, cost_metrics)
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
@@ -139,6 +145,7 @@ def build_services(
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),
+            operation_guard=build_guard if demand.enabled else None,
         )
         return Gateway(supergraph, options)
 

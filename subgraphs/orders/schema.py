@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
     bad_user_input,
@@ -60,7 +61,9 @@ async def resolve_order_count(root: User, info: strawberry.Info[OrdersContext, N
 class User:
     id: strawberry.ID
     orders: list[Order] = strawberry.field(
-        resolver=resolve_user_orders, description="The user's newest orders first."
+        resolver=resolve_user_orders,
+        description="The user's newest orders first.",
+        directives=[ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=None)],
     )
     order_count: int = strawberry.federation.field(
         resolver=resolve_order_count,
@@ -285,6 +288,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[User, Product, Order],
-    federation_version="2.7",
+    federation_version="2.9",
     extensions=[mask_unexpected_errors],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
     bad_user_input,
@@ -267,9 +268,14 @@ class Query:
     products: Connection[Product] = strawberry.field(
         resolver=resolve_products,
         description="The catalogue by id; `search` matches names, any case.",
+        directives=[
+            ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=["edges"])
+        ],
     )
     top_products: list[Product] = strawberry.field(
-        resolver=resolve_top_products, description="Best sellers: most units sold first."
+        directives=[ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=None)],
+        resolver=resolve_top_products,
+        description="Best sellers: most units sold first.",
     )
 
 
@@ -303,6 +309,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[Product],
-    federation_version="2.7",
+    federation_version="2.9",
     extensions=[mask_unexpected_errors],
 )
