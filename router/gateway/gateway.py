@@ -80,6 +80,7 @@ class Gateway:
             introspection=options.introspection,
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,
+            max_validation_ms=options.max_validation_ms,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         self.override_labels = OverrideLabels(supergraph)

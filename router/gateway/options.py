@@ -39,6 +39,7 @@ class GatewayOptions:
     keepalive_expiry: float = 30.0  # seconds an idle pooled connection is kept
     validation_rules: tuple[type[ASTValidationRule], ...] = ()  # extra rules (limits)
     max_validation_errors: int = 100
+    max_validation_ms: float | None = None  # validation of one document stops after this
     max_parser_tokens: int = 15_000  # a document with more lexical tokens is refused unparsed
     introspection: bool = True
     expose_query_plan: bool = False  # allow returning plan text in extensions

@@ -38,8 +38,15 @@ from router.gateway.introspection import (
     without_introspection,
 )
 from router.gateway.prepared import PreparedOperation, variable_defaults
+from router.gateway.validation_deadline import (
+    DeadlineRule,
+    ValidationDeadlineExceeded,
+    validation_deadline,
+)
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
+
+VALIDATION_TIMEOUT = "VALIDATION_TIMEOUT"
 
 
 class Planner(Protocol):
@@ -68,14 +75,17 @@ class OperationPreparer:
         introspection: bool = True,
         plan_printer: Callable[[QueryPlan], str] | None = None,
         shapes_per_operation: int = 32,
+        max_validation_ms: float | None = None,
     ) -> None:
+        self.max_validation_ms = max_validation_ms
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
         self.planner = planner
         self.compile_plan = compile_plan
         # An operation type without a root type is reported once an operation is selected
         # (`root_type_error`), as the document may hold other operations that can run.
-        self.rules = (
+        self.rules: tuple[type[ASTValidationRule], ...] = (
+            DeadlineRule,
             *(rule for rule in specified_rules if rule is not KnownOperationTypesRule),
             *validation_rules,
         )
@@ -96,9 +106,13 @@ class OperationPreparer:
             )
         except GraphQLError as error:
             return PreparedOperation(errors=[from_graphql_error(error, GRAPHQL_PARSE_FAILED)])
-        validation_errors = validate(
-            self.schema, document, self.rules, max_errors=self.max_validation_errors
-        )
+        try:
+            with validation_deadline(self.max_validation_ms):
+                validation_errors = validate(
+                    self.schema, document, self.rules, max_errors=self.max_validation_errors
+                )
+        except ValidationDeadlineExceeded as exceeded:
+            return PreparedOperation(errors=[request_error(str(exceeded), VALIDATION_TIMEOUT)])
         if validation_errors:
             return PreparedOperation(
                 errors=[

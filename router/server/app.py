@@ -140,6 +140,7 @@ def build_services(
             max_connections_per_subgraph=config.gateway.max_connections_per_subgraph,
             validation_rules=rules,
             max_parser_tokens=config.limits.max_parser_tokens,
+            max_validation_ms=config.limits.max_validation_ms,
             introspection=config.server.introspection,
             expose_query_plan=config.query_plan.enabled,
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
