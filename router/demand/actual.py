@@ -40,10 +40,12 @@ class ActualCost:
             return 0.0
         mutation = operation.operation is OperationType.MUTATION
         walk = _Walk(self, fragments, variables)
-        return walk.selections(operation.selection_set, root.name, data, mutation)
+        return walk.selections([operation.selection_set], root.name, data, mutation)
 
 
 class _Walk:
+    """Fields are merged by response name, each fragment collected once per object."""
+
     def __init__(
         self,
         actual: ActualCost,
@@ -55,9 +57,7 @@ class _Walk:
         self.variables = variables
 
     def _applies(self, condition: str, typename: object, parent: str) -> bool:
-        if condition == parent or not isinstance(typename, str):
-            return True
-        if condition == typename:
+        if condition in (parent, typename) or not isinstance(typename, str):
             return True
         schema = self.actual.schema
         abstract = schema.get_type(condition)
@@ -66,32 +66,48 @@ class _Walk:
             return False
         return schema.is_sub_type(abstract, concrete)
 
-    def selections(
-        self, selection_set: SelectionSetNode | None, parent: str, value: dict[str, Any], root: bool
-    ) -> float:
-        if selection_set is None:
-            return 0.0
-        typename = value.get("__typename")
-        concrete = typename if isinstance(typename, str) else parent
-        total = 0.0
+    def collect(
+        self,
+        selection_set: SelectionSetNode,
+        parent: str,
+        typename: object,
+        out: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
         for selection in selection_set.selections:
             if not included(selection.directives, self.variables):
                 continue
             if isinstance(selection, FieldNode):
-                total += self.field(selection, concrete, value, root)
+                key = selection.alias.value if selection.alias else selection.name.value
+                out.setdefault(key, []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 if condition is None or self._applies(condition.name.value, typename, parent):
-                    total += self.selections(selection.selection_set, parent, value, root)
+                    self.collect(selection.selection_set, parent, typename, out, visited)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None and self._applies(
-                    fragment.type_condition.name.value, typename, parent
-                ):
-                    total += self.selections(fragment.selection_set, parent, value, root)
-        return total
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in visited:
+                    continue
+                visited.add(name)
+                if self._applies(fragment.type_condition.name.value, typename, parent):
+                    self.collect(fragment.selection_set, parent, typename, out, visited)
 
-    def field(self, node: FieldNode, parent: str, value: dict[str, Any], root: bool) -> float:
+    def selections(
+        self, selection_sets: list[SelectionSetNode], parent: str, value: dict[str, Any], root: bool
+    ) -> float:
+        typename = value.get("__typename")
+        concrete = typename if isinstance(typename, str) else parent
+        fields: dict[str, list[FieldNode]] = {}
+        visited: set[str] = set()
+        for selection_set in selection_sets:
+            self.collect(selection_set, parent, typename, fields, visited)
+        return sum(
+            self.field(nodes, concrete, value.get(key), root) for key, nodes in fields.items()
+        )
+
+    def field(self, nodes: list[FieldNode], parent: str, value: object, root: bool) -> float:
+        node = nodes[0]
         name = node.name.value
         if name.startswith("__"):
             return 0.0
@@ -109,13 +125,16 @@ class _Walk:
                 (parent, name, argument.name.value), 0
             )
         named = get_named_type(definition.type).name
-        return self.value(node, named, value.get(node.alias.value if node.alias else name), base)
+        subselections = [n.selection_set for n in nodes if n.selection_set is not None]
+        return self.value(subselections, named, value, base)
 
-    def value(self, node: FieldNode, named: str, value: object, base: float) -> float:
+    def value(
+        self, subselections: list[SelectionSetNode], named: str, value: object, base: float
+    ) -> float:
         if value is None:
             return 0.0
         if isinstance(value, list):
-            return sum(self.value(node, named, item, base) for item in value)
+            return sum(self.value(subselections, named, item, base) for item in value)
         if isinstance(value, dict):
-            return base + self.selections(node.selection_set, named, value, False)
+            return base + self.selections(subselections, named, value, False)
         return base

@@ -93,7 +93,7 @@ class CostEstimator:
         if root is None:
             return 0.0
         run = _Run(self, fragments, variables, operation.operation is OperationType.MUTATION)
-        return run.selection_set(operation.selection_set, root.name, None, True)
+        return run.selection_set([operation.selection_set], root.name, None, True)
 
     def base_cost(self, parent: str, name: str, field: GraphQLField) -> int:
         weight = self.directives.field_weights.get((parent, name))
@@ -162,7 +162,9 @@ def _default_of(argument: GraphQLArgument | None) -> object:
 
 
 class _Run:
-    """One estimate: fragments are costed once per (fragment, type, multiplier context)."""
+    """One estimate. Fields are merged by response name as execution merges them, and each
+    fragment is collected once per selection set, so fragments spread many times cost time
+    and cost linear in the document, not in its expansion."""
 
     def __init__(
         self,
@@ -175,47 +177,56 @@ class _Run:
         self.fragments = fragments
         self.variables = variables
         self.mutation = mutation
-        self.memo: dict[tuple[str, str, tuple[tuple[str, ...], int] | None], float] = {}
 
-    def selection_set(
+    def collect(
         self,
-        selection_set: SelectionSetNode | None,
+        selection_set: SelectionSetNode,
         parent: str,
-        sized: tuple[tuple[str, ...], int] | None,
-        root: bool = False,
-    ) -> float:
-        if selection_set is None:
-            return 0.0
-        total = 0.0
+        out: dict[tuple[str, str], list[FieldNode]],
+        visited: set[str],
+    ) -> None:
         for selection in selection_set.selections:
             if not included(selection.directives, self.variables):
                 continue
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, sized, root)
+                key = selection.alias.value if selection.alias else selection.name.value
+                out.setdefault((parent, key), []).append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = condition.name.value if condition is not None else parent
-                total += self.selection_set(selection.selection_set, inner, sized, root)
+                self.collect(selection.selection_set, inner, out, visited)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is None:
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in visited:
                     continue
-                key = (fragment.name.value, parent, sized)
-                if key not in self.memo:
-                    self.memo[key] = 0.0  # a cycle (invalid anyway) adds nothing
-                    self.memo[key] = self.selection_set(
-                        fragment.selection_set, fragment.type_condition.name.value, sized, root
-                    )
-                total += self.memo[key]
-        return total
+                visited.add(name)
+                inner = fragment.type_condition.name.value
+                self.collect(fragment.selection_set, inner, out, visited)
+
+    def selection_set(
+        self,
+        selection_sets: list[SelectionSetNode],
+        parent: str,
+        sized: tuple[tuple[str, ...], int] | None,
+        root: bool = False,
+    ) -> float:
+        fields: dict[tuple[str, str], list[FieldNode]] = {}
+        visited: set[str] = set()
+        for selection_set in selection_sets:
+            self.collect(selection_set, parent, fields, visited)
+        return sum(
+            self.field(nodes, type_name, sized, root) for (type_name, _), nodes in fields.items()
+        )
 
     def field(
         self,
-        node: FieldNode,
+        nodes: list[FieldNode],
         parent: str,
         sized: tuple[tuple[str, ...], int] | None,
         root: bool,
     ) -> float:
+        node = nodes[0]
         name = node.name.value
         if name.startswith("__"):
             return 0.0
@@ -236,13 +247,12 @@ class _Run:
         child_sized: tuple[tuple[str, ...], int] | None = None
         multiplier = 1
         if spec is not None and spec.sized_fields:
-            child_sized = (
-                spec.sized_fields,
-                estimator.size_of(spec, definition, node, self.variables),
-            )
+            size = estimator.size_of(spec, definition, node, self.variables)
+            child_sized = (spec.sized_fields, size)
         elif is_list(definition.type):
             multiplier = estimator.size_of(spec, definition, node, self.variables)
         if sized is not None and name in sized[0]:
             multiplier = sized[1]
-        children = self.selection_set(node.selection_set, named, child_sized)
+        subselections = [n.selection_set for n in nodes if n.selection_set is not None]
+        children = self.selection_set(subselections, named, child_sized)
         return multiplier * (base + children)
