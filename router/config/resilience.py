@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MaskSetting = Literal["auto", "true", "false"]
+MaskSetting = Literal["auto"] | bool
 
 
 class _Section(BaseModel):
@@ -27,7 +27,7 @@ class ErrorsConfig(_Section):
             setting = self.mask_subgraph_errors
         if setting == "auto":
             return not development
-        return setting == "true"
+        return setting
 
 
 class DemandControlConfig(_Section):

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from router.gateway import GraphQLRequest
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
+from router.server.error_masking import SubgraphErrorMasking
 from router.server.errors import RequestError
 from router.server.fetch_observer import ClientCall, current_call
 from router.server.hooks import RequestContext
@@ -46,6 +47,7 @@ class GraphQLEndpoint:
     def __init__(self, services: RouterServices) -> None:
         self.services = services
         self._config = services.config
+        self._masking = SubgraphErrorMasking(services.config.errors, services.config.development)
 
     async def handle(self, request: Request) -> Response:
         services = self.services
@@ -221,7 +223,7 @@ class GraphQLEndpoint:
         result = await loaded.gateway.execute(operation, include_plan=self._plan_requested(request))
         if services.hooks.has("on_response"):
             result = await services.hooks.response(context, result)
-        return result
+        return self._masking.apply(result, context.trace_id)
 
     def _plan_requested(self, request: Request) -> bool:
         plan = self._config.query_plan

@@ -49,7 +49,9 @@ def test_estimates_follow_list_size_slicing_arguments_and_defaults(supergraph_sd
     assert estimate(supergraph_sdl, skipped, {"s": True}) == 0
     assert estimate(supergraph_sdl, skipped, {"s": False}) == 9
     fragment = "{ ...F ...F } fragment F on Query { topProducts(first: 4) { name } }"
-    assert estimate(supergraph_sdl, fragment) == 8
+    assert estimate(supergraph_sdl, fragment) == 4  # fields merge, as in the response
+    aliased = "{ a: topProducts(first: 4) { name } b: topProducts(first: 4) { name } }"
+    assert estimate(supergraph_sdl, aliased) == 8
     mutation = 'mutation { createUser(input: {email: "a@b.c", name: "A"}) { id } }'
     assert estimate(supergraph_sdl, mutation) == 10
 
