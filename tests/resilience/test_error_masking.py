@@ -76,3 +76,22 @@ def test_mask_settings_resolve_auto_by_mode() -> None:
     assert not per_subgraph.masks("users", development=False)
     assert ErrorsConfig(subgraphs={"users": False}).masks("orders", development=False)
     assert not ErrorsConfig(subgraphs={"users": False}).masks("users", development=False)
+
+
+async def test_the_original_error_is_an_event_on_the_request_span(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    async with router_stack(tmp_path, supergraph_sdl) as (client, app):
+        exporter = InMemorySpanExporter()
+        app.state.services.tracing.add_span_processor(SimpleSpanProcessor(exporter))
+        body = (await client.post("/graphql", json={"query": USERS_ERROR})).json()
+        assert body["errors"][0]["message"] == "Subgraph errors redacted"
+    [request_span] = [s for s in exporter.get_finished_spans() if s.name == "graphql.request"]
+    [event] = [e for e in request_span.events if e.name == "subgraph.error"]
+    assert event.attributes is not None
+    assert event.attributes["subgraph.name"] == "users"
+    assert event.attributes["graphql.error.message"] == "first must be between 0 and 100, got 500"
+    assert event.attributes["graphql.error.path"] == "users"
