@@ -69,6 +69,16 @@ class CostGuard:
             prepared.static_cost = cost
         return cost
 
+    def refuses_statically(self, prepared: PreparedOperation) -> bool:
+        """Whether the operation needs no variables and is over the limit in enforce mode: then
+        it need not be planned, as ``check`` refuses every request of it."""
+        if self.config.mode != "enforce" or prepared.variable_definitions:
+            return False
+        try:
+            return self.estimate(prepared, {}) > self.config.max
+        except SlicingArgumentError:
+            return True
+
     def check(
         self, prepared: PreparedOperation, variables: Mapping[str, Any]
     ) -> dict[str, Any] | None:

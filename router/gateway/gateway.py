@@ -70,6 +70,7 @@ class Gateway:
                 observer=options.fetch_observer,
             ),
         )
+        self.guard = options.operation_guard(supergraph) if options.operation_guard else None
         self._preparer = OperationPreparer(
             supergraph,
             planner,
@@ -81,10 +82,10 @@ class Gateway:
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,
             max_validation_ms=options.max_validation_ms,
+            guard=self.guard,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         self.override_labels = OverrideLabels(supergraph)
-        self.guard = options.operation_guard(supergraph) if options.operation_guard else None
 
     @property
     def cache(self) -> LRUCache[CacheKey, PreparedOperation]:

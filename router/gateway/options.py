@@ -23,6 +23,10 @@ class OperationGuard(Protocol):
         self, prepared: PreparedOperation, variables: Mapping[str, Any]
     ) -> dict[str, Any] | None: ...
 
+    def refuses_statically(self, prepared: PreparedOperation) -> bool:
+        """Whether every request of ``prepared`` will be refused, whatever its variables."""
+        ...
+
     def record(
         self, prepared: PreparedOperation, variables: Mapping[str, Any], response: Mapping[str, Any]
     ) -> None: ...

@@ -37,6 +37,7 @@ from router.gateway.introspection import (
     root_field_names,
     without_introspection,
 )
+from router.gateway.options import OperationGuard
 from router.gateway.prepared import PreparedOperation, variable_defaults
 from router.gateway.validation_deadline import (
     DeadlineRule,
@@ -76,7 +77,9 @@ class OperationPreparer:
         plan_printer: Callable[[QueryPlan], str] | None = None,
         shapes_per_operation: int = 32,
         max_validation_ms: float | None = None,
+        guard: OperationGuard | None = None,
     ) -> None:
+        self.guard = guard
         self.max_validation_ms = max_validation_ms
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
@@ -155,6 +158,11 @@ class OperationPreparer:
         prepared.shapes.maxsize = self.shapes_per_operation
         if has_introspection:
             prepared.introspection_document = introspection_only(operation, fragments)
+        if self.guard is not None and self.guard.refuses_statically(prepared):
+            # Its cost needs no variables and is over the limit: every request of it is refused
+            # (by the guard, before execution), so it is never planned.
+            prepared.query_plan = QueryPlan()
+            return prepared
         if root_fields - META_FIELDS:
             planned = self._plan(document, operation, has_introspection, override_labels)
             if isinstance(planned, dict):

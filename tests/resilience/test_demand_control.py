@@ -154,3 +154,24 @@ def _sample(exposition: str, name: str) -> float:
     match = re.search(rf"^{re.escape(name)} (\S+)$", exposition, re.MULTILINE)
     assert match is not None, f"{name} not in /metrics"
     return float(match.group(1))
+
+
+def test_a_statically_too_expensive_operation_is_never_planned(supergraph_sdl: str) -> None:
+    from router.gateway import Gateway, GatewayOptions
+
+    supergraph = read_supergraph(supergraph_sdl)
+    config = DemandControlConfig()
+
+    def guard(sg: object) -> CostGuard:
+        return CostGuard(sg, config, None)  # type: ignore[arg-type]
+
+    gateway = Gateway(supergraph, GatewayOptions(operation_guard=guard))
+    refused = gateway.prepare(ATTACK, None)
+    assert refused.plan is None
+    assert refused.static_cost == 424_020
+    cheap = gateway.prepare("{ users(first: 2) { edges { node { id } } } }", None)
+    assert cheap.plan is not None
+    with_variables = gateway.prepare(
+        "query($n: Int!) { users(first: $n) { edges { node { id } } } }", None
+    )
+    assert with_variables.plan is not None  # its cost is known per request only
