@@ -70,7 +70,9 @@ def _start_router(
     while True:
         assert process.poll() is None, (directory / "router.log").read_text()
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+            ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200
+            started = (directory / "router.log").read_text().count("Application startup complete")
+            if ready and started == workers:  # every worker serves
                 return process, port
         except httpx.HTTPError:
             pass
@@ -119,8 +121,11 @@ def test_sigterm_finishes_in_flight_refuses_new_and_exits_zero(
         assert response.json() == {"data": {"slow": f"slept {SLOW_MS}ms"}}
         exit_code = process.wait(timeout=GRACE_SECONDS + 10)
         elapsed = time.monotonic() - signalled
-        assert exit_code == 0, (tmp_path / "router.log").read_text()
+        log = (tmp_path / "router.log").read_text()
+        assert exit_code == 0, log
         assert elapsed < GRACE_SECONDS + 5
+        # every worker ran the app's shutdown, which closes the subgraph connection pools
+        assert log.count("Application shutdown complete") == workers, log
     finally:
         stop(process)
 
