@@ -36,6 +36,6 @@ class DemandControlConfig(_Section):
 
     enabled: bool = True
     mode: Literal["measure", "enforce"] = "enforce"
-    max: int = Field(default=10_000, ge=0)
+    max: int = Field(default=50_000, ge=0)
     list_size: int = Field(default=10, ge=0)  # assumed size of a list without @listSize
     mutation_cost: int = Field(default=10, ge=0)  # extra cost of each root mutation field

@@ -93,7 +93,7 @@ async def test_the_fan_out_attack_is_refused_by_default(
         [error] = body["errors"]
         assert error["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
         assert error["message"] == (
-            "Operation estimated cost 424020 exceeds the maximum allowed cost 10000"
+            "Operation estimated cost 424020 exceeds the maximum allowed cost 50000"
         )
         small = await client.post(
             "/graphql",
