@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import UNSET
 from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
@@ -63,7 +64,7 @@ class User:
     orders: list[Order] = strawberry.field(
         resolver=resolve_user_orders,
         description="The user's newest orders first.",
-        directives=[ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=None)],
+        directives=[ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=UNSET)],
     )
     order_count: int = strawberry.federation.field(
         resolver=resolve_order_count,

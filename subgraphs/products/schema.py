@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from strawberry import UNSET
 from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
@@ -269,11 +270,11 @@ class Query:
         resolver=resolve_products,
         description="The catalogue by id; `search` matches names, any case.",
         directives=[
-            ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=["edges"])
+            ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=["edges"])
         ],
     )
     top_products: list[Product] = strawberry.field(
-        directives=[ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=None)],
+        directives=[ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=UNSET)],
         resolver=resolve_top_products,
         description="Best sellers: most units sold first.",
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from strawberry import UNSET
 from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
@@ -123,7 +124,7 @@ class Query:
         resolver=resolve_users,
         description="All users, oldest account first.",
         directives=[
-            ListSize(assumed_size=None, slicing_arguments=["first"], sized_fields=["edges"])
+            ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=["edges"])
         ],
     )
 
