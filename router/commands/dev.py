@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import signal
 import subprocess
@@ -359,6 +360,7 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
     environ = dict(os.environ)
     environ.setdefault("FEDRA_QUERY_PLAN__ENABLED", "true")
     environ.setdefault("FEDRA_LOGGING__FORMAT", "text")
+    environ.setdefault("FEDRA_DEVELOPMENT", "true")
     environ["FEDRA_SERVER__PORT"] = str(args.port)
     environ.update(authentication_environment(var_dir, environ))
     config_path = Path(args.config)
@@ -416,6 +418,7 @@ def _run(args: argparse.Namespace, processes: list[SubgraphProcess]) -> int:
             log_config=None,
             access_log=False,
             lifespan="on",
+            timeout_graceful_shutdown=max(1, math.ceil(config.server.shutdown_grace_seconds)),
         )
     )
     announcement = [

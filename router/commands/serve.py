@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import socket
 import sys
@@ -14,6 +15,7 @@ from router.config import ConfigError, load_config
 from router.server.asgi import CONFIG_VARIABLE, SUPERGRAPH_VARIABLE
 from router.server.hooks import HookError, load_hooks
 from router.server.json_logging import configure_logging
+from router.server.shutdown import GracefulServer, run_workers
 from router.supergraph import SupergraphError, read_supergraph_file
 from router.supergraph.features import unsupported_features_message
 
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     configure_logging(config.logging)
-    uvicorn.run(
+    uvicorn_config = uvicorn.Config(
         "router.server.asgi:app_from_environment",
         factory=True,
         host=server.host,
@@ -104,5 +106,15 @@ def run(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         lifespan="on",
+        timeout_graceful_shutdown=_grace(server.shutdown_grace_seconds),
     )
+    if uvicorn_config.workers > 1:
+        run_workers(uvicorn_config)
+    else:
+        GracefulServer(uvicorn_config).run()
     return 0
+
+
+def _grace(seconds: float) -> int:
+    """uvicorn counts the grace period in whole seconds (0 would mean no bound): round up."""
+    return max(1, math.ceil(seconds))

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from router.config.authentication import AuthenticationConfig
 from router.config.authorization import AuthorizationConfig
 from router.config.entity_cache import EntityCacheConfig
+from router.config.resilience import DemandControlConfig, ErrorsConfig
 from router.config.sections import Section
 from router.config.traffic_shaping import TrafficShapingConfig
 
@@ -27,6 +28,8 @@ class ServerConfig(Section):
     introspection: bool = True
     health_path: str = "/health"
     ready_path: str = "/ready"
+    # on SIGTERM: stop accepting, let in-flight requests finish for at most this long, exit
+    shutdown_grace_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("graphql_path", "health_path", "ready_path")
     @classmethod
@@ -54,6 +57,7 @@ class LimitsConfig(Section):
     max_parser_tokens: int = Field(default=15_000, ge=1)
     request_timeout: float = Field(default=30.0, gt=0)
     subgraph_timeout: float = Field(default=30.0, gt=0)
+    max_validation_ms: float | None = Field(default=500.0, gt=0)
 
 
 class BatchingConfig(Section):
@@ -239,6 +243,9 @@ class RouterConfig(Section):
     traffic_shaping: TrafficShapingConfig = TrafficShapingConfig()
     authentication: AuthenticationConfig = AuthenticationConfig()
     authorization: AuthorizationConfig = AuthorizationConfig()
+    development: bool = False  # `fedra dev`: subgraph errors unmasked by default
+    errors: ErrorsConfig = ErrorsConfig()
+    demand_control: DemandControlConfig = DemandControlConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

@@ -85,6 +85,7 @@ class Gateway:
                 else None
             ),
         )
+        self.guard = options.operation_guard(supergraph) if options.operation_guard else None
         self._preparer = OperationPreparer(
             supergraph,
             planner,
@@ -95,6 +96,8 @@ class Gateway:
             introspection=options.introspection,
             plan_printer=plan_printer,
             shapes_per_operation=options.shapes_per_operation,
+            max_validation_ms=options.max_validation_ms,
+            guard=self.guard,
         )
         self._cache: LRUCache[CacheKey, PreparedOperation] = LRUCache(options.plan_cache_size)
         # Operations being prepared now: concurrent misses of one operation prepare it once.
@@ -179,8 +182,14 @@ class Gateway:
             unauthorized = errors_for(prepared.authorization_removals, coerced)
             if unauthorized:  # the whole operation is refused: nothing runs
                 return {"errors": unauthorized}
+        if self.guard is not None:
+            refused = self.guard.check(prepared, coerced)
+            if refused is not None:
+                return {"errors": [refused]}
         try:
             response = await self._run(prepared, request, coerced, subgraph_headers, principal)
+            if self.guard is not None:
+                self.guard.record(prepared, coerced, response)
         except Exception:  # a bug must cost one response, never the server
             logger.exception("executing operation %r failed", prepared.operation_name)
             response = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from graphql import ASTValidationRule
@@ -12,6 +13,26 @@ from router.executor import FetchObserver
 from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
 from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
+
+if TYPE_CHECKING:
+    from router.gateway.prepared import PreparedOperation
+    from router.supergraph.model import Supergraph
+
+
+class OperationGuard(Protocol):
+    """Checks an operation before it runs (demand control) and sees its response after."""
+
+    def check(
+        self, prepared: PreparedOperation, variables: Mapping[str, Any]
+    ) -> dict[str, Any] | None: ...
+
+    def refuses_statically(self, prepared: PreparedOperation) -> bool:
+        """Whether every request of ``prepared`` will be refused, whatever its variables."""
+        ...
+
+    def record(
+        self, prepared: PreparedOperation, variables: Mapping[str, Any], response: Mapping[str, Any]
+    ) -> None: ...
 
 
 @dataclass(slots=True)
@@ -25,6 +46,7 @@ class GatewayOptions:
     keepalive_expiry: float = 30.0  # seconds an idle pooled connection is kept
     validation_rules: tuple[type[ASTValidationRule], ...] = ()  # extra rules (limits)
     max_validation_errors: int = 100
+    max_validation_ms: float | None = None  # validation of one document stops after this
     max_parser_tokens: int = 15_000  # a document with more lexical tokens is refused unparsed
     introspection: bool = True
     expose_query_plan: bool = False  # allow returning plan text in extensions
@@ -49,3 +71,5 @@ class GatewayOptions:
     authorization: bool = True
     # An operation selecting anything the caller may not see is refused whole.
     reject_unauthorized: bool = False
+    # Builds the operation guard for a supergraph (demand control); None: no guard.
+    operation_guard: Callable[[Supergraph], OperationGuard] | None = None

@@ -48,6 +48,7 @@ class PreparedOperation:
     unauthorized: frozenset[int] = frozenset()
     authorization_removals: tuple[Removal, ...] = ()
     _plan_text: str | None = None
+    static_cost: float | None = None  # demand control: the estimate when it needs no variables
 
     @property
     def kind(self) -> OperationType | None:

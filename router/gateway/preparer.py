@@ -38,9 +38,17 @@ from router.gateway.introspection import (
     root_field_names,
     without_introspection,
 )
+from router.gateway.options import OperationGuard
 from router.gateway.prepared import PreparedOperation, variable_defaults
+from router.gateway.validation_deadline import (
+    DeadlineRule,
+    ValidationDeadlineExceeded,
+    validation_deadline,
+)
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
+
+VALIDATION_TIMEOUT = "VALIDATION_TIMEOUT"
 
 
 class Planner(Protocol):
@@ -69,14 +77,19 @@ class OperationPreparer:
         introspection: bool = True,
         plan_printer: Callable[[QueryPlan], str] | None = None,
         shapes_per_operation: int = 32,
+        max_validation_ms: float | None = None,
+        guard: OperationGuard | None = None,
     ) -> None:
+        self.guard = guard
+        self.max_validation_ms = max_validation_ms
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
         self.planner = planner
         self.compile_plan = compile_plan
         # An operation type without a root type is reported once an operation is selected
         # (`root_type_error`), as the document may hold other operations that can run.
-        self.rules = (
+        self.rules: tuple[type[ASTValidationRule], ...] = (
+            DeadlineRule,
             *(rule for rule in specified_rules if rule is not KnownOperationTypesRule),
             *validation_rules,
         )
@@ -102,9 +115,13 @@ class OperationPreparer:
             )
         except GraphQLError as error:
             return PreparedOperation(errors=[from_graphql_error(error, GRAPHQL_PARSE_FAILED)])
-        validation_errors = validate(
-            self.schema, document, self.rules, max_errors=self.max_validation_errors
-        )
+        try:
+            with validation_deadline(self.max_validation_ms):
+                validation_errors = validate(
+                    self.schema, document, self.rules, max_errors=self.max_validation_errors
+                )
+        except ValidationDeadlineExceeded as exceeded:
+            return PreparedOperation(errors=[request_error(str(exceeded), VALIDATION_TIMEOUT)])
         if validation_errors:
             return PreparedOperation(
                 errors=[
@@ -158,6 +175,11 @@ class OperationPreparer:
             prepared.authorization_removals = allowed.removals
             planned_operation, planned_fragments = allowed.operation, allowed.fragments
             root_fields = root_field_names(planned_operation, planned_fragments)
+        if self.guard is not None and self.guard.refuses_statically(prepared):
+            # Its cost needs no variables and is over the limit: every request of it is refused
+            # (by the guard, before execution), so it is never planned.
+            prepared.query_plan = QueryPlan()
+            return prepared
         if root_fields - META_FIELDS:
             planned = self._plan(
                 planned_operation, planned_fragments, has_introspection, override_labels

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from router.auth.authenticate import Authenticator
 from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
+from router.demand import CostGuard, CostMetrics
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
 from router.server.endpoint import GraphQLEndpoint
@@ -152,6 +153,11 @@ def build_services(
     if entity_cache is not None:
         metrics.registry.register(EntityCacheCollector(entity_cache.stats))
     traffic, traffic_by_subgraph = config.traffic_shaping.policies()
+    demand = config.demand_control
+    cost_metrics = CostMetrics(metrics.registry) if demand.enabled else None
+
+    def build_guard(supergraph: Supergraph) -> CostGuard:
+        return CostGuard(supergraph, demand, cost_metrics)
 
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
@@ -162,6 +168,7 @@ def build_services(
             max_connections_per_subgraph=config.gateway.max_connections_per_subgraph,
             validation_rules=rules,
             max_parser_tokens=config.limits.max_parser_tokens,
+            max_validation_ms=config.limits.max_validation_ms,
             introspection=config.server.introspection,
             expose_query_plan=config.query_plan.enabled,
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
@@ -172,6 +179,7 @@ def build_services(
             traffic_listener=metrics,
             authorization=config.authorization.enabled,
             reject_unauthorized=config.authorization.reject_unauthorized,
+            operation_guard=build_guard if demand.enabled else None,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store

@@ -27,6 +27,7 @@ from router.authorization import PolicyEvaluator
 from router.gateway import GraphQLRequest
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
+from router.server.error_masking import SubgraphErrorMasking
 from router.server.errors import RequestError
 from router.server.fetch_observer import ClientCall, current_call
 from router.server.hooks import RequestContext
@@ -50,6 +51,7 @@ class GraphQLEndpoint:
     def __init__(self, services: RouterServices) -> None:
         self.services = services
         self._config = services.config
+        self._masking = SubgraphErrorMasking(services.config.errors, services.config.development)
 
     async def handle(self, request: Request) -> Response:
         services = self.services
@@ -262,7 +264,7 @@ class GraphQLEndpoint:
         )
         if services.hooks.has("on_response"):
             result = await services.hooks.response(context, result)
-        return result
+        return self._masking.apply(result, context.trace_id)
 
     def _policy_evaluator(self, context: RequestContext) -> PolicyEvaluator | None:
         """The ``on_policies`` hooks for this request's caller, if any hook has the stage."""

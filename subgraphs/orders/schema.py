@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import UNSET
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.cache_hints import PRIVATE_PER_CALLER, cache_hints
 from subgraphs.shared.errors import (
@@ -70,6 +72,7 @@ class User:
         resolver=resolve_user_orders,
         authenticated=True,
         description="The user's newest orders first; for the user and admins only.",
+        directives=[ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=UNSET)],
     )
     order_count: int = strawberry.federation.field(
         resolver=resolve_order_count,
@@ -308,6 +311,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[User, Product, Order],
-    federation_version="2.7",
+    federation_version="2.9",
     extensions=[mask_unexpected_errors, cache_hints(PRIVATE_PER_CALLER)],
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from strawberry import UNSET
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.cache_hints import PUBLIC_PRODUCTS, cache_hints
 from subgraphs.shared.errors import (
@@ -274,9 +276,14 @@ class Query:
     products: Connection[Product] = strawberry.field(
         resolver=resolve_products,
         description="The catalogue by id; `search` matches names, any case.",
+        directives=[
+            ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=["edges"])
+        ],
     )
     top_products: list[Product] = strawberry.field(
-        resolver=resolve_top_products, description="Best sellers: most units sold first."
+        directives=[ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=UNSET)],
+        resolver=resolve_top_products,
+        description="Best sellers: most units sold first.",
     )
 
 
@@ -320,6 +327,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[Product],
-    federation_version="2.7",
+    federation_version="2.9",
     extensions=[mask_unexpected_errors, cache_hints(PUBLIC_PRODUCTS)],
 )

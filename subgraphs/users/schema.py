@@ -7,6 +7,8 @@ from datetime import datetime
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from strawberry import UNSET
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.shared.errors import (
     FORBIDDEN,
@@ -201,7 +203,11 @@ class Query:
     )
     user: User | None = strawberry.field(resolver=resolve_user)
     users: Connection[User] = strawberry.field(
-        resolver=resolve_users, description="All users, oldest account first."
+        resolver=resolve_users,
+        description="All users, oldest account first.",
+        directives=[
+            ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=["edges"])
+        ],
     )
 
 
@@ -227,6 +233,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[User],
-    federation_version="2.7",
+    federation_version="2.9",
     extensions=[mask_unexpected_errors],
 )
