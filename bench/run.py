@@ -4,8 +4,8 @@ Starts the four benchmark subgraphs and the gateways, the gateways pinned to the
 gateway's answer to ``TestQuery`` must equal ``bench/workload/expected.json`` before it gets any
 load; a wrong answer is reported, not measured. Load comes from wrk on the other core(s), bounded
 in time and in requests, one gateway at a time, in alternating rounds; a gateway's figures are
-those of its median round. Prints a table with fedra / apollo-gateway ratios and writes
-``bench/results/<date>-<host>.json`` and ``.md``.
+those of its median round. Prints a table with the ratios of fedra to every other gateway and
+writes ``bench/results/<date>-<host>.json`` and ``.md``.
 """
 
 from __future__ import annotations
