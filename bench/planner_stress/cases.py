@@ -48,6 +48,7 @@ CASES: tuple[StressCase, ...] = (
     _mesh("dense-mesh-150", subgraphs=150, entities=12, owners=40, shared=6, second_key=0.3),
     _chain("key-chain-30", length=30),
     _chain("key-chain-100", length=100),
+    _chain("key-chain-400", length=400),
 )
 
 QUICK_CASES: tuple[StressCase, ...] = (
