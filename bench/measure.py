@@ -54,10 +54,11 @@ def admit(
         if gateway.node_packages is not None:
             ensure_installed(gateway.node_packages)
         outcome.version = gateway.version()
+        gateway_cpus = [*cpus.gateway, *cpus.load] if gateway.all_cores else cpus.gateway
         server = servers.enter_context(
             ServerProcess(
                 name=gateway.name,
-                command=pinned(gateway.command(workload.supergraph_path, port), cpus.gateway),
+                command=pinned(gateway.command(workload.supergraph_path, port), gateway_cpus),
                 port=port,
                 log_path=log_path,
                 cwd=gateway.cwd,

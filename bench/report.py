@@ -37,6 +37,23 @@ def ratios(
     return found
 
 
+def _peers(run: RunOutcome) -> list[str]:
+    """Every gateway of the run but fedra itself, apollo-gateway first."""
+    names = [outcome.name for outcome in run.gateways if outcome.name != FEDRA]
+    return sorted(names, key=lambda name: name != APOLLO_GATEWAY)
+
+
+def _ratio_line(run: RunOutcome, peer: str) -> str | None:
+    found = ratios(run, FEDRA, peer)
+    if found is None:
+        return None
+    return (
+        f"- {FEDRA} / {peer}: req/s x{found['requests_per_s']}, "
+        f"req/CPU-s x{found['requests_per_cpu_second']}, "
+        + ", ".join(f"{c} x{found[f'latency_{c}']}" for c in LATENCY_COLUMNS)
+    )
+
+
 def _ratio(top: float, bottom: float) -> float:
     return round(top / bottom, 3) if bottom else float("nan")
 
@@ -51,7 +68,7 @@ def as_json(run: RunOutcome) -> bytes:
                 **dataclasses.asdict(typical),
                 "requests_per_cpu_second": round(typical.requests_per_cpu_second, 2),
             }
-    document["ratios"] = {f"{FEDRA}/{APOLLO_GATEWAY}": ratios(run)}
+    document["ratios"] = {f"{FEDRA}/{peer}": ratios(run, FEDRA, peer) for peer in _peers(run)}
     return orjson.dumps(document, option=orjson.OPT_INDENT_2)
 
 
@@ -61,14 +78,11 @@ def table(run: RunOutcome) -> str:
     rows = [header, ["---"] * len(header)]
     rows.extend(_row(outcome) for outcome in run.gateways)
     lines = ["| " + " | ".join(row) + " |" for row in rows]
-    found = ratios(run)
-    if found is not None:
+    ratio_lines = [_ratio_line(run, peer) for peer in _peers(run)]
+    present = [line for line in ratio_lines if line is not None]
+    if present:
         lines.append("")
-        lines.append(
-            f"{FEDRA} / {APOLLO_GATEWAY}: req/s x{found['requests_per_s']}, "
-            f"req/CPU-s x{found['requests_per_cpu_second']}, "
-            + ", ".join(f"{c} x{found[f'latency_{c}']}" for c in LATENCY_COLUMNS)
-        )
+        lines.extend(present)
     problems = [o for o in run.gateways if o.status != "ok" or (o.load and o.load.failures)]
     for outcome in problems:
         lines.append("")

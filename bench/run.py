@@ -4,8 +4,8 @@ Starts the four benchmark subgraphs and the gateways, the gateways pinned to the
 gateway's answer to ``TestQuery`` must equal ``bench/workload/expected.json`` before it gets any
 load; a wrong answer is reported, not measured. Load comes from wrk on the other core(s), bounded
 in time and in requests, one gateway at a time, in alternating rounds; a gateway's figures are
-those of its median round. Prints a table with fedra / apollo-gateway ratios and writes
-``bench/results/<date>-<host>.json`` and ``.md``.
+those of its median round. Prints a table with the ratios of fedra to every other gateway and
+writes ``bench/results/<date>-<host>.json`` and ``.md``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from bench.gateways import (
     APOLLO_GATEWAY,
     FEDRA,
     FEDRA_MODES,
+    FEDRA_TWO_WORKERS,
+    GRAFBASE,
     HIVE_GATEWAY,
+    HIVE_ROUTER_RUNTIME,
     SERVE,
     known_gateways,
 )
@@ -40,6 +43,7 @@ from bench.subgraphs import check_subgraphs, describe_subgraphs, subgraphs_serve
 from bench.workload import BENCH_DIR, load_workload
 
 RESULTS_DIR = BENCH_DIR / "results"
+PEERS = (HIVE_GATEWAY, HIVE_ROUTER_RUNTIME, GRAFBASE)
 FULL = LoadSettings(
     connections=16, threads=1, duration_s=20, warmup_s=5, rounds=3, max_requests=100_000
 )
@@ -55,8 +59,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--gateways",
         nargs="+",
         default=[FEDRA, APOLLO_GATEWAY],
-        choices=[FEDRA, APOLLO_GATEWAY, HIVE_GATEWAY],
-        help="gateways to run, in this order (default: fedra apollo-gateway)",
+        choices=[FEDRA, APOLLO_GATEWAY, *PEERS, FEDRA_TWO_WORKERS],
+        help="gateways to run, in this order (default: fedra apollo-gateway); "
+        f"{FEDRA_TWO_WORKERS} is fedra with --workers 2 on every core (shared with the load)",
     )
     parser.add_argument("--connections", type=int, help="concurrent connections of the load")
     parser.add_argument("--threads", type=int, help="wrk threads")
