@@ -32,7 +32,12 @@ class BudgetTracker:
             raise PlanningError(
                 f"query planning exceeded its budget of {self.budget.max_options} explored options"
             )
-        if self.options % 32 == 0 and self.elapsed() > self.budget.max_seconds:
+        if self.options % 32 == 0:
+            self.check_deadline()
+
+    def check_deadline(self) -> None:
+        """Raises once planning has run past its deadline; cheap enough for any inner loop."""
+        if self.elapsed() > self.budget.max_seconds:
             raise PlanningError(
                 f"query planning exceeded its deadline of {self.budget.max_seconds} seconds"
             )

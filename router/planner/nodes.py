@@ -78,11 +78,90 @@ class _TreeBuilder:
         roots = [g for g in root_order if g in self.graph.groups and g in self.tree_parent]
         roots += [g for g in ordered if self.tree_parent[g] is None and g not in roots]
         roots = [g for g in roots if self.tree_parent[g] is None and not self._is_late(g)]
+        if not is_mutation:
+            split = self._root_phases(roots)
+            if split is not None:
+                return split
         top = [self._node(g, NO_CONDITIONS) for g in roots]
-        late = [self._node(g, NO_CONDITIONS) for g in self.late.get(None, [])]
         first = _sequence(top) if is_mutation else _parallel(top)
-        parts = [n for n in (first, _parallel(late)) if n is not None]
+        parts = [n for n in (first, self._late_nodes(None, NO_CONDITIONS)) if n is not None]
         return _sequence(parts)
+
+    def _root_phases(self, roots: list[int]) -> PlanNode | None:
+        """When the fetches that wait on several root fetches wait on nothing else: the root
+        fetches they need, then, all at once, those fetches and the rest of those roots' work
+        (so they do not also wait for that rest). Other roots run alongside. None when that
+        shape does not apply (conditions on the roots involved, deeper dependencies)."""
+        late = self.late.get(None, [])
+        if not late:
+            return None
+        needed = {d for g in late for d in self.graph.groups[g].dependencies}
+        if not needed <= set(roots) or any(self.graph.groups[d].conditions for d in needed):
+            return None
+        fetches: list[PlanNode] = []
+        after: list[PlanNode] = []
+        others: list[PlanNode] = []
+        for group_id in roots:
+            if group_id not in needed:
+                others.append(self._node(group_id, NO_CONDITIONS))
+                continue
+            fetch, rest = self._fetch_and_rest(group_id)
+            fetches.append(fetch)
+            if rest is not None:
+                after.append(rest)
+        late_nodes = self._late_nodes(None, NO_CONDITIONS)
+        second = _parallel([*after, *([late_nodes] if late_nodes is not None else [])])
+        phased = _sequence([_parallel(fetches), second])
+        return _parallel([*others, *([phased] if phased is not None else [])])
+
+    def _fetch_and_rest(self, group_id: int) -> tuple[PlanNode, PlanNode | None]:
+        """A group's own fetch, and what runs after it (its children, then its late fetches)."""
+        group = self.graph.groups[group_id]
+        below = group.conditions or NO_CONDITIONS
+        fetch: PlanNode = self.make_fetch(group)
+        if group.is_entity:
+            fetch = FlattenNode(group.merge_path, fetch, tuple(group.extra_paths))
+        children = [self._node(c, below) for c in self.children.get(group_id, [])]
+        rest = _sequence([_parallel(children), self._late_nodes(group_id, below)])
+        return fetch, rest
+
+    def _late_nodes(self, anchor: int | None, inherited: Conditions) -> PlanNode | None:
+        """The fetches that run after ``anchor``'s subtree. One may need another of them (both
+        waiting on several branches): a fetch needing just one of them runs right after it, in
+        its sequence; one needing several runs in a later level than all of those."""
+        late = self.late.get(anchor, [])
+        if not late:
+            return None
+        members = set(late)
+        needs = {g: self.graph.groups[g].dependencies & members for g in late}
+        after: dict[int, list[int]] = {}
+        level: dict[int, int] = {}
+
+        def level_of(group_id: int) -> int:
+            known = level.get(group_id)
+            if known is None:
+                known = 1 + max((level_of(d) for d in needs[group_id]), default=-1)
+                level[group_id] = known
+            return known
+
+        tops: list[int] = []
+        for group_id in late:
+            if len(needs[group_id]) == 1:
+                after.setdefault(next(iter(needs[group_id])), []).append(group_id)
+            else:
+                tops.append(group_id)
+        levels: dict[int, list[PlanNode]] = {}
+        for group_id in tops:
+            node = self._late_chain(group_id, inherited, after)
+            levels.setdefault(level_of(group_id), []).append(node)
+        return _sequence([_parallel(levels[depth]) for depth in sorted(levels)])
+
+    def _late_chain(
+        self, group_id: int, inherited: Conditions, after: dict[int, list[int]]
+    ) -> PlanNode:
+        node = self._node(group_id, inherited)
+        followers = [self._late_chain(f, inherited, after) for f in after.get(group_id, [])]
+        return _sequence([node, _parallel(followers)]) or node
 
     def _is_late(self, group_id: int) -> bool:
         return any(group_id in ids for ids in self.late.values())
@@ -96,12 +175,7 @@ class _TreeBuilder:
         if group.is_entity:
             fetch = FlattenNode(group.merge_path, fetch, tuple(group.extra_paths))
         children = [self._node(c, below) for c in self.children.get(group_id, [])]
-        late = [self._node(c, below) for c in self.late.get(group_id, [])]
-        steps = [fetch]
-        for part in (_parallel(children), _parallel(late)):
-            if part is not None:
-                steps.append(part)
-        node = _sequence(steps)
+        node = _sequence([fetch, _parallel(children), self._late_nodes(group_id, below)])
         assert node is not None
         for variable, include in sorted(own, reverse=True):
             node = (

@@ -52,7 +52,7 @@ def run_pipeline(
         ) from error
     walked = fetch_graph.describe() if describe_walk else None
     is_mutation = operation.kind == "mutation"
-    optimize(fetch_graph, is_mutation=is_mutation)
+    optimize(fetch_graph, is_mutation=is_mutation, check=tracker.check_deadline)
     fetches: list[FetchNode] = []
 
     def make_fetch(group: FetchGroup) -> FetchNode:

@@ -194,6 +194,8 @@ class Walker:
     def _plan_object(
         self, position: Position, selection: NormalizedSelection, planner_added: bool
     ) -> set[int]:
+        # work between two explored options can grow with the fetch graph: watch the clock too
+        self.budget.check_deadline()
         touched = {position.group.id}
         local: list[tuple[NormalizedField, FieldEdge]] = []
         remote: list[NormalizedField] = []

@@ -6,6 +6,11 @@ service its credential are set up by the fixtures (conftest.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import jwt
+
+from router.auth import ANONYMOUS, Principal
 from subgraphs.shared.signing_keys import SigningKey
 from subgraphs.shared.testing_tokens import USER_SCOPE, bearer
 
@@ -23,3 +28,20 @@ def user(user_id: int, *, admin: bool = False) -> dict[str, str]:
 
 CALLER = user(5)
 ADMIN = user(ADMIN_ID, admin=True)
+
+
+def principal(headers: Mapping[str, str] | None) -> Principal:
+    """The caller the router's authentication makes of these headers: the claims of a token
+    that verifies against the test key, else anonymous (the Gateway runs below that step)."""
+    authorization = (headers or {}).get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return ANONYMOUS
+    claims = jwt.decode(
+        token,
+        KEY.private_key.public_key(),
+        algorithms=["EdDSA"],
+        audience="fedra",
+        issuer="fedra-users",
+    )
+    return Principal.from_claims(claims, token)

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from router.authorization import Permissions
 from router.gateway import Gateway, GatewayOptions, GraphQLRequest
 from router.supergraph.reader import read_supergraph
 from subgraphs.orders.app import create_app as create_orders_app
@@ -30,7 +31,7 @@ from subgraphs.shared.sql_counter import SqlStatementCounter
 from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient, TestKeys
 from subgraphs.users.app import create_app as create_users_app
 
-from .identity import KEY, ORDERS_SECRET
+from .identity import ADMIN, KEY, ORDERS_SECRET, principal
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
@@ -113,7 +114,10 @@ class Stack:
             query, operation_name, dict(variables) if variables is not None else None
         )
         return await self.gateway.execute(
-            request, subgraph_headers=headers, include_plan=include_plan
+            request,
+            subgraph_headers=headers,
+            include_plan=include_plan,
+            principal=principal(headers),
         )
 
     async def data(
@@ -129,9 +133,15 @@ class Stack:
         data: dict[str, Any] = response["data"]
         return data
 
-    def plan_text(self, query: str) -> str:
-        """The printed query plan of ``query`` (planned, not run)."""
-        prepared = self.gateway.prepare(query, None)
+    def plan_text(self, query: str, headers: Mapping[str, str] | None = ADMIN) -> str:
+        """The printed query plan of ``query`` (planned, not run) for the caller of
+        ``headers`` (an admin by default: who may see everything)."""
+        caller = principal(headers)
+        index = self.gateway.supergraph.authorization
+        permissions = Permissions(
+            authenticated=caller.authenticated, scopes=caller.scopes & index.scopes
+        )
+        prepared = self.gateway.prepare(query, None, permissions=permissions)
         assert prepared.errors is None, prepared.errors
         text = prepared.plan_text
         assert text is not None

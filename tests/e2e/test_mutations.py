@@ -113,17 +113,18 @@ FAILING_ORDERS = [
         f"Not enough stock for product 1: 1000 requested, {seed_facts.product(1).stock} available",
     ),
     ([], CALLER, "BAD_USER_INPUT", "An order needs at least one item"),
+    # placeOrder is @authenticated: the router refuses an anonymous caller before any fetch
     (
         [{"productId": "1", "quantity": 1}],
         {},
-        "UNAUTHENTICATED",
-        "This operation needs a signed-in user",
+        "UNAUTHORIZED_FIELD_OR_TYPE",
+        "Unauthorized field or type",
     ),
     (
         [{"productId": "1", "quantity": 1}],
         {"x-user-id": "5"},
-        "UNAUTHENTICATED",
-        "This operation needs a signed-in user",
+        "UNAUTHORIZED_FIELD_OR_TYPE",
+        "Unauthorized field or type",
     ),
 ]
 

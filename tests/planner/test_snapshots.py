@@ -27,14 +27,12 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("FEDRA_UPDATE_SNAPSHOTS") == "1"
 
 # Where our plan differs in shape from Apollo's recorded one, and why (ours is never worse).
+# Apollo has no multi-path fetch: where ours merges entity fetches into one subgraph at one depth
+# of the plan into one request, ours has fewer fetches at the same depth, by design.
+MULTI_PATH = "Flatten(paths: ["
 KNOWN_DIFFERENCES = {
     "federation-1/classic-demo": "one inventory fetch for inStock and shippingEstimate, not two",
     "requires-chain/all-layers": "priceCents joins the checkout fetch that runs after shipping",
-    "bench/TestQuery": "entity fetches into one subgraph at one depth share one request "
-    "(multi-path Flatten): 7 fetches, Apollo 16",
-    "aliases-fragments-scalars/aliases-everywhere": "one multi-path fetch for both paths",
-    "entity-lists/list-of-lists-at-root": "tracks and albums of one subgraph in one fetch",
-    "entity-ping-pong/null-along-the-way": "fetches at one depth into one subgraph share a request",
     "interface-reachability/requires-from-another-interface-object": (
         "tool's shipping and bulky come from one shipping fetch after volumes, not two"
     ),
@@ -133,6 +131,8 @@ def test_plan_snapshot(case: Case) -> None:
         return
     assert ours.not_worse_than(apollo), f"{case.name}: ours {ours} is worse than Apollo's {apollo}"
     if ours != apollo:
+        if ours.depth <= apollo.depth and ours.fetches < apollo.fetches and MULTI_PATH in text:
+            return  # entity fetches into one subgraph at one depth shared a request
         assert case.name in KNOWN_DIFFERENCES, (
             f"{case.name}: ours {ours} differs from Apollo's {apollo}; record why"
         )

@@ -20,9 +20,19 @@ PASSES: tuple[tuple[str, Pass], ...] = (
 )
 
 
-def optimize(graph: FetchGraph, *, is_mutation: bool) -> None:
-    for _, run in PASSES:
-        run(graph, is_mutation)
+def optimize(
+    graph: FetchGraph, *, is_mutation: bool, check: Callable[[], None] | None = None
+) -> None:
+    """Every pass, in order, again until a round changes nothing (a fixed point); ``check``
+    runs after each pass (the planning deadline) and raises to stop."""
+    while True:
+        before = len(graph.groups)
+        for _, run in PASSES:
+            run(graph, is_mutation)
+            if check is not None:
+                check()
+        if len(graph.groups) == before:
+            return
 
 
 __all__ = ["PASSES", "optimize"]
