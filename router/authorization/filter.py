@@ -49,6 +49,7 @@ from router.authorization.permissions import Permissions
 from router.supergraph.authorization import AuthorizationIndex, Requirement
 
 LIST_ELEMENT = "@"
+_Removed = tuple[Path, bool, Conditions]  # a removed field (True) or fragment at a path
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +119,13 @@ class _Filter:
         self.removed: set[int] = set()
         self.fragments_out: dict[str, FragmentDefinitionNode] = {}
         # (path, True, ...) for a removed field, (path, False, ...) for a removed fragment
-        self._paths: list[tuple[Path, bool, Conditions]] = []
+        self._paths: list[_Removed] = []
         self._conditions: list[tuple[DirectiveNode, ...]] = []
         self._allowed_fields: dict[tuple[str, str], bool] = {}
         self._allowed_types: dict[str, bool] = {}
+        # A fragment's filtered selection and its removals relative to where it is spread:
+        # each definition is walked once however often (and however deeply) it is spread.
+        self._walked: dict[str, tuple[SelectionSetNode | None, list[_Removed]]] = {}
 
     # -- decisions ------------------------------------------------------------------------
 
@@ -260,7 +264,20 @@ class _Filter:
         assert scope is not None  # the operation is valid
         # Decisions do not depend on where a fragment is spread, only the paths do: the
         # filtered definition is the same for every spread.
-        inner = self.selection_set(scope, fragment.selection_set, path)
+        walked = self._walked.get(name)
+        if walked is None:
+            outer_paths, outer_conditions = self._paths, self._conditions
+            self._paths, self._conditions = [], []
+            try:
+                inner = self.selection_set(scope, fragment.selection_set, ())
+                relative = list(dict.fromkeys(self._paths))
+            finally:
+                self._paths, self._conditions = outer_paths, outer_conditions
+            walked = self._walked[name] = (inner, relative)
+        inner, relative = walked
+        enclosing = tuple(self._conditions)
+        for inner_path, is_field, conditions in relative:
+            self._paths.append(((*path, *inner_path), is_field, enclosing + conditions))
         if inner is None:
             return None
         if name not in self.fragments_out:

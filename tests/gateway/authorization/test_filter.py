@@ -90,6 +90,31 @@ def test_named_fragments_are_filtered_once_and_reported_per_spread(
     assert _paths(result) == [["me", "email"], ["users", "@", "email"]]
 
 
+def test_each_fragment_is_walked_once_however_often_it_is_spread(
+    supergraph: Supergraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fragment bomb (each fragment spreading the next twice, 40 deep: 2^40 spreads if
+    expanded) is filtered in work linear in the document."""
+    from router.authorization import filter as filter_module
+
+    walked = 0
+    walk = filter_module._Filter.selection_set
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        nonlocal walked
+        walked += 1
+        return walk(self, *args)
+
+    monkeypatch.setattr(filter_module._Filter, "selection_set", counting)
+    depth = 40
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(depth)]
+    fragments.append(f"fragment F{depth} on Query {{ me {{ name }} motd }}")
+    result = _filter(supergraph, "{ ...F0 }\n" + "\n".join(fragments), ANYONE)
+    assert walked <= 2 * (depth + 2)
+    assert _paths(result) == [["me"]]  # one path, reported once
+    assert print_ast(result.fragments[f"F{depth}"]) == f"fragment F{depth} on Query {{\n  motd\n}}"
+
+
 def test_fragments_on_restricted_types_are_removed(supergraph: Supergraph) -> None:
     result = _filter(
         supergraph,
