@@ -85,7 +85,8 @@ def test_cost_and_list_size_directives_in_a_supergraph_are_read() -> None:
 async def test_the_fan_out_attack_is_refused_by_default(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
-    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+    async with router_stack(tmp_path, supergraph_sdl, signed_in=True) as (client, app):
+        admin = app.state.test_keys.user(1, admin=True)
         response = await client.post("/graphql", json={"query": ATTACK}, headers=GRAPHQL_RESPONSE)
         assert response.status_code == 400
         body = response.json()
@@ -98,6 +99,7 @@ async def test_the_fan_out_attack_is_refused_by_default(
         small = await client.post(
             "/graphql",
             json={"query": "{ users(first: 2) { edges { node { name orders { id } } } } }"},
+            headers=admin,
         )
         assert small.status_code == 200
         assert "errors" not in small.json()
@@ -116,13 +118,17 @@ async def test_variables_drive_the_estimate_per_request(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
     query = "query($n: Int!) { users(first: $n) { edges { node { orders(first: $n) { id } } } } }"
-    async with router_stack(tmp_path, supergraph_sdl, {"FEDRA_DEMAND_CONTROL__MAX": "500"}) as (
-        client,
-        _app,
-    ):
-        cheap = await client.post("/graphql", json={"query": query, "variables": {"n": 5}})
+    async with router_stack(
+        tmp_path, supergraph_sdl, {"FEDRA_DEMAND_CONTROL__MAX": "500"}, signed_in=True
+    ) as (client, app):
+        admin = app.state.test_keys.user(1, admin=True)
+        cheap = await client.post(
+            "/graphql", json={"query": query, "variables": {"n": 5}}, headers=admin
+        )
         assert "errors" not in cheap.json()
-        dear = await client.post("/graphql", json={"query": query, "variables": {"n": 50}})
+        dear = await client.post(
+            "/graphql", json={"query": query, "variables": {"n": 50}}, headers=admin
+        )
         [error] = dear.json()["errors"]
         assert error["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
         assert "estimated cost 2601 exceeds the maximum allowed cost 500" in error["message"]

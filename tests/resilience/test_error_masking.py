@@ -56,10 +56,11 @@ async def test_per_subgraph_switch_overrides_the_global_one(
         "FEDRA_ERRORS__MASK_SUBGRAPH_ERRORS": "false",
         "FEDRA_ERRORS__SUBGRAPHS__ORDERS": "true",
     }
-    async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
+    async with router_stack(tmp_path, supergraph_sdl, settings, signed_in=True) as (client, app):
         users = (await client.post("/graphql", json={"query": USERS_ERROR})).json()
         assert users["errors"][0]["message"] == "first must be between 0 and 100, got 500"
-        orders = (await client.post("/graphql", json={"query": ORDERS_ERROR})).json()
+        admin = app.state.test_keys.user(1, admin=True)
+        orders = (await client.post("/graphql", json={"query": ORDERS_ERROR}, headers=admin)).json()
         assert orders["data"]["user"] is None or "name" in orders["data"]["user"]
         [error] = orders["errors"]
         assert error["message"] == "Subgraph errors redacted"

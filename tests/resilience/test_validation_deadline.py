@@ -22,7 +22,7 @@ async def test_a_slow_document_is_refused_at_the_deadline(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
     settings = {"FEDRA_LIMITS__MAX_VALIDATION_MS": "200"}
-    async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
+    async with router_stack(tmp_path, supergraph_sdl, settings, signed_in=True) as (client, app):
         started = time.perf_counter()
         response = await client.post(
             "/graphql", json={"query": CONFLICTS}, headers=GRAPHQL_RESPONSE
@@ -35,7 +35,11 @@ async def test_a_slow_document_is_refused_at_the_deadline(
             "extensions": {"code": "VALIDATION_TIMEOUT"},
         }
         assert elapsed < 3.0  # parse + 200 ms of validation, on a loaded machine
-        ok = await client.post("/graphql", json={"query": "{ me { orders(first: 1) { id } } }"})
+        ok = await client.post(
+            "/graphql",
+            json={"query": "{ me { orders(first: 1) { id } } }"},
+            headers=app.state.test_keys.user(1),
+        )
         assert ok.status_code == 200
         assert "errors" not in ok.json()
 

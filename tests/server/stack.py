@@ -85,6 +85,29 @@ def compose_supergraph_sdl() -> str:
     return sdl
 
 
+_KEYS: dict[Path, TestKeys] = {}
+
+
+def test_keys(directory: Path) -> TestKeys:
+    """The key set the stack's subgraphs (and, in ``router_stack``, the router) trust: one
+    per stack directory."""
+    keys = _KEYS.get(directory)
+    if keys is None:
+        folder = directory / "test-keys"
+        folder.mkdir(parents=True, exist_ok=True)
+        keys = _KEYS[directory] = TestKeys.create(folder)
+    return keys
+
+
+def authentication_environ(keys: TestKeys) -> dict[str, str]:
+    """Router settings verifying tokens of ``keys``."""
+    return {
+        "FEDRA_AUTHENTICATION__JWT__JWKS": f"[{{file: '{keys.jwks_path}'}}]",
+        "FEDRA_AUTHENTICATION__JWT__ISSUERS": "['fedra-users']",
+        "FEDRA_AUTHENTICATION__JWT__AUDIENCES": "['fedra']",
+    }
+
+
 def config_from(environ: Mapping[str, str] | None = None, path: Path | None = None) -> RouterConfig:
     """A configuration from ``FEDRA_*`` variables only (never the test process's own)."""
     return load_config(path, environ=dict(environ or {}))
@@ -98,12 +121,18 @@ async def subgraph_apps(
 
     ``wrap`` maps a subgraph name to a function wrapping its ASGI app (e.g. a header recorder).
     """
-    products = create_products_app(f"sqlite+aiosqlite:///{directory / 'products.sqlite3'}")
-    users = create_users_app(f"sqlite+aiosqlite:///{directory / 'users.sqlite3'}")
+    keys = test_keys(directory)
+    products = create_products_app(
+        f"sqlite+aiosqlite:///{directory / 'products.sqlite3'}", verifier=keys.verifier()
+    )
+    users = create_users_app(
+        f"sqlite+aiosqlite:///{directory / 'users.sqlite3'}", verifier=keys.verifier()
+    )
     orders = create_orders_app(
         f"sqlite+aiosqlite:///{directory / 'orders.sqlite3'}",
         products_url=PRODUCTS_IN_PROCESS_URL,
         products_transport=httpx.ASGITransport(app=products),
+        verifier=keys.verifier(),
     )
     apps = {"users": users, "products": products, "orders": orders}
     async with AsyncExitStack() as stack:
@@ -202,21 +231,29 @@ async def router_stack(
     wrap: Mapping[str, Any] | None = None,
     watch: bool = False,
     network: bool = False,
+    signed_in: bool = False,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     """Router + subgraphs; the supergraph is written to ``directory``.
 
     The subgraphs run in process; with ``network`` they are served over HTTP on 127.0.0.1 and
-    the router reaches them through its own connection pools, as in production.
+    the router reaches them through its own connection pools, as in production. The subgraphs
+    trust the stack's test key set (``app.state.test_keys``); with ``signed_in`` the router
+    verifies its tokens too, so ``keys.user(1, admin=True)`` headers sign a caller in.
     """
     supergraph_path = directory / "supergraph.graphql"
     supergraph_path.write_text(supergraph_sdl)
-    settings = {"FEDRA_SUPERGRAPH__WATCH": "true" if watch else "false", **(environ or {})}
+    settings = {
+        "FEDRA_SUPERGRAPH__WATCH": "true" if watch else "false",
+        **(authentication_environ(test_keys(directory)) if signed_in else {}),
+        **(environ or {}),
+    }
     async with routed_subgraphs(directory, wrap, network=network) as routes:
         app = create_app(
             config_from({**settings, **routes.url_overrides()}),
             supergraph_path=supergraph_path,
             subgraph_transports_override=routes.transports,
         )
+        app.state.test_keys = test_keys(directory)  # sign callers in: keys.user(1, admin=True)
         async with router_client(app) as client:
             yield client, app
 

@@ -66,6 +66,8 @@ def test_serve_with_config_file_and_workers(
         **live_stack.url_overrides(),
         "FEDRA_LOGGING__FORMAT": "json",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        # router.yaml verifies tokens against the dev key set: here, the live stack's
+        "FEDRA_AUTHENTICATION__JWT__JWKS": f"[{{file: '{live_stack.keys.jwks_path}'}}]",
     }
     with live_router(
         tmp_path, supergraph_sdl, env, "--config", str(REPO_ROOT / "router.yaml"), "--workers", "2"

@@ -10,12 +10,9 @@ from typing import Any
 
 import pytest
 
-from router.auth import Principal
 from router.executor.entity_cache import MemoryEntityStore, StoredEntity
 from router.executor.entity_cache.redis_store import RedisEntityStore
-from router.gateway import Gateway, GatewayOptions, GraphQLRequest
-from router.supergraph import read_supergraph
-from tests.server.stack import in_process_subgraphs, router_stack
+from tests.server.stack import router_stack
 
 ORDERS_WITH_PRODUCTS = (
     "{ users(first: 3) { edges { node { id orders(first: 2) { id "
@@ -23,6 +20,12 @@ ORDERS_WITH_PRODUCTS = (
 )
 CACHE_ON = {"FEDRA_ENTITY_CACHE__ENABLED": "true"}
 SECRET = "invalidate-me"
+
+
+def admin(app: Any) -> dict[str, str]:
+    """An admin's headers: every user's orders are theirs to read."""
+    headers: dict[str, str] = app.state.test_keys.user(1, admin=True)
+    return headers
 
 
 class EntityRequests:
@@ -71,14 +74,17 @@ async def test_entities_come_from_the_cache_the_second_time(
 ) -> None:
     seen = EntityRequests()
     wrap = {"products": seen.wrap("products")}
-    async with router_stack(tmp_path, supergraph_sdl, CACHE_ON, wrap=wrap, network=network) as (
-        client,
-        _,
-    ):
-        first = await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+    async with router_stack(
+        tmp_path, supergraph_sdl, CACHE_ON, wrap=wrap, network=network, signed_in=True
+    ) as (client, app):
+        first = await client.post(
+            "/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app)
+        )
         assert "errors" not in first.json()
         assert seen.calls("products") == 1
-        second = await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+        second = await client.post(
+            "/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app)
+        )
         assert second.json() == first.json()
         assert seen.calls("products") == 1  # every Product answered from the cache
         metrics = (await client.get("/metrics")).text
@@ -87,24 +93,23 @@ async def test_entities_come_from_the_cache_the_second_time(
 
 async def test_no_cache_without_the_switch(tmp_path: Path, supergraph_sdl: str) -> None:
     seen = EntityRequests()
-    async with router_stack(tmp_path, supergraph_sdl, wrap={"products": seen.wrap("products")}) as (
-        client,
-        _,
-    ):
+    async with router_stack(
+        tmp_path, supergraph_sdl, wrap={"products": seen.wrap("products")}, signed_in=True
+    ) as (client, app):
         for _ in range(2):
-            await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+            await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app))
     assert seen.calls("products") == 2
 
 
 async def test_only_missing_entities_are_fetched(tmp_path: Path, supergraph_sdl: str) -> None:
     seen = EntityRequests()
     async with router_stack(
-        tmp_path, supergraph_sdl, CACHE_ON, wrap={"products": seen.wrap("products")}
-    ) as (client, _):
+        tmp_path, supergraph_sdl, CACHE_ON, wrap={"products": seen.wrap("products")}, signed_in=True
+    ) as (client, app):
         small = ORDERS_WITH_PRODUCTS.replace("users(first: 3)", "users(first: 1)")
-        await client.post("/graphql", json={"query": small})
+        await client.post("/graphql", json={"query": small}, headers=admin(app))
         cached = {r["id"] for r in seen.representations["products"][0]}
-        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app))
         fetched = {r["id"] for r in seen.representations["products"][1]}
     assert fetched and not fetched & cached
 
@@ -116,9 +121,9 @@ async def test_invalidation_by_type_and_by_entity_key(
     seen = EntityRequests()
     environ = {**CACHE_ON, "FEDRA_ENTITY_CACHE__INVALIDATION__ENABLED": "true"}
     async with router_stack(
-        tmp_path, supergraph_sdl, environ, wrap={"products": seen.wrap("products")}
-    ) as (client, _):
-        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+        tmp_path, supergraph_sdl, environ, wrap={"products": seen.wrap("products")}, signed_in=True
+    ) as (client, app):
+        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app))
         all_ids = sorted(r["id"] for r in seen.representations["products"][0])
         one = all_ids[0]
 
@@ -143,7 +148,7 @@ async def test_invalidation_by_type_and_by_entity_key(
             headers={"authorization": f"Bearer {SECRET}"},
         )
         assert dropped.json() == {"count": 1}
-        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app))
         assert [r["id"] for r in seen.representations["products"][1]] == [one]
 
         by_type = await client.post(
@@ -152,44 +157,47 @@ async def test_invalidation_by_type_and_by_entity_key(
             headers={"authorization": f"Bearer {SECRET}"},
         )
         assert by_type.json() == {"count": len(all_ids)}
-        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+        await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app))
         assert sorted(r["id"] for r in seen.representations["products"][2]) == all_ids
 
 
-async def test_mutations_and_private_answers_are_not_shared(
+async def test_private_answers_are_kept_per_caller_and_never_shared(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
-    """orders answers `Cache-Control: private`: kept per verified caller, never for anonymous
-    callers, and one caller's entry is never another's answer."""
+    """orders answers `Cache-Control: private`: kept per verified caller; one caller's entry
+    is never another's answer, and an anonymous caller gets nothing of it."""
     seen = EntityRequests()
-    supergraph = read_supergraph(supergraph_sdl)
-    store = MemoryEntityStore()
-    from router.executor.entity_cache import EntityCacheOptions
+    wrap = {"orders": seen.wrap("orders")}
+    async with router_stack(tmp_path, supergraph_sdl, CACHE_ON, wrap=wrap, signed_in=True) as (
+        client,
+        app,
+    ):
+        keys = app.state.test_keys
+        first_admin, second_admin = keys.user(100_001, admin=True), keys.user(100_002, admin=True)
 
-    async with in_process_subgraphs(tmp_path, {"orders": seen.wrap("orders")}) as transports:
-        gateway = Gateway(
-            supergraph,
-            GatewayOptions(
-                subgraph_transports=transports,
-                entity_store=store,
-                entity_cache=EntityCacheOptions(),
-            ),
-        )
-        request = GraphQLRequest(query=ORDERS_WITH_PRODUCTS)
-        alice = Principal.from_claims({"sub": "1", "iss": "fedra-users", "scope": ""})
-        bob = Principal.from_claims({"sub": "2", "iss": "fedra-users", "scope": ""})
-        try:
-            anonymous = [await gateway.execute(request) for _ in range(2)]
-            assert seen.calls("orders") == 2  # private answers: nothing kept for nobody
-            assert anonymous[0] == anonymous[1]
-            await gateway.execute(request, principal=alice)
-            assert seen.calls("orders") == 3
-            await gateway.execute(request, principal=alice)
-            assert seen.calls("orders") == 3  # alice's own entries
-            await gateway.execute(request, principal=bob)
-            assert seen.calls("orders") == 4  # never alice's entries for bob
-        finally:
-            await gateway.aclose()
+        async def ask(headers: dict[str, str] | None) -> dict[str, Any]:
+            sent = {"query": ORDERS_WITH_PRODUCTS}
+            body: dict[str, Any] = (
+                await client.post("/graphql", json=sent, headers=headers)
+            ).json()
+            return body
+
+        answer = await ask(first_admin)
+        assert "errors" not in answer, answer
+        assert seen.calls("orders") == 1
+        assert await ask(first_admin) == answer
+        assert seen.calls("orders") == 1  # the first admin's own entries
+        assert await ask(second_admin) == answer
+        assert seen.calls("orders") == 2  # never the first admin's entries for the second
+        anonymous = await ask(None)
+        assert seen.calls("orders") == 2  # orders is @authenticated: not even asked
+        assert {e["extensions"]["code"] for e in anonymous["errors"]} == {
+            "UNAUTHORIZED_FIELD_OR_TYPE"
+        }
+        user = {"authorization": keys.user(2)["authorization"]}
+        own = await ask(user)
+        assert seen.calls("orders") == 3
+        assert {e["extensions"]["code"] for e in own["errors"]} == {"FORBIDDEN"}  # others' orders
 
 
 async def test_a_subgraph_no_store_answer_is_not_kept(tmp_path: Path, supergraph_sdl: str) -> None:
@@ -245,9 +253,11 @@ async def test_redis_backed_router_cache(
     seen = EntityRequests()
     environ = {**CACHE_ON, "FEDRA_ENTITY_CACHE__REDIS__URL": redis_url}
     async with router_stack(
-        tmp_path, supergraph_sdl, environ, wrap={"products": seen.wrap("products")}
-    ) as (client, _):
+        tmp_path, supergraph_sdl, environ, wrap={"products": seen.wrap("products")}, signed_in=True
+    ) as (client, app):
         for _ in range(2):
-            response = await client.post("/graphql", json={"query": ORDERS_WITH_PRODUCTS})
+            response = await client.post(
+                "/graphql", json={"query": ORDERS_WITH_PRODUCTS}, headers=admin(app)
+            )
             assert "errors" not in response.json()
     assert seen.calls("products") == 1

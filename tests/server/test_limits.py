@@ -152,12 +152,12 @@ async def test_subgraph_timeout_gives_partial_error(tmp_path: Path, supergraph_s
     }
     async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
         response = await client.post(
-            "/graphql", json={"query": '{ me { id } product(id: "1") { name } }'}
+            "/graphql", json={"query": '{ user(id: "1") { id } product(id: "1") { name } }'}
         )
         assert response.status_code == 200
         body = response.json()
         assert body["data"]["product"]["name"]
-        assert body["data"]["me"] is None
+        assert body["data"]["user"] is None
         codes = {error["extensions"]["code"] for error in body["errors"]}
         assert "SUBREQUEST_TIMEOUT" in codes
 
@@ -168,7 +168,7 @@ async def test_request_timeout_is_504(tmp_path: Path, supergraph_sdl: str) -> No
         "FEDRA_LIMITS__REQUEST_TIMEOUT": "0.2",
     }
     async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
-        response = await client.post("/graphql", json={"query": "{ me { id } }"})
+        response = await client.post("/graphql", json={"query": '{ user(id: "1") { id } }'})
         assert response.status_code == 504
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "REQUEST_TIMEOUT"

@@ -411,7 +411,10 @@ async def test_service_sdl_uses_the_federation_directives(orders: SubgraphClient
     assert "name: String! @external" in sdl
     assert 'orderCount: Int! @override(from: "users")' in sdl
     assert "order(id: ID!): Order @authenticated" in sdl
-    assert "orders(first: Int! = 10): [Order!] @authenticated" in sdl
+    assert (
+        'orders(first: Int! = 10): [Order!] @listSize(slicingArguments: ["first"], '
+        "requireOneSlicingArgument: true) @authenticated" in sdl
+    )
     assert (
         'placeOrder(input: PlaceOrderInput!): Order! @authenticated @requiresScopes(scopes: [["orders:write"]])'
         in sdl

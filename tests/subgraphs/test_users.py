@@ -206,7 +206,7 @@ async def test_entities_resolve_users_and_null_for_unknown(users: SubgraphClient
 async def test_service_sdl_declares_the_user_key(users: SubgraphClient) -> None:
     sdl = (await users.execute("{ _service { sdl } }")).ok()["_service"]["sdl"]
     assert 'type User @key(fields: "id")' in sdl
-    assert "federation/v2.7" in sdl
+    assert "federation/v2.9" in sdl
 
 
 async def test_health(users: SubgraphClient) -> None:

@@ -142,7 +142,7 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             servers["orders"],
             'mutation { placeOrder(input: {items: [{productId: "1", quantity: 2}]}) '
             "{ id user { id } items { product { id name } quantity } } }",
-            headers=await sign_in(client, servers["users"], third_user_email()),
+            headers=(third_user := await sign_in(client, servers["users"], third_user_email())),
         )
         assert placed["placeOrder"] == {
             "id": "3001",
@@ -154,6 +154,7 @@ async def test_subgraphs_serve_sdl_and_entities_over_http(servers: dict[str, str
             servers["orders"],
             '{ _entities(representations: [{__typename: "Order", id: "3001"}]) '
             "{ ... on Order { id status } } }",
+            headers=third_user,  # an order is its owner's (or an admin's) to read
         )
         assert orders == {"_entities": [{"id": "3001", "status": "PLACED"}]}
         restocked = await post(
