@@ -39,3 +39,6 @@ class DemandControlConfig(_Section):
     max: int = Field(default=50_000, ge=0)
     list_size: int = Field(default=10, ge=0)  # assumed size of a list without @listSize
     mutation_cost: int = Field(default=10, ge=0)  # extra cost of each root mutation field
+    # Share of responses whose actual cost is measured (walking the response costs about as
+    # much as shaping it: every response would halve the router's throughput).
+    actual_cost_sample_rate: float = Field(default=0.01, ge=0, le=1)

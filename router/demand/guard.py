@@ -58,6 +58,7 @@ class CostGuard:
             mutation_cost=config.mutation_cost,
         )
         self.actual = ActualCost(self.estimator)
+        self._sample_credit = 0.0  # actual cost is measured for a share of the responses
 
     def estimate(self, prepared: PreparedOperation, variables: Mapping[str, Any]) -> float:
         """The estimated cost; an operation without variables is estimated once."""
@@ -113,6 +114,10 @@ class CostGuard:
         """Observe the actual cost of an executed operation."""
         if self.metrics is None or prepared.operation is None:
             return
+        self._sample_credit += self.config.actual_cost_sample_rate
+        if self._sample_credit < 1.0:
+            return
+        self._sample_credit -= 1.0
         cost = self.actual.measure(
             prepared.operation, prepared.fragments, variables, response.get("data")
         )

@@ -85,7 +85,8 @@ def test_cost_and_list_size_directives_in_a_supergraph_are_read() -> None:
 async def test_the_fan_out_attack_is_refused_by_default(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
-    async with router_stack(tmp_path, supergraph_sdl, signed_in=True) as (client, app):
+    every = {"FEDRA_DEMAND_CONTROL__ACTUAL_COST_SAMPLE_RATE": "1"}  # measure every response
+    async with router_stack(tmp_path, supergraph_sdl, every, signed_in=True) as (client, app):
         admin = app.state.test_keys.user(1, admin=True)
         response = await client.post("/graphql", json={"query": ATTACK}, headers=GRAPHQL_RESPONSE)
         assert response.status_code == 400
