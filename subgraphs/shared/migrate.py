@@ -1,9 +1,10 @@
-"""`python -m subgraphs.shared.migrate <subgraph> [upgrade|downgrade|status] [revision]`.
+"""`python -m subgraphs.shared.migrate <subgraph> [upgrade|downgrade|status|revision] [revision]`.
 
 Runs a subgraph's Alembic migrations on `DATABASE_URL` (the containers run `upgrade` before the
 subgraph serves: an init service in compose, an initContainer in Kubernetes). `upgrade` waits up
 to `--wait` seconds for the database to accept connections. `status` exits 1 unless the database
-is at the head revision.
+is at the head revision. `revision -m MESSAGE` writes the next revision file from the difference
+between the models and `DATABASE_URL`'s database (upgrade it to head first).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from .db import resolve_database_url
-from .migrations import SUBGRAPH_NAMES, downgrade, schema_status, upgrade
+from .migrations import SUBGRAPH_NAMES, downgrade, new_revision, schema_status, upgrade
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,11 +30,15 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("subgraph", choices=SUBGRAPH_NAMES)
     parser.add_argument(
-        "action", nargs="?", default="upgrade", choices=("upgrade", "downgrade", "status")
+        "action",
+        nargs="?",
+        default="upgrade",
+        choices=("upgrade", "downgrade", "status", "revision"),
     )
     parser.add_argument(
         "revision", nargs="?", default=None, help="upgrade: head (default); downgrade: base"
     )
+    parser.add_argument("-m", "--message", default="schema change", help="revision: its title")
     parser.add_argument(
         "--wait",
         type=float,
@@ -78,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(wait_for_database(url, args.wait))
         if args.action == "status":
             return asyncio.run(print_status(args.subgraph, url))
+        if args.action == "revision":
+            print(
+                f"migrate {args.subgraph}: wrote {new_revision(args.subgraph, url, args.message)}"
+            )
+            return 0
         if args.action == "downgrade":
             downgrade(args.subgraph, url, args.revision or "base")
         else:

@@ -66,6 +66,22 @@ def downgrade(subgraph: str, database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(subgraph, database_url), revision)
 
 
+def new_revision(subgraph: str, database_url: str, message: str) -> Path:
+    """Autogenerate `<subgraph>_<NNNN>_<slug>.py` from the models against `database_url`."""
+    number = len(known_revisions(subgraph)) + 1
+    script = command.revision(
+        alembic_config(subgraph, database_url),
+        message=message,
+        autogenerate=True,
+        rev_id=f"{subgraph}_{number:04d}",
+    )
+    known_revisions.cache_clear()
+    head_revisions.cache_clear()
+    if script is None or isinstance(script, list):
+        raise RuntimeError(f"{subgraph}: no single revision written")
+    return Path(script.path)
+
+
 class SchemaState(enum.StrEnum):
     AT_HEAD = "at_head"
     # A revision this code does not know: a newer release migrated (expand-only) ahead of it.
