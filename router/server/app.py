@@ -25,6 +25,7 @@ from router.config.model import RouterConfig
 from router.demand import CostGuard, CostMetrics
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
+from router.server.draining import Draining
 from router.server.endpoint import GraphQLEndpoint
 from router.server.entity_cache_setup import (
     EntityCacheCollector,
@@ -68,9 +69,11 @@ def create_app(
     services = build_services(config, subgraph_transports_override)
     source = SupergraphFile(path, services.holder, services.metrics, on_installed=freeze_long_lived)
     endpoint = GraphQLEndpoint(services)
+    draining = Draining()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        restore_signals = draining.watch_signals()
         source.load()
         stop = asyncio.Event()
         watcher: asyncio.Task[None] | None = None
@@ -79,6 +82,7 @@ def create_app(
         try:
             yield
         finally:
+            restore_signals()
             stop.set()
             if watcher is not None:
                 watcher.cancel()
@@ -90,6 +94,12 @@ def create_app(
         return Response(b'{"status":"pass"}', media_type="application/json")
 
     async def ready(_request: Request) -> Response:
+        if draining.active:
+            return Response(
+                b'{"status":"fail","reason":"shutting down"}',
+                status_code=503,
+                media_type="application/json",
+            )
         current = services.holder.current
         if current is None:
             return Response(
@@ -126,6 +136,7 @@ def create_app(
     app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
     app.state.services = services
     app.state.supergraph_file = source
+    app.state.draining = draining
     return app
 
 
