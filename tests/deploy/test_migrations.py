@@ -153,3 +153,23 @@ def test_the_migrate_command_reports_an_unreachable_database() -> None:
     result = migrate("users", "postgresql+asyncpg://nobody:x@127.0.0.1:9/none", "--wait", "0")
     assert result.returncode == 1
     assert "migrate users: database unreachable" in result.stderr
+
+
+def test_instances_migrating_at_once_take_turns(fresh_databases: FreshDatabases) -> None:
+    """Several replicas' init containers run `migrate` together: every one succeeds."""
+    url = fresh_databases.create("concurrent_products")
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "-m", "subgraphs.shared.migrate", "products", "--wait", "5"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(command.wait(timeout=120), command.communicate()[1]) for command in commands]
+    assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+    assert status(url, "products") is SchemaState.AT_HEAD
+    assert run_on(url, model_differences, products_metadata) == []
