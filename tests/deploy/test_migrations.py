@@ -1,7 +1,7 @@
 """Alembic migrations on the real PostgreSQL server: up, down, up again per subgraph, each on its
 own fresh database, and no difference between the models and the latest revision. A model
 change without a migration fails `test_models_match_the_latest_migration`: add a revision with
-`alembic revision --autogenerate` (see the README's "Production" section)."""
+`python -m subgraphs.shared.migrate <name> revision -m ...` (README, "Production")."""
 
 from __future__ import annotations
 
