@@ -73,7 +73,6 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        restore_signals = draining.watch_signals()
         source.load()
         stop = asyncio.Event()
         watcher: asyncio.Task[None] | None = None
@@ -82,7 +81,6 @@ def create_app(
         try:
             yield
         finally:
-            restore_signals()
             stop.set()
             if watcher is not None:
                 watcher.cancel()
@@ -133,10 +131,12 @@ def create_app(
         routes.append(Route(config.telemetry.metrics.path, metrics, methods=["GET"]))
     if server.graphiql:
         routes.append(Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static"))
-    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=_middleware(config), lifespan=draining.around(lifespan)
+    )
+    app.state.draining = draining
     app.state.services = services
     app.state.supergraph_file = source
-    app.state.draining = draining
     return app
 
 

@@ -1,20 +1,24 @@
 """Whether this router process has been told to stop: GET /ready answers 503 from then on.
 
 uvicorn handles SIGTERM/SIGINT itself (it stops listening, lets in-flight requests finish, then
-runs the lifespan shutdown). While the app starts, :meth:`Draining.watch_signals` puts a handler
-in front of uvicorn's that first marks the process as draining, so a load balancer that still
-asks /ready on an open connection takes it out of rotation at once.
+runs the lifespan shutdown). While the app runs (:meth:`Draining.around` its lifespan),
+:meth:`Draining.watch_signals` puts a handler in front of uvicorn's that first marks the process
+as draining, so a load balancer that still asks /ready on an open connection takes it out of
+rotation at once.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import FrameType
 from typing import Any
 
 WATCHED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+Lifespan = Callable[[Any], AbstractAsyncContextManager[None]]
 
 
 class Draining:
@@ -27,6 +31,20 @@ class Draining:
 
     def begin(self) -> None:
         self._event.set()
+
+    def around(self, lifespan: Lifespan) -> Lifespan:
+        """`lifespan`, with the signals watched from before it starts until after it ends."""
+
+        @asynccontextmanager
+        async def watched(app: Any) -> AsyncIterator[None]:
+            restore = self.watch_signals()
+            try:
+                async with lifespan(app):
+                    yield
+            finally:
+                restore()
+
+        return watched
 
     def watch_signals(self) -> Callable[[], None]:
         """Mark draining on SIGTERM/SIGINT, then run the handler that was there; returns the
