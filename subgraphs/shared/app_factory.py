@@ -1,4 +1,5 @@
-"""FastAPI + Strawberry app shared by the subgraphs: lifespan, per-request context, /health."""
+"""FastAPI + Strawberry app shared by the subgraphs: lifespan, per-request context, /health and
+/ready."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
 from .context import Identity, SubgraphContext
 from .db import Database
 from .identity import IdentityError, TokenVerifier
+from .migrations import migrations_enabled
+from .readiness import Readiness, ready_timeout_from_env
 from .request_session import RequestSession
 
 ContextT = TypeVar("ContextT", bound=SubgraphContext)
@@ -31,20 +35,30 @@ def create_subgraph_app(
     on_startup: Sequence[LifecycleHook] = (),
     on_shutdown: Sequence[LifecycleHook] = (),
     routers: Sequence[APIRouter] = (),
+    migrations: bool | None = None,
 ) -> FastAPI:
     """A subgraph app serving `schema` at /graphql.
 
     On start it creates the tables, seeds an empty database and runs `on_startup`; on stop
     it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
+    With `migrations` (default: `FEDRA_DATABASE_MIGRATIONS`) the tables come from the Alembic
+    migrations instead: the app refuses to start on a database behind its head revision.
+    GET /ready answers 200 while the database answers (and, with migrations, is at the head
+    revision), else 503.
     Callers are identified by `verifier` (else one configured from the environment): a verified
     token or router-signed claims header, never a header a client can set.
     `routers` add HTTP routes of the subgraph's own beside /graphql and /health.
     """
     verifier = verifier if verifier is not None else TokenVerifier.from_env()
+    use_migrations = migrations_enabled() if migrations is None else migrations
+    readiness = Readiness(name, database, ready_timeout_from_env(), migrations=use_migrations)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await database.create_tables()
+        if use_migrations:
+            await readiness.require_current_schema()
+        else:
+            await database.create_tables()
         await seed(database)
         for hook in on_startup:
             await hook()
@@ -70,6 +84,7 @@ def create_subgraph_app(
     app = FastAPI(title=f"fedra {name} subgraph", lifespan=lifespan)
     app.state.database = database
     app.state.verifier = verifier
+    app.state.readiness = readiness
     graphql_router: GraphQLRouter[Any, None] = GraphQLRouter(
         schema,
         path="/graphql",
@@ -83,5 +98,10 @@ def create_subgraph_app(
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok", "subgraph": name}
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        report = await readiness.check()
+        return JSONResponse(report.body(name), status_code=200 if report.ready else 503)
 
     return app
