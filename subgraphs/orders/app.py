@@ -46,6 +46,7 @@ def create_app(
     verifier: TokenVerifier | None = None,
     fulfilment: FulfilmentSettings | None = None,
     broker_url: str | None = None,
+    run_handlers: bool = True,
 ) -> FastAPI:
     """The orders app on `database_url`, else `DATABASE_URL`, else var/orders.sqlite3.
 
@@ -54,7 +55,8 @@ def create_app(
     tokens of `service_tokens` (else the client credentials grant configured from the
     environment). Callers are verified by `verifier` (else one from the environment).
     Events go through the broker at `broker_url` (else `BROKER_URL`), else through embedded
-    handlers run with `fulfilment` (else settings from the environment).
+    handlers run with `fulfilment` (else settings from the environment); with
+    `run_handlers` False the events stay in the outbox (tests drive the handlers themselves).
     """
     database = Database(resolve_database_url(NAME, database_url), metadata)
     products = ProductsClient(
@@ -76,7 +78,7 @@ def create_app(
         relay = OutboxRelay(database, url, topology)
         startup += [feed.start, relay.start]
         shutdown += [relay.stop, feed.stop]
-    else:
+    elif run_handlers:
         dispatcher = EmbeddedDispatcher(database, Fulfilment(database, products, fulfilment), hub)
         startup.append(dispatcher.start)
         shutdown.append(dispatcher.stop)
