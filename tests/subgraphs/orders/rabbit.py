@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -26,14 +27,19 @@ def free_port() -> int:
 
 
 class RabbitNode:
-    def __init__(self, directory: Path) -> None:
+    """The node keeps its data in a fresh directory under the system temporary directory:
+    Debian's broker runs as the rabbitmq user, who cannot enter pytest's private tmp_path."""
+
+    def __init__(self) -> None:
         require(
             REQUIRE_RABBITMQ,
             None if shutil.which("rabbitmq-server") else "rabbitmq-server is not installed",
         )
+        self.directory = Path(tempfile.mkdtemp(prefix="fedra-rabbitmq-"))
+        self.directory.chmod(0o755)  # the rabbitmq user enters it
         self.env = {
             **os.environ,
-            "RABBITMQ_DIR": str(directory),
+            "RABBITMQ_DIR": str(self.directory / "node"),
             "FEDRA_RABBITMQ_NODE": f"fedra-{uuid.uuid4().hex[:8]}@localhost",
             "FEDRA_RABBITMQ_PORT": str(free_port()),
         }
@@ -53,6 +59,9 @@ class RabbitNode:
             "bash", str(SCRIPT), "stop", env=self.env, stdout=subprocess.DEVNULL
         )
         await process.wait()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 async def drain(url: str, queue_name: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
