@@ -22,6 +22,7 @@ from subgraphs.shared.db import Database, resolve_database_url
 from subgraphs.shared.identity import TokenVerifier
 from subgraphs.shared.request_session import RequestSession
 
+from .broker import BrokerEventFeed, OutboxRelay, topology_from_env
 from .dispatch import EmbeddedDispatcher
 from .fulfilment import Fulfilment, FulfilmentSettings
 from .hub import OrderEventHub
@@ -67,12 +68,11 @@ def create_app(
     )
 
     hub = OrderEventHub()
+    feed: BrokerEventFeed | None = None
     url = broker_url if broker_url is not None else os.environ.get(BROKER_URL_ENV)
     startup: list[LifecycleHook] = [products.start]
     shutdown: list[LifecycleHook] = []
     if url:
-        from .broker import BrokerEventFeed, OutboxRelay, topology_from_env
-
         topology = topology_from_env()
         feed = BrokerEventFeed(url, topology, hub)
         relay = OutboxRelay(database, url, topology)
@@ -98,6 +98,7 @@ def create_app(
         on_shutdown=shutdown,
     )
     app.state.events = hub
+    app.state.event_feed = feed
     return app
 
 

@@ -307,6 +307,7 @@ class BrokerEventFeed:
         self._hub = hub
         self._connection: AbstractRobustConnection | None = None
         self._task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()  # set once this instance's queue is bound
 
     async def start(self) -> None:
         if self._task is None:
@@ -333,6 +334,7 @@ class BrokerEventFeed:
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(exchange, routing_key="order.#")
         await queue.consume(self._on_message, no_ack=True)
+        self.ready.set()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

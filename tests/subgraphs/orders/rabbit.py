@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aio_pika
 
+from subgraphs.orders.broker import Topology, declare
 from tests.conftest import REQUIRE_RABBITMQ, require
 
 SCRIPT = Path(__file__).resolve().parents[3] / ".ci" / "rabbitmq.sh"
@@ -100,5 +101,15 @@ async def delete_queues(url: str, names: list[str]) -> None:
         channel = await connection.channel()
         for name in names:
             await channel.queue_delete(name)
+    finally:
+        await connection.close()
+
+
+async def declare_topology(url: str, topology: Topology) -> None:
+    """The exchange and queues as the workers declare them, so that nothing published before
+    the first worker is up is dropped unrouted."""
+    connection = await aio_pika.connect(url)
+    try:
+        await declare(await connection.channel(), topology)
     finally:
         await connection.close()

@@ -226,3 +226,23 @@ async def test_a_redelivered_event_changes_nothing_twice(
         assert await broker_saga.status(order_id) == "PAID"
     finally:
         await consumer.stop()
+
+
+async def test_subscriptions_are_fed_by_the_events_exchange(
+    broker_saga: BrokerSaga, keys: TestKeys
+) -> None:
+    app = broker_saga.orders.app
+    await asyncio.wait_for(app.state.event_feed.ready.wait(), 30)
+    consumer = broker_saga.consumer()
+    await consumer.start()
+    try:
+        async with app.state.events.subscribe(lambda event: event.user_id == 5) as events:
+            order_id = await place(broker_saga, keys)
+            statuses = []
+            while statuses[-1:] != ["SHIPPED"]:
+                event = await asyncio.wait_for(anext(events), 30)
+                assert event.order_id == order_id
+                statuses.append(event.status)
+    finally:
+        await consumer.stop()
+    assert statuses == ["PLACED", "PAID", "SHIPPED"]

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from subgraphs.orders.app import create_app as create_orders_app
+from subgraphs.orders.broker import Topology
 from subgraphs.orders.models import OrderItemRow, OrderRow, OutboxRow
 from subgraphs.orders.service_token import ClientCredentialsTokenSource
 from subgraphs.products.app import create_app as create_products_app
@@ -33,7 +34,7 @@ from subgraphs.shared.testing_tokens import ORDERS_SERVICE_SCOPE, ServiceClient,
 
 from ..conftest import DatabaseUrls, copy_sqlite
 from ..test_orders import PLACE, stock_levels
-from .rabbit import RabbitNode, drain, publish_raw
+from .rabbit import RabbitNode, declare_topology, drain, publish_raw
 from .ws import served
 
 ORDERS = 200
@@ -86,6 +87,7 @@ async def test_200_orders_through_a_broker_restart(
     workers: list[asyncio.subprocess.Process] = []
     try:
         await node.start()
+        await declare_topology(node.url, Topology(prefix))
         async with (
             served(token_app) as tokens,
             served(products_app) as products_address,
