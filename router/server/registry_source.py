@@ -112,7 +112,9 @@ class RegistrySource:
             self.failures += 1
             self._count("failed")
             logger.error(
-                "registry poll failed; the current supergraph keeps serving",
+                "registry poll failed (%s: %s); what is served stays",
+                type(error).__name__,
+                error,
                 extra={
                     "registry": self.config.url,
                     "error": f"{type(error).__name__}: {error}",
