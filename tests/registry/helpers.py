@@ -103,10 +103,12 @@ class RunningRegistry:
 
 
 @asynccontextmanager
-async def running_registry(config: RegistryConfig) -> AsyncIterator[RunningRegistry]:
+async def running_registry(
+    config: RegistryConfig, port: int | None = None
+) -> AsyncIterator[RunningRegistry]:
     """The registry app served by uvicorn on 127.0.0.1 in this event loop."""
     app = create_registry_app(config)
-    port = free_port()
+    port = port if port is not None else free_port()
     server = _EmbeddedServer(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
