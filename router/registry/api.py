@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -29,6 +31,8 @@ from router.registry.store import (
     VersionRecord,
     iso,
 )
+
+logger = logging.getLogger("fedra.registry")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
@@ -64,6 +68,11 @@ def _guarded(handler: Handler) -> Handler:
             return error_response(error.status, error.code, error.message)
         except BadRequest as error:
             return error_response(error.status, error.code, error.message)
+        except SQLAlchemyError as error:
+            logger.error("database error on %s %s: %s", request.method, request.url.path, error)
+            return error_response(
+                503, "REGISTRY_UNAVAILABLE", "the registry's database cannot be used right now"
+            )
 
     return guarded
 

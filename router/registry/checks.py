@@ -88,6 +88,7 @@ class CheckResult:
     other_changes: list[SchemaChange] = field(default_factory=list)  # dangerous and safe
     supergraph_sdl: str | None = None
     reject_unused_breaking_changes: bool = False
+    initial: bool = False  # no supergraph before this one
 
     @property
     def blocking_changes(self) -> list[BreakingChange]:
@@ -102,6 +103,8 @@ class CheckResult:
     def summary(self) -> str:
         if self.composition_errors:
             return f"{len(self.composition_errors)} composition error(s)"
+        if self.initial:
+            return "first supergraph"
         parts = []
         if self.breaking_changes:
             used = len([c for c in self.breaking_changes if c.operations])
@@ -153,6 +156,7 @@ def check_publish(
         return result
     result.supergraph_sdl = composed.supergraph_sdl
     if current_supergraph_sdl is None:
+        result.initial = True
         return result
     try:
         old = read_supergraph(current_supergraph_sdl).api_schema

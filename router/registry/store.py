@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -196,10 +197,12 @@ class RegistryStore:
         self.engine = _engine(url)
 
     async def create(self) -> None:
-        """Create the tables and the state row (idempotent, safe from several replicas)."""
+        """Create the tables and the state row (idempotent, safe from several replicas: on
+        PostgreSQL replicas starting together wait for each other on an advisory lock)."""
         async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(4100412)"))
             await connection.run_sync(metadata.create_all)
-        async with self.engine.begin() as connection:
             existing = await connection.scalar(select(func.count()).select_from(registry_state))
             if not existing:
                 await connection.execute(

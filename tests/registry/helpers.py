@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from router.registry.api import create_registry_app
 from router.registry.config import RegistryConfig, StaticToken
@@ -73,6 +74,7 @@ class RunningRegistry:
     url: str
     client: httpx.AsyncClient
     config: RegistryConfig
+    app: Starlette
 
     async def publish(
         self,
@@ -121,7 +123,7 @@ async def running_registry(
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-            yield RunningRegistry(url, client, config)
+            yield RunningRegistry(url, client, config, app)
     finally:
         server.should_exit = True
         await asyncio.gather(task, return_exceptions=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -317,3 +318,36 @@ async def test_router_state_etag_and_long_poll(registry: RunningRegistry) -> Non
         headers=bearer("publish"),
     )
     assert unknown.status_code == 404
+
+
+async def test_concurrent_publishes_on_sqlite_get_versions_in_order(
+    registry: RunningRegistry,
+) -> None:
+    await registry.publish_all()
+    with_color = registry.publish("products", WITH_COLOR)
+    users = subgraph_sdl("users").replace(
+        "type UserEdge {\n  node: User!\n", "type UserEdge {\n  node: User!\n  rank: Int\n", 1
+    )
+    with_rank = registry.publish("users", users)
+    responses = await asyncio.gather(with_color, with_rank)
+    assert sorted(r.json()["supergraph_version"] for r in responses) == [4, 5]
+    state = await registry.client.get("/api/v1/router/state", headers=bearer("read"))
+    assert state.json()["version"] == 5
+    assert "color: String" in state.json()["supergraph_sdl"]
+    assert "rank: Int" in state.json()["supergraph_sdl"]
+
+
+def replace_with_a_directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+async def test_a_database_that_fails_is_a_503_not_a_crash(registry: RunningRegistry) -> None:
+    await registry.publish_all()
+    store = registry.app.state.store
+    await store.engine.dispose()
+    replace_with_a_directory(Path(store.engine.url.database))  # the file cannot be opened
+    response = await registry.client.get("/api/v1/router/state", headers=bearer("read"))
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "REGISTRY_UNAVAILABLE"
+    assert (await registry.client.get("/health")).status_code == 200
