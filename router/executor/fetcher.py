@@ -510,6 +510,11 @@ async def _instances_attempt(
             outcome, retryable, reached, failed = await _instance_request(
                 service, instance.pool, body, headers
             )
+        except asyncio.CancelledError:
+            # the fetch's timeout ran out waiting for this instance (or the request was
+            # abandoned): a hanging instance is ejected like one that fails
+            instances.record(instance, True)
+            raise
         finally:
             instance.in_flight -= 1
         instances.record(instance, failed)

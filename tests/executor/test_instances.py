@@ -259,3 +259,51 @@ async def test_concurrent_requests_over_instances_with_one_dead(strategy: str) -
     assert all(result.failure is None for result in results)
     assert len(a.requests) + len(b.requests) == 60
     assert min(len(a.requests), len(b.requests)) >= 15
+
+
+async def test_a_hanging_instance_is_ejected_by_its_timeouts() -> None:
+    async def hang(body: bytes, writer: asyncio.StreamWriter) -> bool:
+        await asyncio.sleep(30)
+        return False
+
+    heard = Heard()
+    async with serving(hang) as hanging, serving(ok) as alive:
+        instances = directory(BalancingPolicy(failure_threshold=1, ejection_seconds=30), heard)
+        instances.set_instances("s", specs(hanging, alive))
+        client = SubgraphFetcher(
+            FetcherOptions(
+                urls={"s": closed_port_url()}, timeout=0.3, traffic=PLAIN, instances=instances
+            )
+        )
+        results = [await client.fetch("s", b'{"query":"{ n%d }"}' % n) for n in range(6)]
+        await client.aclose()
+        instances.close()
+    timed_out = [r for r in results if r.failure is not None]
+    assert len(timed_out) == 1  # the first request to it; then it is ejected
+    assert "timed out" in timed_out[0].failure["message"]  # type: ignore[index]
+    assert ("i0", True) in heard.ejected
+    assert len(alive.requests) == 5
+
+
+async def test_the_circuit_breaker_sees_one_outcome_per_fetch_after_the_instances() -> None:
+    from router.executor.traffic import BreakerPolicy
+
+    traffic = SubgraphTraffic(retry=None, breaker=BreakerPolicy(failure_threshold=3))
+    async with serving(ok) as alive:
+        instances = directory(BalancingPolicy(failure_threshold=100))
+        instances.set_instances("s", specs(closed_port_url(), alive))
+        client = fetcher(instances, traffic)
+        results = [await client.fetch("s", QUERY) for _ in range(10)]
+        assert all(result.failure is None for result in results)
+        assert client.circuit_state("s") == "closed"  # the dead instance was failed over
+        instances.set_instances("s", specs(closed_port_url(), closed_port_url()))
+        failed = [await client.fetch("s", QUERY) for _ in range(4)]
+        await client.aclose()
+        instances.close()
+    assert client.circuit_state("s") == "open"  # every instance failed: the subgraph did
+    assert [r.failure["extensions"]["code"] for r in failed] == [  # type: ignore[index]
+        "SUBREQUEST_HTTP_ERROR",
+        "SUBREQUEST_HTTP_ERROR",
+        "SUBREQUEST_HTTP_ERROR",
+        "SUBREQUEST_CIRCUIT_OPEN",
+    ]
