@@ -148,12 +148,14 @@ def create_app(
                 status_code=503,
                 media_type="application/json",
             )
-        body = {
+        body: dict[str, object] = {
             "status": "pass",
             "generation": current.generation,
             "supergraph": current.digest[:12],
             "subgraphs": sorted(current.supergraph.subgraphs),
         }
+        if registry is not None:
+            body["registry_version"] = registry.version
         return Response(orjson.dumps(body), media_type="application/json")
 
     async def metrics(_request: Request) -> Response:

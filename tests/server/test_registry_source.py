@@ -87,6 +87,7 @@ async def test_the_router_serves_the_registry_supergraph_and_follows_its_changes
     ):
         ready = (await client.get("/ready")).json()
         assert ready["generation"] == 1
+        assert ready["registry_version"] == 1
         assert await serves_top_products(client)
         assert await metric(client, "fedra_registry_supergraph_version") == 1.0
         age = await metric(client, "fedra_registry_last_successful_poll_age_seconds")
