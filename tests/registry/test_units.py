@@ -147,3 +147,28 @@ def test_fields_reaching_enums_and_inputs() -> None:
     through = fields_reaching(schema, "OrderStatus.SHIPPED")
     assert coordinate_used_by("OrderStatus.SHIPPED", used, through)
     assert not coordinate_used_by("OrderStatus.SHIPPED", ("Query.order", "Order.id"), through)
+
+
+async def test_old_usage_is_pruned(tmp_path: Path) -> None:
+    import time
+
+    from router.registry.store import RegistryStore, ReportedOperation
+
+    store = RegistryStore(f"sqlite+aiosqlite:///{tmp_path / 'usage.sqlite3'}")
+    await store.create()
+    try:
+        now = time.time()
+        await store.record_usage(
+            [
+                ReportedOperation("old", "Old", 4, now - 40 * 86_400, ("Query.a",)),
+                ReportedOperation("new", "New", 2, now, ("Query.b",)),
+                ReportedOperation("new", "New", 3, now, ("Query.b", "Query.c")),
+            ]
+        )
+        listed = {u.hash: u for u in await store.usage_since(now - 50 * 86_400)}
+        assert (listed["old"].count, listed["new"].count) == (4, 5)
+        assert listed["new"].coordinates == ("Query.b", "Query.c")
+        assert await store.prune_usage(now - 30 * 86_400) == 1
+        assert [u.hash for u in await store.usage_since(now - 50 * 86_400)] == ["new"]
+    finally:
+        await store.dispose()
