@@ -9,6 +9,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    get_named_type,
+)
+
 from router.check.diff import SchemaChange, Severity, diff_schemas
 from router.compose import CompositionError, SubgraphSource, compose
 from router.supergraph import SupergraphError, read_supergraph
@@ -35,16 +45,56 @@ def change_coordinate(message: str) -> str:
     return ""
 
 
-def coordinate_used_by(coordinate: str, used: Sequence[str]) -> bool:
+def coordinate_used_by(
+    coordinate: str, used: Sequence[str], through: frozenset[str] = frozenset()
+) -> bool:
     """Whether an operation using the coordinates ``used`` (``Type.field``) touches
-    ``coordinate``: the field itself, one of its arguments, or any field of a type."""
+    ``coordinate``: the field itself, one of its arguments, any field of a type, or one of the
+    fields ``through`` which the coordinate is reached (see :func:`fields_reaching`)."""
     if not coordinate or coordinate.startswith("@"):
         return False
+    if through and any(entry in through for entry in used):
+        return True
     target = coordinate.split("(", 1)[0]
     if "." in target:
         return target in used
     prefix = f"{target}."
     return any(entry == target or entry.startswith(prefix) for entry in used)
+
+
+def fields_reaching(schema: GraphQLSchema, coordinate: str) -> frozenset[str]:
+    """The output fields (``Type.field``) through which an operation meets the enum, input
+    type or scalar named by ``coordinate`` (``Status``, ``Status.SHIPPED``,
+    ``CreateProductInput.weight``): fields returning it, and fields with an argument of it,
+    directly or inside input objects."""
+    type_name = coordinate.split("(", 1)[0].split(".", 1)[0]
+    named = schema.type_map.get(type_name)
+    if not isinstance(named, GraphQLEnumType | GraphQLInputObjectType | GraphQLScalarType):
+        return frozenset()
+    inputs = {type_name}
+    grew = True
+    while grew:  # input objects holding the type, transitively
+        grew = False
+        for candidate in schema.type_map.values():
+            if (
+                isinstance(candidate, GraphQLInputObjectType)
+                and candidate.name not in inputs
+                and any(get_named_type(f.type).name in inputs for f in candidate.fields.values())
+            ):
+                inputs.add(candidate.name)
+                grew = True
+    found: set[str] = set()
+    for owner in schema.type_map.values():
+        if owner.name.startswith("__") or not isinstance(
+            owner, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            continue
+        for field_name, field_definition in owner.fields.items():
+            returned = get_named_type(field_definition.type).name
+            arguments = {get_named_type(a.type).name for a in field_definition.args.values()}
+            if returned == type_name or arguments & inputs:
+                found.add(f"{owner.name}.{field_name}")
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +219,8 @@ def check_publish(
             result.other_changes.append(change)
             continue
         coordinate = change_coordinate(change.message)
-        users = [op for op in operations if coordinate_used_by(coordinate, op.coordinates)]
+        through = fields_reaching(old, coordinate)
+        users = [op for op in operations if coordinate_used_by(coordinate, op.coordinates, through)]
         users.sort(key=lambda op: (-op.count, op.name or "", op.hash))
         result.breaking_changes.append(
             BreakingChange(change.code, coordinate, change.message, users)

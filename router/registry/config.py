@@ -59,6 +59,8 @@ class RegistryConfig(Section):
     health_check: HealthCheckConfig = HealthCheckConfig()
     # Operations reported within this window count for the usage check.
     usage_window_days: float = Field(default=7.0, gt=0)
+    # Daily counts older than this are deleted (at least the window is kept).
+    usage_retention_days: float = Field(default=30.0, gt=0)
     # Reject breaking changes no recorded operation uses, too.
     reject_unused_breaking_changes: bool = False
     long_poll_max_seconds: float = Field(default=30.0, ge=0)

@@ -48,14 +48,22 @@ class HealthChecker:
         await self._client.aclose()
 
     async def _run(self) -> None:
+        next_prune = 0.0
         while True:
             try:
+                if time.monotonic() >= next_prune:
+                    await self.prune_usage()
+                    next_prune = time.monotonic() + 3600
                 await self.check_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("health checks failed")
             await asyncio.sleep(self.config.health_check.interval_seconds)
+
+    async def prune_usage(self) -> None:
+        days = max(self.config.usage_retention_days, self.config.usage_window_days)
+        await self.store.prune_usage(time.time() - days * 86_400)
 
     async def check_once(self) -> None:
         """Drop silent instances, then check every other one (concurrently)."""

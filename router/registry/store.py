@@ -479,6 +479,16 @@ class RegistryStore:
                 await self.bump_generation(connection)
         return silent
 
+    async def prune_usage(self, before: float) -> int:
+        """Delete the daily counts and the operations last seen before ``before``."""
+        day = int(before // DAY_SECONDS)
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(operation_counts).where(operation_counts.c.day < day))
+            removed = await connection.execute(
+                delete(operations).where(operations.c.last_seen < before)
+            )
+            return int(removed.rowcount or 0)
+
     async def record_usage(self, reported: Sequence[ReportedOperation]) -> None:
         """Add reported operation counts (per day) and refresh what each operation uses.
 

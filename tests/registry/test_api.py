@@ -351,3 +351,35 @@ async def test_a_database_that_fails_is_a_503_not_a_crash(registry: RunningRegis
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"]["code"] == "REGISTRY_UNAVAILABLE"
     assert (await registry.client.get("/health")).status_code == 200
+
+
+async def test_a_removed_enum_value_names_the_operations_reading_the_enum(
+    registry: RunningRegistry,
+) -> None:
+    await registry.publish_all()
+    await report(
+        registry,
+        {
+            "hash": "e1",
+            "name": "OrderStatusPage",
+            "count": 3,
+            "last_seen": now_iso(),
+            "coordinates": ["Query.order", "Order.id", "Order.status"],
+        },
+        {
+            "hash": "e2",
+            "name": "OrderTotal",
+            "count": 9,
+            "last_seen": now_iso(),
+            "coordinates": ["Query.order", "Order.total", "Money.amount"],
+        },
+    )
+    without_shipped = subgraph_sdl("orders").replace("  SHIPPED\n", "", 1)
+    rejected = await registry.publish("orders", without_shipped)
+    assert rejected.status_code == 409, rejected.text
+    [change] = rejected.json()["check"]["breaking_changes"]
+    assert (change["code"], change["coordinate"]) == (
+        "VALUE_REMOVED_FROM_ENUM",
+        "OrderStatus.SHIPPED",
+    )
+    assert [o["name"] for o in change["operations"]] == ["OrderStatusPage"]

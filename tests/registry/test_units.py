@@ -129,3 +129,46 @@ async def test_static_tokens_and_jwts_with_a_scope_claim(tmp_path: Path) -> None
     with pytest.raises(AuthError) as unsigned:
         await auth.require(f"Bearer {stranger}", "registry:read")
     assert unsigned.value.status == 401
+
+
+def test_fields_reaching_enums_and_inputs() -> None:
+    from router.registry.checks import fields_reaching
+    from router.supergraph import read_supergraph_file
+    from tests.server.stack import REPO_ROOT
+
+    schema = read_supergraph_file(REPO_ROOT / "schema" / "supergraph.graphql").api_schema
+    assert "Order.status" in fields_reaching(schema, "OrderStatus.SHIPPED")
+    # An input nested in another: the mutation taking the outer one.
+    assert fields_reaching(schema, "OrderLineInput.note") == {"Mutation.placeOrder"}
+    assert "Mutation.createProduct" in fields_reaching(schema, "CreateProductInput")
+    assert fields_reaching(schema, "Product") == frozenset()  # object types: their own fields
+    assert fields_reaching(schema, "Nothing.here") == frozenset()
+    used = ("Query.order", "Order.status")
+    through = fields_reaching(schema, "OrderStatus.SHIPPED")
+    assert coordinate_used_by("OrderStatus.SHIPPED", used, through)
+    assert not coordinate_used_by("OrderStatus.SHIPPED", ("Query.order", "Order.id"), through)
+
+
+async def test_old_usage_is_pruned(tmp_path: Path) -> None:
+    import time
+
+    from router.registry.store import RegistryStore, ReportedOperation
+
+    store = RegistryStore(f"sqlite+aiosqlite:///{tmp_path / 'usage.sqlite3'}")
+    await store.create()
+    try:
+        now = time.time()
+        await store.record_usage(
+            [
+                ReportedOperation("old", "Old", 4, now - 40 * 86_400, ("Query.a",)),
+                ReportedOperation("new", "New", 2, now, ("Query.b",)),
+                ReportedOperation("new", "New", 3, now, ("Query.b", "Query.c")),
+            ]
+        )
+        listed = {u.hash: u for u in await store.usage_since(now - 50 * 86_400)}
+        assert (listed["old"].count, listed["new"].count) == (4, 5)
+        assert listed["new"].coordinates == ("Query.b", "Query.c")
+        assert await store.prune_usage(now - 30 * 86_400) == 1
+        assert [u.hash for u in await store.usage_since(now - 50 * 86_400)] == ["new"]
+    finally:
+        await store.dispose()
