@@ -13,6 +13,11 @@ executor's own pools; a circuit breaker that fails fetches fast while the subgra
 failing; retries of failed queries within a retry budget (never of mutations); and in-flight
 deduplication, so identical queries sent at the same time share one request. A fetch's
 timeout covers all of its attempts.
+
+A subgraph running as several instances (``router.executor.instances``: listed by the
+registry or the configuration) has its requests spread over the instances' pools; a request
+that could not connect goes to another instance, as does a query lost after it was sent. The
+circuit breaker and the retry budget stay per subgraph and see each fetch's final outcome.
 """
 
 from __future__ import annotations
