@@ -72,6 +72,7 @@ class Gateway:
                 traffic=options.traffic,
                 traffic_by_subgraph=dict(options.traffic_by_subgraph),
                 traffic_listener=options.traffic_listener,
+                instances=options.instances,
             ),
             entity_cache=(
                 EntityCache(
@@ -175,6 +176,8 @@ class Gateway:
             )
         if prepared.errors is not None:
             return {"errors": _copy(prepared.errors)}
+        if self.options.usage_recorder is not None:
+            self.options.usage_recorder(prepared)
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}

@@ -12,6 +12,7 @@ from graphql import ASTValidationRule
 from router.executor import FetchObserver
 from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
+from router.executor.instances import InstanceDirectory
 from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 if TYPE_CHECKING:
@@ -73,3 +74,7 @@ class GatewayOptions:
     reject_unauthorized: bool = False
     # Builds the operation guard for a supergraph (demand control); None: no guard.
     operation_guard: Callable[[Supergraph], OperationGuard] | None = None
+    # Subgraphs running as several instances (shared across reloads); None: routing URLs only.
+    instances: InstanceDirectory | None = None
+    # Sees every operation that runs (usage reporting); None: nothing is recorded.
+    usage_recorder: Callable[[PreparedOperation], None] | None = None

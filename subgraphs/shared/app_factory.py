@@ -19,6 +19,7 @@ from .db import Database
 from .identity import IdentityError, TokenVerifier
 from .migrations import migrations_enabled
 from .readiness import Readiness, ready_timeout_from_env
+from .registration import Registration, RegistrationSettings
 from .request_session import RequestSession
 
 ContextT = TypeVar("ContextT", bound=SubgraphContext)
@@ -52,10 +53,19 @@ def create_subgraph_app(
     (graphql-transport-ws) the upgrade request's headers count, overridden by a `headers`
     object in the `connection_init` payload if there is one.
     `routers` add HTTP routes of the subgraph's own beside /graphql and /health.
+    With `FEDRA_REGISTRY_URL` set, the subgraph publishes its SDL to the schema registry once
+    started, heartbeats and deregisters on stop (`subgraphs.shared.registration`).
     """
     verifier = verifier if verifier is not None else TokenVerifier.from_env()
     use_migrations = migrations_enabled() if migrations is None else migrations
     readiness = Readiness(name, database, ready_timeout_from_env(), migrations=use_migrations)
+    registration_settings = RegistrationSettings.from_env()
+
+    async def federation_sdl() -> str:
+        result = await schema.execute("{ _service { sdl } }")
+        if result.errors or result.data is None:
+            raise RuntimeError(f"{name}: _service query failed: {result.errors}")
+        return str(result.data["_service"]["sdl"])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +76,19 @@ def create_subgraph_app(
         await seed(database)
         for hook in on_startup:
             await hook()
+        registration = (
+            Registration(name, federation_sdl, registration_settings)
+            if registration_settings is not None
+            else None
+        )
+        if registration is not None:
+            registration.start()
+        _app.state.registration = registration
         try:
             yield
         finally:
+            if registration is not None:
+                await registration.stop()
             for hook in on_shutdown:
                 await hook()
             await database.dispose()
