@@ -17,7 +17,6 @@ from router.supergraph.model import (
     TypeKind,
 )
 
-
 # Incremental delivery: clients may write @defer (and are told @stream is not supported).
 INCREMENTAL_DIRECTIVES = {
     "defer": "directive @defer(label: String, if: Boolean! = true)"
