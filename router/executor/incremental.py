@@ -262,7 +262,7 @@ def _route_errors(
         path = error.get("path")
         owner = None
         if isinstance(path, list):
-            keys = [key for key in path if type(key) is str]
+            keys = [key for key in path if type(key) is str and key != LIST_MARKER]
             for part in flat:
                 steps = [step for step in part.path if step != LIST_MARKER]
                 if len(keys) > len(steps) and keys[: len(steps)] == steps:

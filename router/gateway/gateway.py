@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -185,7 +185,7 @@ class Gateway:
         override_labels: frozenset[str] | None = None,
         principal: Principal = ANONYMOUS,
         policies: PolicyEvaluator | None = None,
-    ) -> dict[str, Any] | AsyncIterator[dict[str, Any]]:
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
         """Like ``execute``, for a client that takes incremental delivery: an operation with
         fragments deferred answers with its payloads (``router.executor.incremental``), any
         other with one response."""
@@ -202,7 +202,7 @@ class Gateway:
         principal: Principal,
         policies: PolicyEvaluator | None,
         incremental: bool,
-    ) -> dict[str, Any] | AsyncIterator[dict[str, Any]]:
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
         query = request.query
         if not query:
             return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
@@ -317,7 +317,7 @@ class Gateway:
         subgraph_headers: Mapping[str, str] | None,
         principal: Principal,
         include_plan: bool,
-    ) -> dict[str, Any] | AsyncIterator[dict[str, Any]] | None:
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None] | None:
         """The payloads of an operation with deferred fragments; None when none is deferred
         for these variables (one response then)."""
         key = prepared.incremental_key(coerced)
@@ -352,7 +352,7 @@ class Gateway:
         subgraph_headers: Mapping[str, str] | None,
         principal: Principal,
         plan_text: str | None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         introspection: dict[str, Any] | None = None
         errors: list[dict[str, Any]] = []
         if prepared.introspection_document is not None:

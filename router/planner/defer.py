@@ -559,25 +559,29 @@ class DeferPlanner:
 
 
 def _start_from_enclosing_part(fetch_graph: FetchGraph, start: FetchGroup) -> list[int]:
-    """Fetches that need from the start fetch only the key it starts from too run from the
-    enclosing part's objects at once, beside it; a start fetch left fetching nothing but that
-    key goes. Returns the part's first fetches."""
+    """A start fetch that fetches nothing but the key it starts from goes: what needed it
+    needs only that key, which the enclosing part fetched. Otherwise fetches needing from it
+    only that key run beside it, from the enclosing part's objects. Returns the part's first
+    fetches."""
     key = start.requires.print()
-    roots = [start.id]
-    for group in list(fetch_graph.groups.values()):
-        if (
-            group is not start
-            and group.dependencies == {start.id}
-            and group.merge_path == start.merge_path
-            and group.requires.print() == key
-            and not group.uses_requires
-        ):
-            group.dependencies = set()
-            roots.append(group.id)
-    if start.selection.print() == key and not fetch_graph.dependents(start.id):
-        fetch_graph.remove(start, replacement=None)
-        roots.remove(start.id)
-    return roots
+    if start.selection.print() == key:
+        for group in fetch_graph.dependents(start.id):
+            group.dependencies.discard(start.id)
+        del fetch_graph.groups[start.id]
+        for group in fetch_graph.groups.values():
+            if group.parent == start.id:
+                group.parent = None
+    else:
+        for group in fetch_graph.groups.values():
+            if (
+                group is not start
+                and group.dependencies == {start.id}
+                and group.merge_path == start.merge_path
+                and group.requires.print() == key
+                and not group.uses_requires
+            ):
+                group.dependencies = set()
+    return sorted(g.id for g in fetch_graph.groups.values() if not g.dependencies)
 
 
 def plan_deferred(
@@ -593,14 +597,20 @@ def plan_deferred(
 
 
 def _fetches_above(node: PlanNode | None, path: tuple[str, ...]) -> tuple[str, ...]:
-    """Ids of the fetches in ``node`` whose objects lie on ``path`` (at it or above it)."""
+    """Ids of the fetches in ``node`` that fetched the objects at ``path`` or above them: an
+    entity fetch at a path on it, a root fetch of its first field."""
     found: list[str] = []
 
-    def visit(current: PlanNode | None, at: tuple[str, ...]) -> None:
+    def visit(current: PlanNode | None, at: tuple[str, ...] | None) -> None:
         if current is None:
             return
         if isinstance(current, FetchNode):
-            if current.id is not None and path[: len(at)] == at:
+            if current.id is None:
+                return
+            if at is None:
+                if path and path[0] in _root_keys(current.operation):
+                    found.append(current.id)
+            elif path[: len(at)] == at:
                 found.append(current.id)
         elif isinstance(current, FlattenNode):
             for flatten_path in current.paths:
@@ -612,8 +622,19 @@ def _fetches_above(node: PlanNode | None, path: tuple[str, ...]) -> tuple[str, .
             visit(current.if_clause, at)
             visit(current.else_clause, at)
 
-    visit(node, ())
+    visit(node, None)
     return tuple(dict.fromkeys(found))
+
+
+def _root_keys(operation: str) -> set[str]:
+    document = parse(operation, no_location=True)
+    definition = document.definitions[0]
+    assert isinstance(definition, OperationDefinitionNode)
+    return {
+        (s.alias or s.name).value
+        for s in definition.selection_set.selections
+        if isinstance(s, FieldNode)
+    }
 
 
 def _renumber(node: PlanNode, first: int) -> tuple[PlanNode, int]:
