@@ -8,7 +8,7 @@ Printed in Apollo's QueryPlan text format::
           { <what the initial payload holds> }:
           <the primary plan>
         }, [
-          Deferred(depends: [0], path: "products/@", label: "reviews") {
+          Deferred(depends: [0], path: "products", label: "reviews") {
             { <what this part delivers> }:
             <its plan, when it fetches anything>
           },
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planner.plan import PlanNode, QueryPlan
+from router.planner.plan import LIST_MARKER, PlanNode, QueryPlan
 from router.planner.printer import INDENT, node_lines, print_plan
 
 # Identifies a deferred fragment in an operation: label, path, type and how many fragments
@@ -87,7 +87,7 @@ def _step_lines(step: DeferredStep, depth: int) -> list[str]:
         f'{fetch}:"{step.parent_label}"' if step.parent_label else fetch for fetch in step.depends
     )
     label = f', label: "{step.label}"' if step.label is not None else ""
-    path = "/".join(step.path)
+    path = "/".join(key for key in step.path if key != LIST_MARKER)  # Apollo's query path
     lines = [f'{pad}Deferred(depends: [{depends}], path: "{path}"{label}) {{']
     lines += _indent_block(step.subselection, INDENT * (depth + 1), ":")
     if step.node is not None:

@@ -183,4 +183,4 @@ async def test_query_plan_of_a_deferred_operation(tmp_path: Path, supergraph_sdl
         initial = parts_of(response.content)[0]
         text = initial["extensions"]["queryPlan"]["text"]
         assert "Defer {" in text and "Primary {" in text
-        assert 'Deferred(depends: [0], path: "users/edges/@/node", label: "count")' in text
+        assert 'Deferred(depends: [0], path: "users/edges/node", label: "count")' in text
