@@ -5,13 +5,15 @@ The router runs in process with the three real subgraphs (in process or over HTT
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 
 from router.executor.incremental import merge_incremental
-from tests.server.stack import router_stack
+from tests.server.stack import router_stack, served_over_http
 
 MULTIPART = "multipart/mixed;deferSpec=20220824"
 DEFERRED_QUERY = (
@@ -184,3 +186,59 @@ async def test_query_plan_of_a_deferred_operation(tmp_path: Path, supergraph_sdl
         text = initial["extensions"]["queryPlan"]["text"]
         assert "Defer {" in text and "Primary {" in text
         assert 'Deferred(depends: [0], path: "users/edges/node", label: "count")' in text
+
+
+class _HeldSubgraph:
+    """Holds every request to a subgraph until ``release`` is set."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.release = asyncio.Event()
+        self.held = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.held += 1
+            await self.release.wait()
+        await self.app(scope, receive, send)
+
+
+async def test_initial_part_reaches_the_client_before_deferred_fetches_finish(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    """Over a real socket: the first part arrives while the subgraph of the deferred fields
+    still holds their fetch; the rest follows once it answers."""
+    held: list[_HeldSubgraph] = []
+
+    def hold(app: Any) -> _HeldSubgraph:
+        held.append(_HeldSubgraph(app))
+        return held[-1]
+
+    async with (
+        router_stack(tmp_path, supergraph_sdl, wrap={"orders": hold}) as (_client, app),
+        served_over_http({"router": app}) as urls,
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream(
+            "POST", urls["router"], json={"query": DEFERRED_QUERY}, headers={"accept": MULTIPART}
+        ) as response,
+    ):
+        assert response.headers["content-type"].startswith("multipart/mixed")
+        received = b""
+        chunks = response.aiter_raw()
+        first: dict[str, Any] | None = None
+        while first is None:  # until the first part is complete
+            received += await asyncio.wait_for(anext(chunks), 10)
+            pieces = received.split(DELIMITER)
+            if len(pieces) >= 2:
+                try:
+                    first = orjson.loads(pieces[1])
+                except orjson.JSONDecodeError:
+                    continue
+        assert first["hasNext"] is True
+        assert held[0].held >= 1, "the deferred fetch is still held by the subgraph"
+        held[0].release.set()
+        async for chunk in chunks:
+            received += chunk
+        payloads = parts_of(received)
+        assert payloads[-1]["hasNext"] is False
+        assert merge_incremental(payloads)["data"]["users"]["edges"][0]["node"]["orderCount"] >= 0
