@@ -170,3 +170,14 @@ def test_unknown_argument_of_defer_is_a_validation_error(supergraph: Supergraph)
         supergraph.api_schema, parse("{ products { ... @defer(when: 1) { name } } }")
     )
     assert errors and "when" in errors[0].message
+
+
+def test_fedra_plan_prints_the_deferred_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    from router.cli import main
+
+    path = FIXTURE / "deferred" / "entity-jump-in-list.graphql"
+    code = main(["plan", "--supergraph", str(FIXTURE / "supergraph.graphql"), "-f", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    snapshot = (SNAPSHOTS / "entity-jump-in-list.plan.txt").read_text(encoding="utf-8")
+    assert out == snapshot

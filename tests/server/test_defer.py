@@ -242,3 +242,30 @@ async def test_initial_part_reaches_the_client_before_deferred_fetches_finish(
         payloads = parts_of(received)
         assert payloads[-1]["hasNext"] is False
         assert merge_incremental(payloads)["data"]["users"]["edges"][0]["node"]["orderCount"] >= 0
+
+
+async def test_request_timeout_ends_the_stream_with_an_error(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    """A deferred fetch that outlasts ``limits.request_timeout``: the initial part stays
+    delivered, the stream ends with a REQUEST_TIMEOUT error and ``hasNext: false``."""
+    held: list[_HeldSubgraph] = []
+
+    def hold(app: Any) -> _HeldSubgraph:
+        held.append(_HeldSubgraph(app))
+        return held[-1]
+
+    settings = {"FEDRA_LIMITS__REQUEST_TIMEOUT": "1"}
+    async with router_stack(tmp_path, supergraph_sdl, settings, wrap={"orders": hold}) as (
+        client,
+        _app,
+    ):
+        response = await client.post(
+            "/graphql", json={"query": DEFERRED_QUERY}, headers={"accept": MULTIPART}
+        )
+        held[0].release.set()
+        payloads = parts_of(response.content)
+        assert payloads[0]["hasNext"] is True and payloads[0]["data"]["users"]
+        assert payloads[-1]["hasNext"] is False
+        (item,) = payloads[-1]["incremental"]
+        assert item["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
