@@ -221,7 +221,10 @@ def _applies(shape: SelectionShape, value: Any) -> bool:
     if type(value) is not dict:
         return False
     runtime = value.get("__typename")
-    return type(runtime) is not str or runtime in shape.by_type
+    if type(runtime) is not str or runtime in shape.by_type:
+        return True
+    # an interface object's answer names the interface: its runtime type is not known here
+    return shape.abstract and (runtime == shape.type_name or runtime in shape.abstract_names)
 
 
 def _errors_by_item(

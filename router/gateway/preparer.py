@@ -45,7 +45,7 @@ from router.gateway.validation_deadline import (
     ValidationDeadlineExceeded,
     validation_deadline,
 )
-from router.planner.defer import STREAM, defer_variables, uses_directive
+from router.planner.defer import STREAM, defer_variables, uses_directive, without_defer
 from router.planner.defer_directives import DEFER
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
@@ -184,6 +184,8 @@ class OperationPreparer:
             prepared.defer_variables = defer_variables(operation, fragments)
         if has_introspection:
             prepared.introspection_document = introspection_only(operation, fragments)
+            if prepared.has_defer:
+                prepared.introspection_document = without_defer(prepared.introspection_document)
         planned_operation, planned_fragments = operation, fragments
         if allowed is not None and allowed.changed:
             prepared.unauthorized = allowed.removed

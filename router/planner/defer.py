@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from graphql import (
+    REMOVE,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -41,10 +42,12 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     VariableNode,
+    Visitor,
     get_named_type,
     is_composite_type,
     parse,
     print_ast,
+    visit,
 )
 
 from router.planner.defer_directives import (
@@ -76,6 +79,7 @@ from router.planner.plan import (
     SequenceNode,
 )
 from router.planner.query_graph import QueryGraph
+from router.planner.routes import Routes
 from router.planner.walker import Position, Walker
 from router.supergraph.model import Supergraph
 
@@ -156,6 +160,19 @@ def uses_directive(
     )
 
 
+class _RemoveDefer(Visitor):
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+        return REMOVE if node.name.value == DEFER else None
+
+
+def without_defer(document: DocumentNode) -> DocumentNode:
+    """``document`` with every ``@defer`` removed (for what never runs incrementally, such as
+    introspection)."""
+    result = visit(document, _RemoveDefer())
+    assert isinstance(result, DocumentNode)
+    return result
+
+
 def defer_variables(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> tuple[str, ...]:
@@ -210,6 +227,10 @@ class DeferSplitter:
         self.values = values
         self.is_mutation = is_mutation
         self._seen: dict[tuple[str, tuple[str, ...], str], int] = {}
+        self.no_entity: set[DeferKey] = set()  # parts the enclosing part fetches instead
+
+    def reset(self) -> None:
+        self._seen.clear()
 
     def split(self, operation: OperationDefinitionNode) -> DeferSplit:
         root = self.schema.get_root_type(operation.operation)
@@ -358,7 +379,9 @@ class DeferSplitter:
         if not part.children and all(print_ast(s) in siblings for s in selections):
             part.mode = "fetched"  # the enclosing part fetches all of it anyway
             return
-        start = self._entity_start(fragment_type, selections)
+        start = None
+        if part.key not in self.no_entity:
+            start = self._entity_start(fragment_type, selections)
         if start is not None:
             part.mode, part.start = "entity", start
         else:
@@ -375,18 +398,28 @@ class DeferSplitter:
         named = graph.supergraph.types.get(fragment_type.name)
         if named is None:
             return None
+        type_name = fragment_type.name
         names = [s.name.value for s in selections if isinstance(s, FieldNode)]
+        names = [name for name in names if name != TYPENAME]
+        routes = Routes(graph, BudgetTracker(PlanningBudget()))
         best: tuple[int, str, str] | None = None
         for subgraph in sorted(named.graphs):
             keys = named.keys_in(subgraph)
             if not keys or named.graphs[subgraph].is_interface_object:
                 continue
             score = 0
+            reachable = True
             for name in names:
-                edge = graph.field_edge(fragment_type.name, subgraph, name)
+                edge = graph.field_edge(type_name, subgraph, name)
                 if edge is not None and edge.requires is None:
                     score += 1
-            if best is None or score > best[0]:
+                elif not any(
+                    target == subgraph or routes.route(type_name, subgraph, target) is not None
+                    for target in graph.subgraphs_resolving(type_name, name)
+                ):
+                    reachable = False  # from this key, no subgraph resolving it is reachable
+                    break
+            if reachable and (best is None or score > best[0]):
                 best = (score, subgraph, keys[0].fields)
         if best is None:
             return None
@@ -422,6 +455,12 @@ def _parse_selection(field_set: str) -> SelectionSetNode:
 
 
 # -- planning -----------------------------------------------------------------------------
+
+
+class _EntityPartInfeasible(Exception):
+    def __init__(self, key: DeferKey, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class _PartWalker(Walker):
@@ -476,6 +515,18 @@ class DeferPlanner:
         self.next_id = 0
 
     def plan(self) -> DeferredQueryPlan:
+        """The plan; an entity part the walk cannot plan from its key (a field reachable only
+        along the enclosing part's path) is planned again as fetched by the enclosing part."""
+        while True:
+            try:
+                return self._plan()
+            except _EntityPartInfeasible as infeasible:
+                if infeasible.key in self.splitter.no_entity:
+                    raise PlanningError(str(infeasible)) from infeasible
+                self.splitter.no_entity.add(infeasible.key)
+
+    def _plan(self) -> DeferredQueryPlan:
+        self.splitter.reset()
         split = self.splitter.split(self.operation)
         document = self._document(split.selection_set, self.operation.operation)
         name = self.operation.name.value if self.operation.name else None
@@ -545,6 +596,8 @@ class DeferPlanner:
             start = walker.walk_part(part, operation, self.next_id)
         except RecursionError as error:
             raise PlanningError("query planning recursed too deeply") from error
+        except PlanningError as error:
+            raise _EntityPartInfeasible(part.key, str(error)) from error
         fetch_graph = walker.fetch_graph
         optimize(fetch_graph, is_mutation=False, check=tracker.check_deadline)
         roots = _start_from_enclosing_part(fetch_graph, start)
