@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,20 +65,20 @@ class IncrementalExecution:
     def __init__(
         self,
         plan: IncrementalPlan,
-        make_execution: Any,
+        make_execution: Callable[[], PlanExecution],
         *,
         condition_values: Mapping[str, Any],
         errors: list[GraphQLErrorDict],
         introspection: dict[str, Any] | None,
     ) -> None:
         self.plan = plan
-        self._make_execution = make_execution  # () -> PlanExecution
+        self._make_execution = make_execution  # a fresh execution sharing nothing yet
         self._values = condition_values
         self._errors = errors
         self._introspection = introspection
 
     async def payloads(self) -> AsyncGenerator[dict[str, Any], None]:
-        primary: PlanExecution = self._make_execution()
+        primary = self._make_execution()
         if self.plan.primary is not None:
             await primary.run(self.plan.primary)
         errors = [*self._errors, *primary.errors]
@@ -129,7 +129,7 @@ class IncrementalExecution:
         """The parts to run below an object delivered at ``base`` (``shaped`` as delivered,
         ``raw`` the merged data it came from), each with the paths of its objects."""
         ready: list[_Ready] = []
-        depth = _depth(base)
+        depth = len(base)  # a plan path has one element per response path element
         for part in parts:
             if not is_included(part.directives, self._values):
                 continue
@@ -146,7 +146,7 @@ class IncrementalExecution:
         self, item: _Ready, primary: PlanExecution
     ) -> tuple[list[dict[str, Any]], list[_Ready]]:
         part = item.part
-        execution: PlanExecution = self._make_execution()
+        execution = self._make_execution()
         execution.data = primary.data
         if part.plan is not None:
             await execution.run(part.plan)
@@ -182,11 +182,6 @@ def _merge_ready(items: list[_Ready]) -> list[_Ready]:
         else:
             known.paths.extend(item.paths)
     return list(merged.values())
-
-
-def _depth(path: ResponsePath) -> int:
-    """How many elements of a plan path (``"@"`` for list items) a response path covers."""
-    return len(path)
 
 
 def _paths_at(value: Any, steps: Sequence[str], base: ResponsePath) -> list[ResponsePath]:

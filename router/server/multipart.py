@@ -22,8 +22,6 @@ from typing import Any
 
 import orjson
 
-from router.server.negotiation import parse_accept
-
 MULTIPART_MIXED = "multipart/mixed"
 DEFER_SPEC = "20220824"
 BOUNDARY = "-"
@@ -57,13 +55,6 @@ def accepts_multipart(accept: str | None) -> bool:
         if spec is None or spec == DEFER_SPEC:
             return True
     return False
-
-
-def accepts_only_multipart(accept: str | None) -> bool:
-    """Multipart accepted and no JSON type: single responses then still answer JSON."""
-    if not accepts_multipart(accept):
-        return False
-    return all(r.type == MULTIPART_MIXED for r in parse_accept(accept or "") if r.quality > 0)
 
 
 def _quality(value: str) -> float:

@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from router.executor.incremental import merge_incremental
+from router.server.multipart import accepts_multipart
 from tests.server.stack import router_stack, served_over_http
 
 MULTIPART = "multipart/mixed;deferSpec=20220824"
@@ -269,3 +271,24 @@ async def test_request_timeout_ends_the_stream_with_an_error(
         assert payloads[-1]["hasNext"] is False
         (item,) = payloads[-1]["incremental"]
         assert item["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+@pytest.mark.parametrize(
+    ("accept", "incremental"),
+    [
+        ("multipart/mixed;deferSpec=20220824", True),
+        ('multipart/mixed; deferSpec="20220824", application/json', True),
+        ("application/json, multipart/mixed", True),
+        ("Multipart/Mixed", True),
+        ("multipart/mixed;deferSpec=20220824;q=0", False),
+        ("multipart/mixed;deferSpec=20990101", False),
+        ("multipart/mixed;subscriptionSpec=1.0", False),
+        ("application/json", False),
+        ("*/*", False),
+        (None, False),
+    ],
+)
+def test_which_accept_headers_ask_for_incremental_delivery(
+    accept: str | None, incremental: bool
+) -> None:
+    assert accepts_multipart(accept) is incremental
