@@ -25,6 +25,7 @@ from router.config.model import RouterConfig
 from router.demand import CostGuard, CostMetrics
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
+from router.server.draining import Draining
 from router.server.endpoint import GraphQLEndpoint
 from router.server.entity_cache_setup import (
     EntityCacheCollector,
@@ -68,6 +69,7 @@ def create_app(
     services = build_services(config, subgraph_transports_override)
     source = SupergraphFile(path, services.holder, services.metrics, on_installed=freeze_long_lived)
     endpoint = GraphQLEndpoint(services)
+    draining = Draining()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -90,6 +92,12 @@ def create_app(
         return Response(b'{"status":"pass"}', media_type="application/json")
 
     async def ready(_request: Request) -> Response:
+        if draining.active:
+            return Response(
+                b'{"status":"fail","reason":"shutting down"}',
+                status_code=503,
+                media_type="application/json",
+            )
         current = services.holder.current
         if current is None:
             return Response(
@@ -123,7 +131,10 @@ def create_app(
         routes.append(Route(config.telemetry.metrics.path, metrics, methods=["GET"]))
     if server.graphiql:
         routes.append(Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static"))
-    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=_middleware(config), lifespan=draining.around(lifespan)
+    )
+    app.state.draining = draining
     app.state.services = services
     app.state.supergraph_file = source
     return app
