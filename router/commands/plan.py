@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from graphql import GraphQLError, parse, validate
+from graphql import DocumentNode, GraphQLError, parse, validate
 
+from router.gateway.preparer import fragments_of, select_operation
 from router.planner import PlanningError, print_plan
+from router.planner.defer import plan_deferred, uses_directive
+from router.planner.defer_directives import DEFER
+from router.planner.defer_plan import print_deferred_plan
 from router.planner.normalize import print_normalized
 from router.planner.query_graph import to_dot
-from router.supergraph import SupergraphError, read_supergraph_file
+from router.supergraph import Supergraph, SupergraphError, read_supergraph_file
 
 NAME = "plan"
 HELP = "Print the query plan for an operation (or one planner stage, e.g. the query graph as DOT)."
@@ -73,6 +77,15 @@ def run(args: argparse.Namespace) -> int:
     except PlanningError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.stage == "plan":
+        try:
+            deferred = _deferred_plan(supergraph, document, args)
+        except PlanningError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        if deferred is not None:
+            sys.stdout.write(deferred)
+            return 0
     outputs = {
         "normalized": lambda: print_normalized(result.operation),
         "graph": lambda: to_dot(result.graph),
@@ -82,6 +95,29 @@ def run(args: argparse.Namespace) -> int:
     }
     sys.stdout.write(outputs[args.stage]())
     return 0
+
+
+def _deferred_plan(
+    supergraph: Supergraph, document: DocumentNode, args: argparse.Namespace
+) -> str | None:
+    """The plan of an operation with ``@defer`` (every ``if`` variable taken as true), as a
+    client that accepts incremental delivery gets it; None without ``@defer``."""
+    operation = select_operation(document, args.operation_name)
+    if isinstance(operation, dict):
+        return None
+    fragments = fragments_of(document)
+    if not uses_directive(operation, fragments, DEFER):
+        return None
+    planner = supergraph.query_planner
+    plan = plan_deferred(
+        supergraph,
+        planner.query_graph(frozenset(args.label)),
+        operation,
+        fragments,
+        {},
+        planner.budget,
+    )
+    return print_deferred_plan(plan) + "\n"
 
 
 def _operation_text(args: argparse.Namespace) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from typing import Any, Final
 
 from router.executor.errors import GraphQLErrorDict, completion_error
@@ -49,6 +49,17 @@ class ResponseShaper:
 
     def shape(self, data: dict[str, Any], shape: SelectionShape) -> dict[str, Any] | None:
         result = self._object(data, shape, None)
+        return None if result is _BUBBLE else result  # type: ignore[return-value]
+
+    def shape_at(
+        self, data: dict[str, Any], shape: SelectionShape, path: Iterable[str | int]
+    ) -> dict[str, Any] | None:
+        """The object at response ``path`` (errors name paths below it); None when a null
+        propagates up to it."""
+        linked: LinkedPath = None
+        for key in path:
+            linked = (linked, key)
+        result = self._object(data, shape, linked)
         return None if result is _BUBBLE else result  # type: ignore[return-value]
 
     def _null_error(self, path: LinkedPath, coordinate: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from router.executor.compiled_plan import CompiledPlan, compile_plan
@@ -10,8 +10,9 @@ from router.executor.complete import shape_response
 from router.executor.entity_cache import EntityCache
 from router.executor.errors import GraphQLErrorDict
 from router.executor.fetcher import FetcherOptions, SubgraphFetcher
+from router.executor.incremental import IncrementalExecution, IncrementalPlan
 from router.executor.merge import DeepMerger
-from router.executor.run import execute_plan
+from router.executor.run import PlanExecution, execute_plan
 from router.executor.shape import SelectionShape
 from router.executor.type_conditions import TypeConditions
 from router.planner.plan import QueryPlan
@@ -75,6 +76,41 @@ class Executor:
         if all_errors:
             response["errors"] = all_errors
         return response
+
+    def execute_incremental(
+        self,
+        plan: IncrementalPlan,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        condition_values: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        introspection: dict[str, Any] | None = None,
+        errors: list[GraphQLErrorDict] | None = None,
+        private_id: str | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Run an operation with deferred parts: its payloads, initial one first."""
+        forwarded = variables or {}
+        values = forwarded if condition_values is None else condition_values
+
+        def make_execution() -> PlanExecution:
+            return PlanExecution(
+                self.fetcher,
+                self.merger,
+                forwarded,
+                values,
+                headers,
+                self.entity_cache,
+                private_id,
+            )
+
+        run = IncrementalExecution(
+            plan,
+            make_execution,
+            condition_values=values,
+            errors=list(errors or ()),
+            introspection=introspection,
+        )
+        return run.payloads()
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

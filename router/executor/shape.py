@@ -33,6 +33,8 @@ from graphql import (
 )
 from graphql.language import DirectiveNode
 
+from router.planner.defer_directives import defer_is_active
+
 INTROSPECTION_ROOT_FIELDS = frozenset({"__schema", "__type"})
 
 
@@ -131,8 +133,12 @@ class ShapeCompiler:
         fragments: Mapping[str, FragmentDefinitionNode],
         condition_values: Mapping[str, Any],
         unauthorized: frozenset[int] = frozenset(),
+        *,
+        skip_deferred: bool = False,
     ) -> None:
         self._schema = schema
+        # deferred fragments (an active @defer) are left out: another payload delivers them
+        self._skip_deferred = skip_deferred
         self._fragments = fragments
         self._values = condition_values
         self._unauthorized = unauthorized
@@ -252,6 +258,12 @@ class ShapeCompiler:
                 continue
             if not isinstance(selection, FieldNode) and id(selection) in self._unauthorized:
                 continue  # a fragment on a type the caller may not see
+            if (
+                self._skip_deferred
+                and not isinstance(selection, FieldNode)
+                and defer_is_active(selection.directives, self._values)
+            ):
+                continue
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
                 grouped.setdefault(key, []).append(selection)
@@ -302,3 +314,28 @@ def compile_shape(
         raise ValueError(f"the schema has no {operation.operation.value} type")
     compiler = ShapeCompiler(schema, fragments, condition_values or {}, unauthorized)
     return compiler.compile_root(root, operation.selection_set)
+
+
+def compile_deferred_shapes(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    parts: Iterable[tuple[str, SelectionSetNode]],
+    condition_values: Mapping[str, Any] | None = None,
+    unauthorized: frozenset[int] = frozenset(),
+) -> tuple[SelectionShape, list[SelectionShape]]:
+    """For incremental delivery: the initial payload's shape (deferred fragments left out) and
+    each deferred fragment's (its type and selection; fragments deferred in it left out)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        raise ValueError(f"the schema has no {operation.operation.value} type")
+    compiler = ShapeCompiler(
+        schema, fragments, condition_values or {}, unauthorized, skip_deferred=True
+    )
+    primary = compiler.compile_root(root, operation.selection_set)
+    shapes: list[SelectionShape] = []
+    for type_name, selection_set in parts:
+        named = schema.get_type(type_name)
+        assert isinstance(named, GraphQLObjectType | GraphQLAbstractType)
+        shapes.append(compiler.compile_selection(named, (selection_set,)))
+    return primary, shapes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +14,14 @@ from router.auth.principal import ANONYMOUS, Principal
 from router.authorization import Permissions, PolicyEvaluator, errors_for, permissions_for
 from router.executor import Executor, FetcherOptions, shape_response
 from router.executor.entity_cache import EntityCache
-from router.gateway.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, request_error
+from router.executor.incremental import IncrementalPlan, merge_incremental
+from router.gateway.deferred import build_incremental_plan
+from router.gateway.errors import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    QUERY_PLANNING_FAILED,
+    request_error,
+)
 from router.gateway.introspection import run_introspection
 from router.gateway.lru import LRUCache
 from router.gateway.options import GatewayOptions
@@ -23,6 +30,7 @@ from router.gateway.prepared import PreparedOperation
 from router.gateway.preparer import OperationPreparer, Planner
 from router.gateway.request import GraphQLRequest
 from router.gateway.variables import coerce_variables
+from router.planner.defer_plan import print_deferred_plan
 from router.planner.plan import QueryPlan
 from router.supergraph.features import unsupported_features_message
 from router.supergraph.model import Supergraph
@@ -161,8 +169,41 @@ class Gateway:
         is ``principal``, as the router's authentication verified it (the server sends its
         identity headers to the subgraphs: ``router.server.fetch_observer``); ``policies`` says
         which of the supergraph's ``@policy`` names it satisfies (none without it). Fields it
-        may not see answer null with an error.
+        may not see answer null with an error. ``@defer`` is ignored: everything comes at once.
         """
+        result = await self._execute(
+            request, subgraph_headers, include_plan, override_labels, principal, policies, False
+        )
+        assert isinstance(result, dict)
+        return result
+
+    async def execute_incremental(
+        self,
+        request: GraphQLRequest,
+        *,
+        subgraph_headers: Mapping[str, str] | None = None,
+        include_plan: bool = False,
+        override_labels: frozenset[str] | None = None,
+        principal: Principal = ANONYMOUS,
+        policies: PolicyEvaluator | None = None,
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
+        """Like ``execute``, for a client that takes incremental delivery: an operation with
+        fragments deferred answers with its payloads (``router.executor.incremental``), any
+        other with one response."""
+        return await self._execute(
+            request, subgraph_headers, include_plan, override_labels, principal, policies, True
+        )
+
+    async def _execute(
+        self,
+        request: GraphQLRequest,
+        subgraph_headers: Mapping[str, str] | None,
+        include_plan: bool,
+        override_labels: frozenset[str] | None,
+        principal: Principal,
+        policies: PolicyEvaluator | None,
+        incremental: bool,
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
         query = request.query
         if not query:
             return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
@@ -189,6 +230,12 @@ class Gateway:
             refused = self.guard.check(prepared, coerced)
             if refused is not None:
                 return {"errors": [refused]}
+        if incremental and prepared.has_defer and prepared.plan is not None:
+            stream = self._incremental(
+                prepared, request, coerced, subgraph_headers, principal, include_plan
+            )
+            if stream is not None:
+                return stream
         try:
             response = await self._run(prepared, request, coerced, subgraph_headers, principal)
             if self.guard is not None:
@@ -264,6 +311,85 @@ class Gateway:
             errors=errors,
             private_id=private_id(principal),
         )
+
+    def _incremental(
+        self,
+        prepared: PreparedOperation,
+        request: GraphQLRequest,
+        coerced: dict[str, Any],
+        subgraph_headers: Mapping[str, str] | None,
+        principal: Principal,
+        include_plan: bool,
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None] | None:
+        """The payloads of an operation with deferred fragments; None when none is deferred
+        for these variables (one response then)."""
+        key = prepared.incremental_key(coerced)
+        cached = prepared.incremental.get(key)
+        if cached is None:
+            try:
+                cached = build_incremental_plan(
+                    prepared, self.supergraph, self.planner, self.executor.compile, coerced
+                )
+            except Exception as error:  # a planner bug must not take the server down
+                logger.exception("planning deferred parts of %r failed", prepared.operation_name)
+                return {
+                    "errors": [
+                        request_error(f"Query planning failed: {error}", QUERY_PLANNING_FAILED)
+                    ]
+                }
+            prepared.incremental.put(key, cached)
+        plan, deferred_plan = cached
+        if not plan.has_deferred:
+            return None
+        plan_text = print_deferred_plan(deferred_plan) if include_plan else None
+        return self._payloads(
+            prepared, plan, request, coerced, subgraph_headers, principal, plan_text
+        )
+
+    async def _payloads(
+        self,
+        prepared: PreparedOperation,
+        plan: IncrementalPlan,
+        request: GraphQLRequest,
+        coerced: dict[str, Any],
+        subgraph_headers: Mapping[str, str] | None,
+        principal: Principal,
+        plan_text: str | None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        introspection: dict[str, Any] | None = None
+        errors: list[dict[str, Any]] = []
+        if prepared.introspection_document is not None:
+            introspection, errors = self._introspect(prepared, request.variables)
+        if prepared.authorization_removals:
+            errors = [*errors_for(prepared.authorization_removals, coerced), *errors]
+        delivered: list[dict[str, Any]] = []
+        payloads = self.executor.execute_incremental(
+            plan,
+            variables=prepared.forwarded_variables(request.variables or {}),
+            condition_values=coerced,
+            headers=subgraph_headers,
+            introspection=introspection,
+            errors=errors,
+            private_id=private_id(principal),
+        )
+        try:
+            async for payload in payloads:
+                if not delivered and plan_text is not None and self.options.expose_query_plan:
+                    payload["extensions"] = {"queryPlan": {"text": plan_text}}
+                delivered.append(payload)
+                yield payload
+        except Exception:  # a bug must cost the rest of this response, never the server
+            logger.exception("executing operation %r failed", prepared.operation_name)
+            failed = request_error("Internal server error.", INTERNAL_SERVER_ERROR)
+            if not delivered:
+                yield {"data": None, "errors": [failed], "hasNext": False}
+            else:
+                yield {"hasNext": False, "incremental": [{"errors": [failed], "path": []}]}
+            return
+        finally:
+            await payloads.aclose()
+        if self.guard is not None:
+            self.guard.record(prepared, coerced, merge_incremental(delivered))
 
     def _introspect(
         self, prepared: PreparedOperation, variables: Mapping[str, Any] | None

@@ -58,6 +58,14 @@ class PreparedOperation:
         if self._signature is None and self.operation is not None and self.schema is not None:
             self._signature = operation_signature(self.schema, self.operation, self.fragments)
         return self._signature
+    # The operation as planned (authorization may have filtered it; None: the operation itself).
+    planned_operation: OperationDefinitionNode | None = None
+    planned_fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    # @defer: whether the operation uses it, the variables of its `if`s, and the incremental
+    # plans by the values of those and of the @skip/@include variables.
+    has_defer: bool = False
+    defer_variables: tuple[str, ...] = ()
+    incremental: LRUCache[tuple[bool, ...], Any] = field(default_factory=lambda: LRUCache(8))
 
     @property
     def kind(self) -> OperationType | None:
@@ -80,6 +88,10 @@ class PreparedOperation:
             )
             self.shapes.put(key, shape)
         return shape
+
+    def incremental_key(self, variables: Mapping[str, Any]) -> tuple[bool, ...]:
+        names = (*self.condition_variables, *self.defer_variables)
+        return tuple(bool(variables.get(name, name in self.defer_variables)) for name in names)
 
     def forwarded_variables(self, provided: Mapping[str, Any]) -> dict[str, Any]:
         """Variables as sent to subgraphs: the client's values, defaults for the rest."""

@@ -45,6 +45,8 @@ from router.gateway.validation_deadline import (
     ValidationDeadlineExceeded,
     validation_deadline,
 )
+from router.planner.defer import STREAM, defer_variables, uses_directive, without_defer
+from router.planner.defer_directives import DEFER
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
 
@@ -136,6 +138,16 @@ class OperationPreparer:
         no_root_type = root_type_error(self.schema, operation.operation)
         if no_root_type is not None:
             return PreparedOperation(errors=[no_root_type])
+        if uses_directive(operation, fragments_of(document), STREAM):
+            return PreparedOperation(
+                errors=[
+                    request_error(
+                        "@stream is not supported: remove it (lists are returned whole); "
+                        "@defer is supported",
+                        OPERATION_NOT_SUPPORTED,
+                    )
+                ]
+            )
         if operation.operation is OperationType.SUBSCRIPTION:
             return PreparedOperation(
                 errors=[request_error("Subscriptions are not supported.", OPERATION_NOT_SUPPORTED)]
@@ -167,13 +179,20 @@ class OperationPreparer:
             schema=self.schema,
         )
         prepared.shapes.maxsize = self.shapes_per_operation
+        if uses_directive(operation, fragments, DEFER):
+            prepared.has_defer = True
+            prepared.defer_variables = defer_variables(operation, fragments)
         if has_introspection:
             prepared.introspection_document = introspection_only(operation, fragments)
+            if prepared.has_defer:
+                prepared.introspection_document = without_defer(prepared.introspection_document)
         planned_operation, planned_fragments = operation, fragments
         if allowed is not None and allowed.changed:
             prepared.unauthorized = allowed.removed
             prepared.authorization_removals = allowed.removals
             planned_operation, planned_fragments = allowed.operation, allowed.fragments
+            prepared.planned_operation = planned_operation
+            prepared.planned_fragments = planned_fragments
             root_fields = root_field_names(planned_operation, planned_fragments)
         if self.guard is not None and self.guard.refuses_statically(prepared):
             # Its cost needs no variables and is over the limit: every request of it is refused
@@ -210,6 +229,10 @@ class OperationPreparer:
             )
         except Exception as error:  # a planner bug must not take the server down
             return request_error(f"Query planning failed: {error}", QUERY_PLANNING_FAILED)
+
+
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def select_operation(

@@ -127,3 +127,8 @@ def _selection_lines(selections: tuple[Selection, ...], depth: int) -> list[str]
 
 def _indent(text: str, pad: str) -> list[str]:
     return [pad + line if line else line for line in text.split("\n")]
+
+
+def node_lines(node: PlanNode, depth: int, end: str = ",") -> list[str]:
+    """A plan node's lines at ``depth`` (for plans that embed nodes: ``defer_plan``)."""
+    return _node(node, depth, end)

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import orjson
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from router.auth.authenticate import INVALID_TOKEN_CHALLENGE, UNAUTHENTICATED
 from router.auth.tokens import InvalidToken
@@ -32,6 +33,8 @@ from router.server.errors import RequestError
 from router.server.fetch_observer import ClientCall, current_call
 from router.server.hooks import RequestContext
 from router.server.http_request import ParsedRequest, parse_post_body, parse_query_params, read_body
+from router.server.multipart import CONTENT_TYPE as MULTIPART_CONTENT_TYPE
+from router.server.multipart import PayloadPump, accepts_multipart
 from router.server.negotiation import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
@@ -93,6 +96,9 @@ class GraphQLEndpoint:
         ):
             return HTMLResponse(self.services.graphiql_html, headers=_VARY)
         media_type = choose_response_type(accept)
+        incremental = accepts_multipart(accept)
+        if media_type is None and incremental:
+            media_type = APPLICATION_JSON  # what answers operations that defer nothing
         try:
             authenticator = self.services.authenticator
             if authenticator is not None:
@@ -141,7 +147,7 @@ class GraphQLEndpoint:
                 except RequestError:
                     self.services.metrics.rate_limited.inc()
                     raise
-            return await self._execute(request, context, parsed, media_type)
+            return await self._execute(request, context, parsed, media_type, incremental)
         except RequestError as error:
             self.services.metrics.count_errors(error.to_response_body()["errors"])
             return _error_response(error, media_type or APPLICATION_JSON)
@@ -158,7 +164,12 @@ class GraphQLEndpoint:
         return parse_post_body(body, request.headers.get("content-type"), self._config.batching)
 
     async def _execute(
-        self, request: Request, context: RequestContext, parsed: ParsedRequest, media_type: str
+        self,
+        request: Request,
+        context: RequestContext,
+        parsed: ParsedRequest,
+        media_type: str,
+        incremental: bool = False,
     ) -> Response:
         services = self.services
         with self._request_span(request, context) as span:
@@ -177,12 +188,19 @@ class GraphQLEndpoint:
                         request.headers
                     )
                 token = current_call.set(call)
+                incremental = incremental and not parsed.is_batch
                 try:
                     async with asyncio.timeout(self._config.limits.request_timeout):
                         results = [
-                            await self._run_operation(request, context, loaded, operation, parsed)
+                            await self._run_operation(
+                                request, context, loaded, operation, parsed, incremental
+                            )
                             for operation in parsed.operations
                         ]
+                    streamed = results[0]
+                    if not isinstance(streamed, dict):
+                        # started here: the payloads run with this request's context
+                        pump = self._pump(streamed, context, services.holder.keep(loaded))
                 except TimeoutError:
                     if span is not None:
                         span.set_status(Status(StatusCode.ERROR, "request timeout"))
@@ -194,15 +212,52 @@ class GraphQLEndpoint:
                     ) from None
                 finally:
                     current_call.reset(token)
-            for result in results:
+            if not isinstance(streamed, dict):
+                services.metrics.operations.inc()
+                return StreamingResponse(
+                    pump.body(), media_type=MULTIPART_CONTENT_TYPE, headers=_VARY
+                )
+            replies = [result for result in results if isinstance(result, dict)]
+            for result in replies:
                 services.metrics.operations.inc()
                 services.metrics.count_errors(result.get("errors"))
             if parsed.is_batch:
-                return _json_response(results, 200, media_type)
-            status = _status_for(results[0], media_type)
+                return _json_response(replies, 200, media_type)
+            status = _status_for(replies[0], media_type)
             if status >= 400 and span is not None:
                 span.set_status(Status(StatusCode.ERROR))
-            return _json_response(results[0], status, media_type)
+            return _json_response(replies[0], status, media_type)
+
+    def _pump(
+        self,
+        payloads: AsyncGenerator[dict[str, Any], None],
+        context: RequestContext,
+        keep: AbstractAsyncContextManager[Any],
+    ) -> PayloadPump:
+        """The task streaming an incremental response (errors masked in every payload)."""
+        limit = self._config.limits.request_timeout
+        metrics = self.services.metrics
+
+        def transform(payload: dict[str, Any]) -> dict[str, Any]:
+            self._masking.apply(payload, context.trace_id)
+            metrics.count_errors(payload.get("errors"))
+            for item in payload.get("incremental") or ():
+                self._masking.apply(item, context.trace_id)
+                metrics.count_errors(item.get("errors"))
+            return payload
+
+        def timeout_error() -> dict[str, Any]:
+            error = RequestError(
+                504,
+                f"The request exceeded the request_timeout limit ({limit:g}s)",
+                "REQUEST_TIMEOUT",
+            )
+            first: dict[str, Any] = error.to_response_body()["errors"][0]
+            return first
+
+        return PayloadPump(
+            payloads, timeout=limit, timeout_error=timeout_error, transform=transform, keep=keep
+        )
 
     @contextlib.contextmanager
     def _request_span(self, request: Request, context: RequestContext) -> Iterator[Span | None]:
@@ -228,7 +283,8 @@ class GraphQLEndpoint:
         loaded: LoadedSchema,
         operation: GraphQLRequest,
         parsed: ParsedRequest,
-    ) -> dict[str, Any]:
+        incremental: bool = False,
+    ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
         services = self.services
         try:
             query = await resolve_persisted_query(
@@ -256,12 +312,23 @@ class GraphQLEndpoint:
             )
         if services.hooks.has("on_operation"):
             operation = await services.hooks.operation(context, operation)
-        result = await loaded.gateway.execute(
-            operation,
-            include_plan=self._plan_requested(request),
-            principal=context.principal,
-            policies=self._policy_evaluator(context),
-        )
+        if incremental:
+            answer = await loaded.gateway.execute_incremental(
+                operation,
+                include_plan=self._plan_requested(request),
+                principal=context.principal,
+                policies=self._policy_evaluator(context),
+            )
+            if not isinstance(answer, dict):
+                return answer  # payloads: masked as they are sent (``_pump``)
+            result = answer
+        else:
+            result = await loaded.gateway.execute(
+                operation,
+                include_plan=self._plan_requested(request),
+                principal=context.principal,
+                policies=self._policy_evaluator(context),
+            )
         if services.hooks.has("on_response"):
             result = await services.hooks.response(context, result)
         return self._masking.apply(result, context.trace_id)

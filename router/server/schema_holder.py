@@ -72,6 +72,12 @@ class SchemaHolder:
         if loaded is None:
             yield None
             return
+        async with self.keep(loaded):
+            yield loaded
+
+    @asynccontextmanager
+    async def keep(self, loaded: LoadedSchema) -> AsyncIterator[LoadedSchema]:
+        """Keep ``loaded`` open while in use (a response still streaming after ``use``)."""
         loaded.in_flight += 1
         try:
             yield loaded

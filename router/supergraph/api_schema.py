@@ -17,9 +17,21 @@ from router.supergraph.model import (
     TypeKind,
 )
 
+# Incremental delivery: clients may write @defer (and are told @stream is not supported).
+INCREMENTAL_DIRECTIVES = {
+    "defer": "directive @defer(label: String, if: Boolean! = true)"
+    " on FRAGMENT_SPREAD | INLINE_FRAGMENT\n",
+    "stream": "directive @stream(label: String, if: Boolean! = true, initialCount: Int = 0)"
+    " on FIELD\n",
+}
+
 
 def build_api_schema(supergraph: Supergraph) -> GraphQLSchema:
-    return build_schema(print_api_schema(supergraph), assume_valid_sdl=False)
+    """The API schema for validation and introspection: the printed one plus the incremental
+    delivery directives (unless the supergraph defines directives of those names)."""
+    defined = {d.name for d in supergraph.directives if d.in_api_schema}
+    extra = "".join(sdl for name, sdl in INCREMENTAL_DIRECTIVES.items() if name not in defined)
+    return build_schema(print_api_schema(supergraph) + "\n" + extra, assume_valid_sdl=False)
 
 
 def print_api_schema(supergraph: Supergraph) -> str:

@@ -136,6 +136,37 @@ def test_schema_explorer_and_headers_editor(browser: Any, router_url: str) -> No
     page.close()
 
 
+DEFERRED_QUERY = (
+    "query Deferred { topProducts(first: 2) { name "
+    '... @defer(label: "shipping") { shippingEstimate { amount currency } } } }'
+)
+
+
+def test_graphiql_shows_a_deferred_operation_merged(browser: Any, router_url: str) -> None:
+    """GraphiQL's fetcher takes the multipart response of an operation with @defer and
+    GraphiQL shows the payloads merged: the deferred fields next to the others."""
+    whole = httpx.post(router_url, json={"query": DEFERRED_QUERY}).json()
+    estimate = whole["data"]["topProducts"][0]["shippingEstimate"]["amount"]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    content_types: list[str] = []
+
+    def on_response(response: Any) -> None:
+        if response.request.method == "POST" and response.url.startswith(router_url):
+            content_types.append(response.headers.get("content-type", ""))
+
+    page.on("response", on_response)
+    page.goto(f"{router_url}?query={quote(DEFERRED_QUERY)}")
+    page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
+    page.click(".graphiql-execute-button")
+    result = page.locator(".result-window")
+    result.get_by_text('"shippingEstimate"').first.wait_for(timeout=TIMEOUT_MS)
+    text = result.inner_text()
+    assert '"name"' in text and str(estimate) in text
+    assert '"hasNext"' not in text and '"incremental"' not in text, "merged, not raw payloads"
+    assert any(t.startswith("multipart/mixed") for t in content_types), content_types
+    page.close()
+
+
 def test_screenshot_path_is_ignored_by_git() -> None:
     assert "/test-artifacts/" in (REPO_ROOT / ".gitignore").read_text()
     assert Path(ARTIFACTS).name == "test-artifacts"

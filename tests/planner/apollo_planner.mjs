@@ -28,7 +28,7 @@ for (const [id, item] of Object.entries(input)) {
     const supergraph = Supergraph.build(item.supergraph, {
       supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
     });
-    const planner = new QueryPlanner(supergraph);
+    const planner = new QueryPlanner(supergraph, item.config || {});
     output[id] = {};
     for (const [opId, text] of Object.entries(item.operations)) {
       try {

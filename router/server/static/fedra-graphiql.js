@@ -22,10 +22,48 @@
     notify();
   }
 
+  // The JSON payloads of a multipart/mixed response (@defer), each as soon as it is complete.
+  async function* multipartPayloads(response) {
+    var match = /boundary="?([^";,]+)"?/.exec(response.headers.get("content-type") || "");
+    var delimiter = "\r\n--" + (match ? match[1] : "-");
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    for (;;) {
+      var read = await reader.read();
+      if (read.done) return;
+      buffer += decoder.decode(read.value, { stream: true });
+      var pieces = buffer.split(delimiter);
+      buffer = pieces.pop(); // not complete until the next delimiter arrives
+      for (var i = 0; i < pieces.length; i++) {
+        var body = pieces[i].indexOf("\r\n\r\n");
+        if (body !== -1) yield JSON.parse(pieces[i].slice(body + 4));
+      }
+    }
+  }
+
+  function showPlan(result, params) {
+    var extensions = (result && result.extensions) || {};
+    planState.plan = extensions.queryPlan === undefined ? null : extensions.queryPlan;
+    planState.operationName = params.operationName || null;
+    notify();
+  }
+
+  // GraphiQL merges the payloads it is given one by one (initial, then incremental ones).
+  async function* incremental(response, params) {
+    var first = true;
+    for await (var payload of multipartPayloads(response)) {
+      if (first) showPlan(payload, params);
+      first = false;
+      yield payload;
+    }
+  }
+
   async function fetcher(params, options) {
     var headers = {
       "content-type": "application/json",
-      accept: "application/graphql-response+json, application/json",
+      accept:
+        "application/graphql-response+json, application/json, multipart/mixed;deferSpec=20220824",
     };
     Object.assign(headers, (options && options.headers) || {});
     var isIntrospection = params.operationName === "IntrospectionQuery";
@@ -38,6 +76,9 @@
       body: JSON.stringify(params),
       credentials: "same-origin",
     });
+    if ((response.headers.get("content-type") || "").indexOf("multipart/mixed") === 0) {
+      return incremental(response, params);
+    }
     var text = await response.text();
     var result;
     try {
@@ -45,12 +86,7 @@
     } catch (error) {
       return { errors: [{ message: "HTTP " + response.status + ": " + text }] };
     }
-    if (!isIntrospection) {
-      var extensions = (result && result.extensions) || {};
-      planState.plan = extensions.queryPlan === undefined ? null : extensions.queryPlan;
-      planState.operationName = params.operationName || null;
-      notify();
-    }
+    if (!isIntrospection) showPlan(result, params);
     return result;
   }
 
