@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from router.compose.fieldset import FieldSelection
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphField, SubgraphSchema
+from router.federation.field_sets import FieldSelection
+from router.federation.type_refs import named_type
 from router.supergraph.model import TypeKind
 
 

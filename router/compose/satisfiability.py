@@ -13,9 +13,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
-from router.compose.merge.composite import selected_names
-from router.compose.merge.type_references import named_type
+from router.federation.field_sets import FieldSelection
+from router.federation.reachability import KeyReachability, LocalFields
+from router.federation.type_refs import named_type, parse_type_ref
 from router.supergraph.model import Field, FieldInSubgraph, NamedType, Supergraph, TypeKind
 
 _EXAMPLE_VALUES = {
@@ -66,7 +66,12 @@ class _Walker:
         self.diagnostics = diagnostics
         self.seen: set[tuple[str, frozenset[Vertex]]] = set()
         self.queue: deque[State] = deque()
-        self.closures: dict[tuple[str, str], list[str]] = {}
+        # Key jumps are answered by the federation core, as the planner's are (no labels: a
+        # progressive @override's label is off).
+        self.field_sets = supergraph.field_sets
+        self.reachability = KeyReachability(
+            LocalFields.build(supergraph, frozenset(), supergraph.field_sets)
+        )
         self.reported: set[tuple[str, frozenset[str]]] = set()
 
     def run(self) -> None:
@@ -120,35 +125,15 @@ class _Walker:
 
     def key_targets(self, named: NamedType) -> dict[str, NamedType]:
         """Subgraphs an entity can be fetched from (its own type or an interface object)."""
-        targets: dict[str, NamedType] = {}
-        for graph, definition in named.graphs.items():
-            if definition.resolvable_keys:
-                targets[graph] = named
-        for interface_name in named.interfaces:
-            interface = self.supergraph.types.get(interface_name)
-            if interface is None:
-                continue
-            for graph, definition in interface.graphs.items():
-                if definition.is_interface_object and definition.resolvable_keys:
-                    targets.setdefault(graph, interface)
-        return targets
+        return self.reachability.jump_targets(named)
 
     def can_provide_key(
         self, named: NamedType, source_graph: str, target: NamedType, target_graph: str
     ) -> bool:
         """Whether ``source_graph`` can select a resolvable key of the entity there."""
-        for key in target.keys_in(target_graph):
-            names = selected_names(key.fields)
-            if names and all(self.selectable(named, source_graph, name) for name in names):
-                return True
-        return False
-
-    def selectable(self, named: NamedType, graph: str, field_name: str) -> bool:
-        merged = named.fields.get(field_name)
-        if merged is None:
-            return False
-        source = merged.sources.get(graph)
-        return source is not None and not source.external
+        return (
+            self.reachability.jump_key(named.name, source_graph, target, target_graph) is not None
+        )
 
     def requirements_met(self, named: NamedType, merged: Field, graph: str) -> bool:
         """Whether the fields a ``@requires`` in ``graph`` names can be fetched for it."""
@@ -156,7 +141,7 @@ class _Walker:
         if source is None or not source.requires:
             return True
         reachable = self.closure(named, graph)
-        for name in selected_names(source.requires):
+        for name in self.field_sets.top_level_names(source.requires):
             required = named.fields.get(name)
             if required is None:
                 return False
@@ -166,26 +151,7 @@ class _Walker:
 
     def closure(self, named: NamedType, start: str) -> list[str]:
         """Subgraphs reachable from ``start`` for an entity of type ``named`` by key jumps."""
-        cached = self.closures.get((named.name, start))
-        if cached is None:
-            cached = self.closures[(named.name, start)] = self._closure(named, start)
-        return cached
-
-    def _closure(self, named: NamedType, start: str) -> list[str]:
-        if named.name in self.supergraph.root_types().values():
-            return list(named.graphs)
-        reached = [start]
-        targets = self.key_targets(named)
-        changed = True
-        while changed:
-            changed = False
-            for graph, target in targets.items():
-                if graph in reached:
-                    continue
-                if any(self.can_provide_key(named, current, target, graph) for current in reached):
-                    reached.append(graph)
-                    changed = True
-        return reached
+        return self.reachability.closure(named, start)
 
     # -- walking --------------------------------------------------------------------------
 
@@ -299,10 +265,7 @@ class _Walker:
             source = merged.sources.get(graph)
             provides: tuple[FieldSelection, ...] = ()
             if source is not None and source.provides:
-                try:
-                    provides = parse_field_set(source.provides)
-                except FieldSetError:
-                    provides = ()
+                provides = self.field_sets.selections(source.provides)
             found.add(Vertex(target, graph, provides))
         return found
 
@@ -318,9 +281,10 @@ class _Walker:
 
     def example(self, type_string: str) -> str:
         """A value of the type, as Apollo's satisfiability messages show one."""
-        inner = type_string.rstrip("!")
-        if inner.startswith("["):
+        type_ref = parse_type_ref(type_string)
+        if type_ref.is_list:
             return "[]"
+        inner = type_ref.named
         if inner in _EXAMPLE_VALUES:
             return _EXAMPLE_VALUES[inner]
         named = self.supergraph.types.get(inner)
@@ -330,7 +294,7 @@ class _Walker:
             fields = [
                 f"{value.name}: {self.example(value.type)}"
                 for value in named.input_fields.values()
-                if value.type.endswith("!") and value.default_value is None
+                if parse_type_ref(value.type).non_null and value.default_value is None
             ]
             return "{" + ", ".join(fields) + "}"
         return '"<some value>"'

@@ -54,7 +54,8 @@ from router.compose.federation_spec import (
     PASSTHROUGH_DIRECTIVES,
     parse_version,
 )
-from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
+from router.federation.field_sets import FieldSelection, FieldSetError, FieldSets
+from router.federation.type_refs import named_type, parse_type_ref
 from router.supergraph.links import read_link
 from router.supergraph.model import AppliedDirective, Link, TypeKind
 
@@ -107,7 +108,7 @@ class SubgraphInputValue:
 
     @property
     def required(self) -> bool:
-        return self.type.endswith("!") and self.default_value is None
+        return parse_type_ref(self.type).non_null and self.default_value is None
 
 
 @dataclass(slots=True)
@@ -187,6 +188,8 @@ class SubgraphSchema:
     schema_node: Node | None = None
     # Federation 1: referenced types whose fields were all unused @external (an upgrade error)
     only_unused_external: list[str] = field(default_factory=list)
+    # the FieldSets of this subgraph's @key/@requires/@provides, each text parsed once
+    field_sets: FieldSets = field(default_factory=FieldSets, repr=False, compare=False)
 
     def local(self, directive: str) -> str:
         return self.names.get(directive, directive)
@@ -487,15 +490,6 @@ class _SubgraphReader:
         return subgraph_field
 
 
-def key_field_names(key_fields: str) -> set[str]:
-    """Top-level field names of a key's FieldSet (empty when it does not parse)."""
-    try:
-        selections = parse_field_set(key_fields)
-    except FieldSetError:
-        return set()
-    return {selection.name for selection in selections}
-
-
 def _upgrade_fed1(schema: SubgraphSchema) -> None:
     """Federation 1 rules, made explicit.
 
@@ -509,7 +503,7 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
         subgraph_type.extension = subgraph_type.has_extends
         key_fields: set[str] = set()
         for key in subgraph_type.keys:
-            key_fields |= key_field_names(key.fields)
+            key_fields |= {s.name for s in schema.field_sets.selections(key.fields)}
         for subgraph_field in subgraph_type.fields.values():
             if subgraph_field.name in key_fields:
                 subgraph_field.external = False
@@ -525,7 +519,7 @@ def _upgrade_fed1(schema: SubgraphSchema) -> None:
                 )
             if subgraph_field.provides is not None:
                 subgraph_field.provides = _only_external_leaves(
-                    schema, _named(subgraph_field.type), subgraph_field.provides
+                    schema, named_type(subgraph_field.type), subgraph_field.provides
                 )
     _remove_unused_externals(schema)
 
@@ -565,7 +559,7 @@ def _used_fields(schema: SubgraphSchema) -> set[tuple[str, str]]:
             if subgraph_field.requires is not None:
                 _collect_selected(schema, subgraph_type.name, subgraph_field.requires, used)
             if subgraph_field.provides is not None:
-                target = _named(subgraph_field.type)
+                target = named_type(subgraph_field.type)
                 _collect_selected(schema, target, subgraph_field.provides, used)
         for interface_name in subgraph_type.interfaces:
             interface = schema.types.get(interface_name)
@@ -578,7 +572,7 @@ def _collect_selected(
     schema: SubgraphSchema, type_name: str, fields: str, used: set[tuple[str, str]]
 ) -> None:
     try:
-        selections = parse_field_set(fields)
+        selections = schema.field_sets.parse(fields).selections
     except FieldSetError:
         return
     _collect_selections(schema, type_name, selections, used)
@@ -603,7 +597,7 @@ def _collect_selections(
             continue
         used.add((type_name, selection.name))
         if selection.selections:
-            target = _named(subgraph_field.type)
+            target = named_type(subgraph_field.type)
             _collect_selections(schema, target, selection.selections, used)
 
 
@@ -614,9 +608,9 @@ def _referenced_types(schema: SubgraphSchema) -> set[str]:
         referenced.update(subgraph_type.interfaces)
         referenced.update(subgraph_type.members)
         for subgraph_field in subgraph_type.fields.values():
-            referenced.add(_named(subgraph_field.type))
-            referenced.update(_named(a.type) for a in subgraph_field.arguments.values())
-        referenced.update(_named(v.type) for v in subgraph_type.input_fields.values())
+            referenced.add(named_type(subgraph_field.type))
+            referenced.update(named_type(a.type) for a in subgraph_field.arguments.values())
+        referenced.update(named_type(v.type) for v in subgraph_type.input_fields.values())
     return referenced
 
 
@@ -626,7 +620,7 @@ def _only_external_leaves(schema: SubgraphSchema, type_name: str, fields: str) -
     Text that does not parse, or selects what the subgraph lacks, is left for validation.
     """
     try:
-        selections = parse_field_set(fields)
+        selections = schema.field_sets.parse(fields).selections
     except FieldSetError:
         return fields
     kept = _external_leaves(schema, type_name, selections)
@@ -662,7 +656,7 @@ def _external_leaves(
         if subgraph_field.external:
             kept.append(_print_selection(selection))
         elif selection.selections:
-            inner = _external_leaves(schema, _named(subgraph_field.type), selection.selections)
+            inner = _external_leaves(schema, named_type(subgraph_field.type), selection.selections)
             if inner is None:
                 return None
             if inner:
@@ -689,15 +683,11 @@ def _key_fields_of_extensions_are_local(schema: SubgraphSchema) -> None:
             continue
         key_fields: set[str] = set()
         for key in subgraph_type.keys:
-            key_fields |= key_field_names(key.fields)
+            key_fields |= {s.name for s in schema.field_sets.selections(key.fields)}
         for name in key_fields:
             subgraph_field = subgraph_type.fields.get(name)
             if subgraph_field is not None:
                 subgraph_field.external = False
-
-
-def _named(type_string: str) -> str:
-    return type_string.strip("[]!")
 
 
 def read_subgraph(name: str, url: str, document: DocumentNode) -> SubgraphSchema:
@@ -714,7 +704,6 @@ __all__ = [
     "SubgraphParseError",
     "SubgraphSchema",
     "SubgraphType",
-    "key_field_names",
     "parse_subgraph_sdl",
     "read_subgraph",
 ]

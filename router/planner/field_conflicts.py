@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from router.federation.type_refs import named_type
 from router.planner.plan import KeyRenamer
 from router.planner.selection_set import FieldToFetch, SelectionToFetch
 from router.supergraph.model import Supergraph, TypeKind
@@ -159,6 +160,4 @@ def _rename(occurrence: _Occurrence, alias: str) -> None:
 
 
 def _named(field_type: str | None) -> str | None:
-    if field_type is None:
-        return None
-    return field_type.replace("[", "").replace("]", "").replace("!", "").strip()
+    return None if field_type is None else named_type(field_type)

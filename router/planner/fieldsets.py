@@ -1,18 +1,18 @@
-"""Parse ``@key``/``@requires``/``@provides`` field sets into normalised selections."""
+"""``@key``/``@requires``/``@provides`` field sets as normalised selections, per type."""
 
 from __future__ import annotations
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
-
+from router.federation.field_sets import FieldSetError
 from router.planner.errors import PlanningError
 from router.planner.normalize import NormalizedSelection, Normalizer
 from router.supergraph.model import Supergraph
 
 
 class FieldSetReader:
-    """Reads field sets relative to a type, caching each (type, text) once."""
+    """Normalises the supergraph's parsed field sets relative to a type, each (type, text) once."""
 
     def __init__(self, supergraph: Supergraph) -> None:
+        self.field_sets = supergraph.field_sets
         self.normalizer = Normalizer(supergraph)
         self._cache: dict[tuple[str, str], NormalizedSelection] = {}
 
@@ -22,13 +22,11 @@ class FieldSetReader:
         if cached is not None:
             return cached
         try:
-            document = parse("{" + field_set + "}", no_location=True)
-        except GraphQLError as error:
+            parsed = self.field_sets.parse(field_set)
+        except FieldSetError as error:
             raise PlanningError(
                 f"invalid field set {field_set!r} on {type_name}: {error}"
             ) from error
-        operation = document.definitions[0]
-        assert isinstance(operation, OperationDefinitionNode)
-        selection = self.normalizer.selection(type_name, operation.selection_set)
+        selection = self.normalizer.selection(type_name, parsed.selection_set)
         self._cache[cache_key] = selection
         return selection

@@ -30,6 +30,7 @@ from graphql import (
     print_ast,
 )
 
+from router.federation.type_refs import named_type
 from router.planner.errors import PlanningError
 from router.planner.plan import OperationKind
 from router.supergraph.model import Supergraph, TypeKind
@@ -277,14 +278,6 @@ class Normalizer:
             if existing.selection is None:
                 existing.selection = NormalizedSelection(type_name)
             self._collect(existing.selection, type_name, node.selection_set, residual, frozenset())
-
-
-def named_type(type_ref: str) -> str:
-    return type_ref.replace("[", "").replace("]", "").replace("!", "").strip()
-
-
-def list_depth(type_ref: str) -> int:
-    return type_ref.count("[")
 
 
 def _conditions(directives: Iterable[DirectiveNode] | None) -> Conditions | None:

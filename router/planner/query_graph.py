@@ -14,33 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from router.federation.reachability import (
+    KeyJump,
+    KeyReachability,
+    LocalField,
+    LocalFields,
+    Vertex,
+)
 from router.planner.fieldsets import FieldSetReader
-from router.planner.normalize import NormalizedSelection, named_type
-from router.supergraph.model import Field, FieldInSubgraph, NamedType, Supergraph, TypeKind
+from router.supergraph.model import NamedType, Supergraph, TypeKind
 
-Vertex = tuple[str, str]  # (type name, subgraph name)
+# The query graph's edges are the federation core's local fields and key jumps.
+FieldEdge = LocalField
+KeyEdge = KeyJump
 
-
-@dataclass(frozen=True, slots=True)
-class FieldEdge:
-    type_name: str
-    field_name: str
-    subgraph: str
-    return_type: str  # the field's type in this subgraph (GraphQL type reference)
-    requires: str | None = None
-    provides: str | None = None
-
-    @property
-    def return_named_type(self) -> str:
-        return named_type(self.return_type)
-
-
-@dataclass(frozen=True, slots=True)
-class KeyEdge:
-    type_name: str
-    source: str
-    target: str
-    key: str
+__all__ = ["FieldEdge", "KeyEdge", "QueryGraph", "Vertex", "build_query_graph"]
 
 
 @dataclass(slots=True)
@@ -48,19 +36,27 @@ class QueryGraph:
     supergraph: Supergraph
     override_labels: frozenset[str]
     field_sets: FieldSetReader
-    fields: dict[Vertex, dict[str, FieldEdge]] = field(default_factory=dict)
-    externals: dict[Vertex, dict[str, FieldEdge]] = field(default_factory=dict)
+    local: LocalFields
+    reachability: KeyReachability
     key_edges: dict[Vertex, list[KeyEdge]] = field(default_factory=dict)
     type_edges: dict[Vertex, list[str]] = field(default_factory=dict)
 
+    @property
+    def fields(self) -> dict[Vertex, dict[str, FieldEdge]]:
+        return self.local.fields
+
+    @property
+    def externals(self) -> dict[Vertex, dict[str, FieldEdge]]:
+        return self.local.externals
+
     def field_edge(self, type_name: str, subgraph: str, field_name: str) -> FieldEdge | None:
-        return self.fields.get((type_name, subgraph), {}).get(field_name)
+        return self.local.field_edge(type_name, subgraph, field_name)
 
     def external_edge(self, type_name: str, subgraph: str, field_name: str) -> FieldEdge | None:
-        return self.externals.get((type_name, subgraph), {}).get(field_name)
+        return self.local.external_edge(type_name, subgraph, field_name)
 
     def has_vertex(self, type_name: str, subgraph: str) -> bool:
-        return (type_name, subgraph) in self.fields
+        return self.local.has_vertex(type_name, subgraph)
 
     def subgraphs_resolving(self, type_name: str, field_name: str) -> list[str]:
         return [
@@ -73,57 +69,18 @@ class QueryGraph:
         """Object types an abstract type can be at runtime when ``subgraph`` returns it."""
         return self.type_edges.get((type_name, subgraph), [])
 
-    def provides_locally(
-        self, type_name: str, subgraph: str, selection: NormalizedSelection
-    ) -> bool:
-        """Whether ``subgraph`` resolves every field of ``selection`` itself (no provides)."""
-        for item in selection.fields.values():
-            if item.name == "__typename":
-                continue
-            edge = self.field_edge(type_name, subgraph, item.name)
-            if edge is None or edge.requires:
-                return False
-            if item.selection is not None and not self.provides_locally(
-                edge.return_named_type, subgraph, item.selection
-            ):
-                return False
-        return all(
-            self.provides_locally(condition, subgraph, fragment)
-            for condition, fragment in selection.fragments.items()
-            if self.has_vertex(condition, subgraph)
-        )
-
-
-def active_sources(field_def: Field, labels: frozenset[str]) -> list[FieldInSubgraph]:
-    """The subgraph definitions of a field that resolve it, for the given override labels."""
-    overridden: set[str] = set()
-    inactive: set[str] = set()
-    for source in field_def.sources.values():
-        if source.override is not None:
-            if source.override_label is None or source.override_label in labels:
-                overridden.add(source.override)
-            else:
-                inactive.add(source.graph)
-        elif source.override_label is not None and source.override_label in labels:
-            inactive.add(source.graph)  # the side a progressive override moves away from
-    return [
-        source
-        for source in field_def.sources.values()
-        if source.graph not in overridden
-        and source.graph not in inactive
-        and not (source.used_overridden and source.override_label is None)
-    ]
+    def resolves(self, type_name: str, subgraph: str, field_set: str) -> bool:
+        """Whether ``subgraph`` resolves every field of ``field_set`` itself (no provides)."""
+        self.field_sets.read(type_name, field_set)  # a text that does not read is an error
+        return self.local.resolves(type_name, subgraph, field_set)
 
 
 def build_query_graph(supergraph: Supergraph, labels: frozenset[str]) -> QueryGraph:
-    graph = QueryGraph(supergraph, labels, FieldSetReader(supergraph))
+    local = LocalFields.build(supergraph, labels, supergraph.field_sets)
+    graph = QueryGraph(
+        supergraph, labels, FieldSetReader(supergraph), local, KeyReachability(local)
+    )
     for named in supergraph.types.values():
-        if named.kind not in (TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION):
-            continue
-        for subgraph in named.graphs:
-            graph.fields[(named.name, subgraph)] = {}
-            graph.externals[(named.name, subgraph)] = {}
-        _add_field_edges(graph, named, labels)
         if named.is_abstract:
             for subgraph in named.graphs:
                 graph.type_edges[(named.name, subgraph)] = _runtime_types(
@@ -131,42 +88,11 @@ def build_query_graph(supergraph: Supergraph, labels: frozenset[str]) -> QueryGr
                 )
     for named in supergraph.types.values():
         if named.is_composite:
-            _add_key_edges(graph, named)
+            for definition in named.graphs.values():
+                for key in definition.resolvable_keys:
+                    graph.field_sets.read(named.name, key.fields)  # raises when it does not read
+            graph.key_edges.update(graph.reachability.jumps_from(named))
     return graph
-
-
-def _key_field_names(named: NamedType, subgraph: str) -> set[str]:
-    names: set[str] = set()
-    for key in named.keys_in(subgraph, resolvable_only=False):
-        for token in key.fields.replace("{", " ").replace("}", " ").split():
-            names.add(token)
-    return names
-
-
-def _add_field_edges(graph: QueryGraph, named: NamedType, labels: frozenset[str]) -> None:
-    for field_def in named.fields.values():
-        active = {source.graph for source in active_sources(field_def, labels)}
-        for source in field_def.sources.values():
-            vertex = (named.name, source.graph)
-            if vertex not in graph.fields:
-                continue
-            edge = FieldEdge(
-                type_name=named.name,
-                field_name=field_def.name,
-                subgraph=source.graph,
-                return_type=source.type or field_def.type,
-                requires=source.requires,
-                provides=source.provides,
-            )
-            key_fields = _key_field_names(named, source.graph)
-            if source.external:
-                if field_def.name in key_fields:
-                    graph.fields[vertex][field_def.name] = edge
-                else:
-                    graph.externals[vertex][field_def.name] = edge
-            elif source.graph in active or field_def.name in key_fields:
-                graph.fields[vertex][field_def.name] = edge
-        # An interface object's subgraph resolves interface fields for every implementation.
 
 
 def _runtime_types(supergraph: Supergraph, named: NamedType, subgraph: str) -> list[str]:
@@ -179,19 +105,6 @@ def _runtime_types(supergraph: Supergraph, named: NamedType, subgraph: str) -> l
         ):
             found.append(candidate.name)
     return found
-
-
-def _add_key_edges(graph: QueryGraph, named: NamedType) -> None:
-    for target, definition in named.graphs.items():
-        for key in definition.resolvable_keys:
-            selection = graph.field_sets.read(named.name, key.fields)
-            for source in named.graphs:
-                if source == target:
-                    continue
-                if graph.provides_locally(named.name, source, selection):
-                    graph.key_edges.setdefault((named.name, source), []).append(
-                        KeyEdge(named.name, source, target, key.fields)
-                    )
 
 
 def to_dot(graph: QueryGraph) -> str:

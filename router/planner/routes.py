@@ -32,10 +32,9 @@ class Routes:
                 edge = self.graph.field_edge(interface, subgraph, field_name)
                 if edge is None:
                     continue
-                for key in definition.resolvable_keys:
-                    selection = self.graph.field_sets.read(type_name, key.fields)
-                    if self.graph.provides_locally(type_name, source, selection):
-                        return KeyEdge(interface, source, subgraph, key.fields)
+                key = self.graph.reachability.jump_key(type_name, source, interface_type, subgraph)
+                if key is not None:
+                    return KeyEdge(interface, source, subgraph, key.fields)
         return None
 
     def is_interface_object(self, type_name: str, subgraph: str) -> bool:
@@ -50,11 +49,9 @@ class Routes:
         route: list[KeyEdge] | None = None
         if source == target:
             named = self.supergraph.types[type_name]
-            for key in named.keys_in(source):
-                selection = self.graph.field_sets.read(type_name, key.fields)
-                if self.graph.provides_locally(type_name, source, selection):
-                    route = [KeyEdge(type_name, source, target, key.fields)]
-                    break
+            key = self.graph.reachability.jump_key(type_name, source, named, source)
+            if key is not None:
+                route = [KeyEdge(type_name, source, target, key.fields)]
         else:
             route = self._search_route(type_name, source, target)
         self._routes[cache_key] = route

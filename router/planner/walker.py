@@ -27,7 +27,6 @@ from router.planner.normalize import (
     NormalizedSelection,
     for_runtime_type,
     is_abstract,
-    list_depth,
     merge_selections,
 )
 from router.planner.plan import ValueSetter
@@ -438,8 +437,7 @@ class Walker:
         if edge is not None:
             if edge.requires is None:
                 return edge
-            required = self.graph.field_sets.read(position.type_name, edge.requires)
-            if self.graph.provides_locally(position.type_name, position.subgraph, required):
+            if self.graph.resolves(position.type_name, position.subgraph, edge.requires):
                 return edge
             return None
         if position.provided is not None and field_name in _field_names(position.provided):
@@ -513,7 +511,7 @@ class Walker:
             selection=fetched.selection,
             type_name=child_type,
             subgraph=position.subgraph,
-            path=position.path + (key,) + ("@",) * list_depth(edge.return_type),
+            path=position.path + (key,) + ("@",) * edge.return_ref.list_depth,
             conditions=position.conditions | item.conditions,
             provided=self._provided_below(position, item, edge, child_type),
             client=child_client,

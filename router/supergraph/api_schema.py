@@ -6,6 +6,7 @@ from graphql import GraphQLSchema, build_schema
 from graphql.language.block_string import print_block_string
 from graphql.language.print_string import print_string
 
+from router.federation.type_refs import named_type
 from router.supergraph.model import (
     BUILTIN_SCALARS,
     AppliedDirective,
@@ -40,10 +41,6 @@ def print_api_schema(supergraph: Supergraph) -> str:
     api_directives = {d.name for d in supergraph.directives if d.in_api_schema}
     printer = _ApiPrinter(supergraph, visible, api_directives)
     return printer.print()
-
-
-def _unwrap(type_ref: str) -> str:
-    return type_ref.replace("[", "").replace("]", "").replace("!", "").strip()
 
 
 def _description(text: str | None, indent: str = "") -> str:
@@ -132,7 +129,7 @@ class _ApiPrinter:
         fields = [
             self._field(f)
             for f in named.fields.values()
-            if not f.inaccessible and _unwrap(f.type) in self.visible | BUILTIN_SCALARS
+            if not f.inaccessible and named_type(f.type) in self.visible | BUILTIN_SCALARS
         ]
         if not fields:
             return ""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
+    from router.federation.field_sets import FieldSets
     from router.planner.planner import Planner
     from router.supergraph.authorization import AuthorizationIndex
 
@@ -306,6 +307,13 @@ class Supergraph:
             join_version=self.join_version,
             fed1=self.fed1,
         )
+
+    @cached_property
+    def field_sets(self) -> FieldSets:
+        """The ``@key``/``@requires``/``@provides`` FieldSets, each text parsed once."""
+        from router.federation.field_sets import FieldSets
+
+        return FieldSets()
 
     @cached_property
     def query_planner(self) -> Planner:

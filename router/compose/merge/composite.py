@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-from router.compose.fieldset import FieldSelection, FieldSetError, parse_field_set
 from router.compose.merge.context import MergeContext
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.description_hints import hint_inconsistent_descriptions
 from router.compose.merge.fields import merge_field
 from router.compose.subgraph import SubgraphField, SubgraphSchema, SubgraphType
+from router.federation.field_sets import FieldSets
 from router.supergraph.model import AppliedDirective, Key, NamedType, TypeInSubgraph, TypeKind
 
 
-def selected_names(text: str | None) -> set[str]:
-    """Top-level field names a FieldSet selects (through inline fragments too)."""
-    if not text:
-        return set()
-    try:
-        selections = parse_field_set(text)
-    except FieldSetError:
-        return set()
-    return _names(selections)
-
-
-def _names(selections: tuple[FieldSelection, ...]) -> set[str]:
-    names: set[str] = set()
-    for selection in selections:
-        if selection.is_fragment:
-            names |= _names(selection.selections)
-        else:
-            names.add(selection.name)
-    return names
-
-
-def _used_fields(subgraph_type: SubgraphType) -> set[str]:
+def _used_fields(subgraph_type: SubgraphType, field_sets: FieldSets) -> set[str]:
     used: set[str] = set()
     for key in subgraph_type.keys:
-        used |= selected_names(key.fields)
+        used |= field_sets.top_level_names(key.fields)
     for subgraph_field in subgraph_type.fields.values():
-        used |= selected_names(subgraph_field.requires)
+        used |= field_sets.top_level_names(subgraph_field.requires)
     return used
 
 
@@ -83,7 +62,7 @@ def merge_composite(
                 named.implements.setdefault(interface, set()).add(subgraph.name)
         for field_name, subgraph_field in subgraph_type.fields.items():
             field_sources.setdefault(field_name, []).append((subgraph.name, subgraph_field))
-        used[subgraph.name] = _used_fields(subgraph_type)
+        used[subgraph.name] = _used_fields(subgraph_type, subgraph.field_sets)
     for field_name, sources in field_sources.items():
         merged = merge_field(context, name, sources, used)
         if merged is not None:

@@ -14,8 +14,8 @@ from graphql import Node
 from router.compose.merge.context import MergeContext, subgraph_list
 from router.compose.merge.decorations import merge_decorations
 from router.compose.merge.description_hints import hint_inconsistent_descriptions
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphEnumValue, SubgraphSchema, SubgraphType
+from router.federation.type_refs import named_type
 from router.supergraph.model import EnumValue, NamedType, TypeInSubgraph, TypeKind
 
 

@@ -9,34 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from router.federation.type_refs import TypeRef, parse_type_ref
+
 IsSubtype = Callable[[str, str], bool]
-
-
-def _strip_non_null(type_string: str) -> tuple[str, bool]:
-    if type_string.endswith("!"):
-        return type_string[:-1], True
-    return type_string, False
-
-
-def _strip_list(type_string: str) -> str | None:
-    if type_string.startswith("[") and type_string.endswith("]"):
-        return type_string[1:-1]
-    return None
 
 
 def is_subtype_reference(supertype: str, candidate: str, is_subtype: IsSubtype) -> bool:
     """Whether a value of type ``candidate`` is valid where ``supertype`` is expected."""
-    super_inner, super_non_null = _strip_non_null(supertype)
-    candidate_inner, candidate_non_null = _strip_non_null(candidate)
-    if super_non_null and not candidate_non_null:
+    return _is_subtype(parse_type_ref(supertype), parse_type_ref(candidate), is_subtype)
+
+
+def _is_subtype(supertype: TypeRef, candidate: TypeRef, is_subtype: IsSubtype) -> bool:
+    if supertype.non_null and not candidate.non_null:
         return False
-    super_list = _strip_list(super_inner)
-    candidate_list = _strip_list(candidate_inner)
-    if (super_list is None) != (candidate_list is None):
+    if supertype.item is not None and candidate.item is not None:
+        return _is_subtype(supertype.item, candidate.item, is_subtype)
+    if supertype.is_list or candidate.is_list:
         return False
-    if super_list is not None and candidate_list is not None:
-        return is_subtype_reference(super_list, candidate_list, is_subtype)
-    return is_subtype(super_inner, candidate_inner)
+    return is_subtype(supertype.named, candidate.named)
 
 
 def merge_type_references(
@@ -61,7 +51,3 @@ def merge_type_references(
 
 def _same(supertype: str, candidate: str) -> bool:
     return supertype == candidate
-
-
-def named_type(type_string: str) -> str:
-    return type_string.replace("[", "").replace("]", "").replace("!", "")

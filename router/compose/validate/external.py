@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.merge.context import subgraph_list
 from router.compose.subgraph import SubgraphSchema
+from router.federation.field_sets import FieldSetError
 from router.supergraph.model import NamedType
 
 
@@ -15,7 +15,7 @@ def _key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
     for subgraph_type in subgraph.types.values():
         for key in subgraph_type.keys:
             try:
-                selections = parse_field_set(key.fields)
+                selections = subgraph.field_sets.parse(key.fields).selections
             except FieldSetError:
                 continue
             for item in walk_field_set(subgraph, subgraph_type.name, selections, _ignore):

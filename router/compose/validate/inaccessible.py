@@ -6,8 +6,8 @@ from __future__ import annotations
 from graphql import Node
 
 from router.compose.errors import Diagnostics
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphSchema
+from router.federation.type_refs import named_type, parse_type_ref
 from router.supergraph.model import NamedType, TypeKind
 
 
@@ -61,7 +61,7 @@ def validate_inaccessible(
             for argument in merged.arguments.values():
                 if (
                     argument.inaccessible
-                    and argument.type.endswith("!")
+                    and parse_type_ref(argument.type).non_null
                     and (argument.default_value is None)
                 ):
                     diagnostics.error(
@@ -70,7 +70,11 @@ def validate_inaccessible(
                         "@inaccessible but is a required argument of its field.",
                     )
         for value in named.input_fields.values():
-            if value.inaccessible and value.type.endswith("!") and value.default_value is None:
+            if (
+                value.inaccessible
+                and parse_type_ref(value.type).non_null
+                and value.default_value is None
+            ):
                 diagnostics.error(
                     "REQUIRED_INACCESSIBLE",
                     f'Input field "{named.name}.{value.name}" is @inaccessible but is a required '

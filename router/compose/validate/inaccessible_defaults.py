@@ -10,6 +10,7 @@ from graphql.language import EnumValueNode, ListValueNode, ObjectValueNode, Valu
 
 from router.compose.errors import Diagnostics
 from router.compose.subgraph import SubgraphSchema
+from router.federation.type_refs import TypeRef, parse_type_ref
 from router.supergraph.model import InputValue, NamedType, TypeKind
 
 # a referenced element: (type name, enum value or input field name)
@@ -17,16 +18,14 @@ Reference = tuple[str, str]
 
 
 def _references(
-    value: ValueNode, type_string: str, types: dict[str, NamedType]
+    value: ValueNode, type_ref: TypeRef, types: dict[str, NamedType]
 ) -> Iterator[Reference]:
-    type_string = type_string.removesuffix("!")
-    if type_string.startswith("["):
-        item_type = type_string[1:-1]
+    if type_ref.item is not None:
         items = value.values if isinstance(value, ListValueNode) else (value,)
         for item in items:
-            yield from _references(item, item_type, types)
+            yield from _references(item, type_ref.item, types)
         return
-    named = types.get(type_string)
+    named = types.get(type_ref.named)
     if named is None:
         return
     if named.kind is TypeKind.ENUM and isinstance(value, EnumValueNode):
@@ -37,7 +36,7 @@ def _references(
             field_value = given.get(input_field.name)
             if field_value is not None:
                 yield (named.name, input_field.name)
-                yield from _references(field_value, input_field.type, types)
+                yield from _references(field_value, parse_type_ref(input_field.type), types)
 
 
 def _referencers(types: dict[str, NamedType]) -> Iterator[tuple[str, InputValue]]:
@@ -88,7 +87,7 @@ def validate_inaccessible_defaults(
             value = parse_value(referencer.default_value, no_location=True)
         except GraphQLSyntaxError:
             continue
-        for reference in dict.fromkeys(_references(value, referencer.type, types)):
+        for reference in dict.fromkeys(_references(value, parse_type_ref(referencer.type), types)):
             element = _hidden_element(reference, types)
             if element is None:
                 continue

@@ -6,10 +6,10 @@ from __future__ import annotations
 from graphql import print_ast
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import walk_field_set
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphKey, SubgraphSchema, SubgraphType
+from router.federation.field_sets import FieldSetError
+from router.federation.type_refs import named_type
 from router.supergraph.model import TypeKind
 
 _INVALID_KINDS = {TypeKind.INTERFACE: "Interface", TypeKind.UNION: "Union"}
@@ -27,7 +27,7 @@ def _validate_key(
 ) -> None:
     prefix = f'[{subgraph.name}] On type "{subgraph_type.name}", for {print_ast(key.node)}: '
     try:
-        selections = parse_field_set(key.fields)
+        selections = subgraph.field_sets.parse(key.fields).selections
     except FieldSetError as error:
         diagnostics.error("KEY_INVALID_FIELDS", prefix + str(error), subgraph.name, key.node)
         return

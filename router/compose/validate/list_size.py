@@ -12,8 +12,8 @@ from graphql.language import (
 )
 
 from router.compose.errors import Diagnostics
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphField, SubgraphSchema
+from router.federation.type_refs import named_type, parse_type_ref
 from router.supergraph.model import TypeKind
 
 _COMPOSITE = (TypeKind.OBJECT, TypeKind.INTERFACE, TypeKind.UNION)
@@ -31,7 +31,7 @@ def _strings(value: ValueNode | None) -> list[str]:
 
 
 def _is_list(type_string: str) -> bool:
-    return type_string.removesuffix("!").startswith("[")
+    return parse_type_ref(type_string).is_list
 
 
 def validate_list_size(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> None:

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import (
     SubgraphField,
     SubgraphSchema,
     SubgraphType,
 )
+from router.federation.field_sets import FieldSetError
+from router.federation.type_refs import named_type
 from router.supergraph.model import TypeKind
 
 
@@ -38,7 +38,7 @@ def _check(
     ):
         return []
     try:
-        selections = parse_field_set(fields)
+        selections = subgraph.field_sets.parse(fields).selections
     except FieldSetError as error:
         diagnostics.error(code, prefix + str(error), subgraph.name, node)
         return []

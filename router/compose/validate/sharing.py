@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import walk_field_set
 from router.compose.merge.context import subgraph_list
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphField, SubgraphSchema
+from router.federation.field_sets import FieldSetError
+from router.federation.type_refs import named_type
 from router.supergraph.model import NamedType, TypeKind
 
 
@@ -23,7 +23,7 @@ def provided_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
             if not subgraph_field.provides:
                 continue
             try:
-                selections = parse_field_set(subgraph_field.provides)
+                selections = subgraph.field_sets.parse(subgraph_field.provides).selections
             except FieldSetError:
                 continue
             target = named_type(subgraph_field.type)
@@ -37,7 +37,7 @@ def _all_key_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
     for subgraph_type in subgraph.types.values():
         for key in subgraph_type.keys:
             try:
-                selections = parse_field_set(key.fields)
+                selections = subgraph.field_sets.parse(key.fields).selections
             except FieldSetError:
                 continue
             found.update(

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from router.compose.errors import Diagnostics
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.merge.decorations import conjunction, requirement_alternatives
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphField, SubgraphSchema
+from router.federation.field_sets import FieldSetError
+from router.federation.type_refs import named_type
 from router.supergraph.model import AppliedDirective, NamedType
 
 _ALTERNATIVES = ("requiresScopes", "policy")
@@ -132,7 +132,7 @@ def _selections_used_by(
 
 def _reached(subgraph: SubgraphSchema, type_name: str, text: str) -> list[SelectedField]:
     try:
-        selections = parse_field_set(text)
+        selections = subgraph.field_sets.parse(text).selections
     except FieldSetError:
         return []  # reported by the @requires and @fromContext validations
     return walk_field_set(subgraph, type_name, selections, lambda _: None)

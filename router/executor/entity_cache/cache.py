@@ -18,9 +18,9 @@ from typing import Any
 
 import orjson
 
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.executor.entity_cache.cache_control import parse_cache_control
 from router.executor.entity_cache.stores import EntityStore, StoredEntity
+from router.federation.field_sets import FieldSetError
 from router.supergraph.model import Supergraph
 
 IDENTITY_HEADERS = frozenset(
@@ -245,7 +245,7 @@ def _key_fields(supergraph: Supergraph) -> dict[tuple[str, str], list[tuple[str,
         for subgraph, definition in named.graphs.items():
             for key in definition.keys:
                 try:
-                    selections = parse_field_set(key.fields)
+                    selections = supergraph.field_sets.parse(key.fields).selections
                 except FieldSetError:
                     continue
                 names = tuple(s.name for s in selections if s.type_condition is None)
