@@ -16,6 +16,7 @@ from router.executor.compiled_plan import (
     CompiledPlan,
     CompiledSequence,
 )
+from router.executor.context_values import group_by_context
 from router.executor.entity_cache import EntityCache
 from router.executor.errors import (
     SUBREQUEST_MALFORMED_RESPONSE,
@@ -101,15 +102,27 @@ class PlanExecution:
         variables = self._variables
         return {name: variables[name] for name in fetch.variable_usages if name in variables}
 
-    async def _fetch(self, fetch: CompiledFetch, targets: list[Target]) -> None:
+    async def _fetch(
+        self,
+        fetch: CompiledFetch,
+        targets: list[Target],
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        if context is None and fetch.node.context_values:
+            groups = group_by_context(self.data, targets, fetch.node.context_values)
+            await asyncio.gather(*(self._fetch(fetch, part, values) for values, part in groups))
+            return
         variables = self._forwarded(fetch)
+        if context:
+            variables.update(context)
         collected: CollectedRepresentations | None = None
         if fetch.representation is not None:
             collected = collect_representations(targets, fetch.representation, fetch.input_rewrites)
             if not collected.representations:
                 return
             cache = self._cache
-            if cache is not None and cache.enabled_for(fetch.service):
+            # cached entities are keyed by representation alone: context values bypass it
+            if cache is not None and context is None and cache.enabled_for(fetch.service):
                 await self._fetch_entities_cached(fetch, variables, collected, cache)
                 return
             variables["representations"] = collected.representations

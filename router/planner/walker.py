@@ -15,6 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from router.planner.context_arguments import (
+    context_value,
+    context_variable_names,
+    contexts_by_type,
+    contextual_arguments,
+    levels_between,
+    selection_text,
+    value_selection,
+    with_context_arguments,
+)
 from router.planner.costs import INFEASIBLE, CostModel
 from router.planner.errors import BudgetTracker, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint, Path
@@ -34,6 +44,7 @@ from router.planner.plan import ValueSetter
 from router.planner.query_graph import FieldEdge, KeyEdge, QueryGraph
 from router.planner.routes import Routes
 from router.planner.selection_set import SelectionToFetch
+from router.supergraph.model import ContextArgument
 
 RESERVED_ALIAS_PREFIX = "__fedra_"
 
@@ -50,6 +61,8 @@ class Position:
     conditions: Conditions
     provided: NormalizedSelection | None  # fields @provides makes local here
     client: NormalizedSelection | None  # the client's selection here (for alias clashes)
+    # the nearest position above (or at) this one setting each context, by context name
+    contexts: tuple[tuple[str, Position], ...] = ()
 
 
 class Walker:
@@ -65,6 +78,9 @@ class Walker:
         self.aliases: dict[tuple[str, str], str] = {}
         self.routes = Routes(graph, budget)
         self.costs = CostModel(graph, self.routes, budget)
+        self.context_setters = contexts_by_type(self.supergraph)
+        self.context_variables = context_variable_names(self.supergraph)
+        self.contextual_fields = {(key[1], key[2]) for key in self.context_variables}
 
     # -- roots ----------------------------------------------------------------------------
 
@@ -196,13 +212,20 @@ class Walker:
     ) -> set[int]:
         # work between two explored options can grow with the fetch graph: watch the clock too
         self.budget.check_deadline()
+        position = self._entering(position)
         touched = {position.group.id}
         local: list[tuple[NormalizedField, FieldEdge]] = []
         remote: list[NormalizedField] = []
+        contextual: list[tuple[NormalizedField, str, list[ContextArgument]]] = []
         for item in selection.fields.values():
             if item.name == TYPENAME:
                 self._add_typename(position, item, planner_added)
                 continue
+            if (position.type_name, item.name) in self.contextual_fields:
+                found = self._contextual_target(position, item)
+                if found is not None:
+                    contextual.append((item, *found))
+                    continue
             edge = self._local_edge(position, item.name)
             if edge is None or self._unreachable_below(position, item, edge):
                 remote.append(item)
@@ -231,6 +254,8 @@ class Walker:
         for item, edge in local:
             touched |= self._add_local_field(position, item, edge, planner_added)
         touched |= self._plan_jumps(position, jumps, planner_added)
+        for item, target, arguments in contextual:
+            touched |= self._plan_contextual(position, item, target, arguments, planner_added)
         for item, via in via_interfaces:
             edge = self.graph.field_edge(via.type_name, via.target, item.name)
             required: NormalizedSelection | None = None
@@ -517,6 +542,7 @@ class Walker:
             conditions=position.conditions | item.conditions,
             provided=self._provided_below(position, item, edge, child_type),
             client=child_client,
+            contexts=position.contexts,
         )
         return self.plan_at(child, item.selection, planner_added)
 
@@ -656,8 +682,85 @@ class Walker:
                 conditions=current.conditions,
                 provided=None,
                 client=current.client,
+                contexts=current.contexts,
             )
         return current
+
+    # -- @fromContext ----------------------------------------------------------------------
+
+    def _entering(self, position: Position) -> Position:
+        """The position, as the nearest setter of the contexts its type sets."""
+        names = self.context_setters.get(position.type_name)
+        if not names:
+            return position
+        kept = tuple((name, setter) for name, setter in position.contexts if name not in names)
+        return replace(position, contexts=kept + tuple((name, position) for name in names))
+
+    def _contextual_target(
+        self, position: Position, item: NormalizedField
+    ) -> tuple[str, list[ContextArgument]] | None:
+        """The subgraph resolving a field with context arguments, and those arguments."""
+        options = self.graph.subgraphs_resolving(position.type_name, item.name)
+        options = sorted(options, key=lambda subgraph: subgraph != position.subgraph)
+        for subgraph in options:
+            arguments = contextual_arguments(
+                self.supergraph, position.type_name, item.name, subgraph
+            )
+            if arguments and self.routes.route(position.type_name, position.subgraph, subgraph):
+                return subgraph, arguments
+        return None
+
+    def _plan_contextual(
+        self,
+        position: Position,
+        item: NormalizedField,
+        target: str,
+        arguments: list[ContextArgument],
+        planner_added: bool,
+    ) -> set[int]:
+        """A field with context arguments: the context's selection is fetched at the object
+        setting it, and the field by an entity fetch (even into the same subgraph) that waits
+        for that and carries each value as a variable set per entity."""
+        setters = dict(position.contexts)
+        conditions = position.conditions | item.conditions
+        dependencies: set[int] = set()
+        values = []
+        bound: list[tuple[str, str]] = []
+        for argument in arguments:
+            setter = setters.get(argument.context)
+            if setter is None:
+                raise PlanningError(
+                    f"cannot plan field {position.type_name}.{item.name}: its argument "
+                    f'"{argument.name}" takes its value from context '
+                    f'"{argument.context.split("__", 1)[-1]}", which no type above it sets'
+                )
+            variable = self.context_variables[
+                (target, position.type_name, item.name, argument.name)
+            ]
+            required = self.graph.field_sets.read(setter.type_name, selection_text(argument))
+            setter.selection.add_field(TYPENAME)
+            guarded = replace(setter, conditions=conditions, contexts=())
+            dependencies |= self.plan_at(guarded, required, planner_added=True)
+            keys = {
+                f.name: self._alias_for(setter.client, f, True) for f in required.fields.values()
+            }
+            values.append(
+                context_value(
+                    variable,
+                    argument,
+                    levels_between(setter.path, position.path),
+                    setter.type_name,
+                    value_selection(required, keys),
+                )
+            )
+            bound.append((argument.name, variable))
+        child = self._jump(position, target, dependencies, None, conditions)
+        for value in values:
+            if value not in child.group.context_values:
+                child.group.context_values.append(value)
+        bound_item = replace(item, arguments=with_context_arguments(item.arguments, bound))
+        touched = {child.group.id} | dependencies
+        return touched | self._add_resolved_field(child, bound_item, planner_added, target)
 
     def _add_representation(
         self,
