@@ -61,8 +61,9 @@ class Position:
     conditions: Conditions
     provided: NormalizedSelection | None  # fields @provides makes local here
     client: NormalizedSelection | None  # the client's selection here (for alias clashes)
-    # the nearest position above (or at) this one setting each context, by context name
-    contexts: tuple[tuple[str, Position], ...] = ()
+    # by context name: the positions of the nearest object above (or at) this one setting it
+    # (several when the walk reached that object in several subgraphs)
+    contexts: tuple[tuple[str, tuple[Position, ...]], ...] = ()
 
 
 class Walker:
@@ -693,8 +694,11 @@ class Walker:
         names = self.context_setters.get(position.type_name)
         if not names:
             return position
-        kept = tuple((name, setter) for name, setter in position.contexts if name not in names)
-        return replace(position, contexts=kept + tuple((name, position) for name in names))
+        known = dict(position.contexts)
+        for name in names:
+            same_object = [p for p in known.get(name, ()) if p.path == position.path]
+            known[name] = (*same_object, position)
+        return replace(position, contexts=tuple(known.items()))
 
     def _contextual_target(
         self, position: Position, item: NormalizedField
@@ -710,6 +714,19 @@ class Walker:
                 return subgraph, arguments
         return None
 
+    def _setter_resolving(
+        self, candidates: tuple[Position, ...], required: NormalizedSelection
+    ) -> Position:
+        """Of the positions of one setter object, the first whose subgraph resolves the
+        context's fields itself (no extra fetch for them); the nearest when none does."""
+        for candidate in candidates:
+            if all(
+                item.name == TYPENAME or self._local_edge(candidate, item.name) is not None
+                for item in required.fields.values()
+            ):
+                return candidate
+        return candidates[-1]
+
     def _plan_contextual(
         self,
         position: Position,
@@ -718,17 +735,17 @@ class Walker:
         arguments: list[ContextArgument],
         planner_added: bool,
     ) -> set[int]:
-        """A field with context arguments: the context's selection is fetched at the object
-        setting it, and the field by an entity fetch (even into the same subgraph) that waits
-        for that and carries each value as a variable set per entity."""
+        """A field with context arguments: each context's selection is fetched at the object
+        setting it, and the field by an entity fetch whose request carries each value as a
+        variable set per entity: the fetch the walk is in when its entities are at or below
+        every setter fetched before it, otherwise a new one (even into the same subgraph)."""
         setters = dict(position.contexts)
         conditions = position.conditions | item.conditions
         dependencies: set[int] = set()
-        values = []
-        bound: list[tuple[str, str]] = []
+        chosen: list[tuple[ContextArgument, str, Position, NormalizedSelection]] = []
         for argument in arguments:
-            setter = setters.get(argument.context)
-            if setter is None:
+            candidates = setters.get(argument.context)
+            if not candidates:
                 raise PlanningError(
                     f"cannot plan field {position.type_name}.{item.name}: its argument "
                     f'"{argument.name}" takes its value from context '
@@ -737,27 +754,44 @@ class Walker:
             variable = self.context_variables[
                 (target, position.type_name, item.name, argument.name)
             ]
-            required = self.graph.field_sets.read(setter.type_name, selection_text(argument))
+            text = selection_text(argument)
+            required = self.graph.field_sets.read(candidates[-1].type_name, text)
+            setter = self._setter_resolving(candidates, required)
             setter.selection.add_field(TYPENAME)
             guarded = replace(setter, conditions=conditions, contexts=())
             dependencies |= self.plan_at(guarded, required, planner_added=True)
+            chosen.append((argument, variable, setter, required))
+        group = position.group
+        in_place = (
+            target == position.subgraph
+            and group.is_entity
+            and group.id not in dependencies
+            and all(
+                setter.group is not group and group.merge_path[: len(setter.path)] == setter.path
+                for _, _, setter, _ in chosen
+            )
+            and self.fetch_graph.may_depend_on(group, dependencies)
+        )
+        if in_place:
+            group.dependencies |= dependencies
+            child = position
+        else:
+            child = self._jump(position, target, dependencies, None, conditions)
+        bound: list[tuple[str, str]] = []
+        for argument, variable, setter, required in chosen:
             keys = {
                 f.name: self._alias_for(setter.client, f, True) for f in required.fields.values()
             }
-            values.append(
-                context_value(
-                    variable,
-                    argument,
-                    levels_between(setter.path, position.path),
-                    setter.type_name,
-                    value_selection(required, keys),
-                )
+            value = context_value(
+                variable,
+                argument,
+                levels_between(setter.path, child.group.merge_path),
+                setter.type_name,
+                value_selection(required, keys),
             )
-            bound.append((argument.name, variable))
-        child = self._jump(position, target, dependencies, None, conditions)
-        for value in values:
             if value not in child.group.context_values:
                 child.group.context_values.append(value)
+            bound.append((argument.name, variable))
         bound_item = replace(item, arguments=with_context_arguments(item.arguments, bound))
         touched = {child.group.id} | dependencies
         return touched | self._add_resolved_field(child, bound_item, planner_added, target)
