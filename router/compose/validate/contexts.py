@@ -1,5 +1,6 @@
 """@context and @fromContext in one subgraph: CONTEXT_NAME_INVALID, CONTEXT_NOT_SET,
-NO_CONTEXT_IN_SELECTION and CONTEXT_NO_RESOLVABLE_KEY."""
+NO_CONTEXT_IN_SELECTION and CONTEXT_NO_RESOLVABLE_KEY (CONTEXT_INVALID_SELECTION: in
+context_selection)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from router.compose.errors import Diagnostics
 from router.compose.subgraph import SubgraphInputValue, SubgraphSchema, SubgraphType
+from router.compose.validate.context_selection import validate_context_selection
 from router.supergraph.model import TypeKind
 
 _IGNORED = r"(?:[\n\r\t ,]|#[^\n\r]*)*"
@@ -85,6 +87,16 @@ def _check(
         error(
             "CONTEXT_NOT_SET",
             f'Context "{match.group(1)}" is used at location "{coordinate}" but is never set.',
+        )
+    else:
+        validate_context_selection(
+            subgraph,
+            match.group(1),
+            coordinate,
+            argument.type,
+            match.group(2),
+            [t for t in subgraph.types.values() if match.group(1) in t.contexts],
+            lambda message: error("CONTEXT_INVALID_SELECTION", message),
         )
     if not any(key.resolvable for key in parent.keys):
         diagnostics.error(
