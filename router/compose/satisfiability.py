@@ -70,6 +70,7 @@ class _Walker:
         self.queue: deque[State] = deque()
         self.closures: dict[tuple[str, str], list[str]] = {}
         self.reported: set[tuple[str, frozenset[str]]] = set()
+        self.contexts: dict[str, frozenset[str]] = {}
 
     def run(self) -> None:
         for operation, root in self.supergraph.root_types().items():
@@ -86,6 +87,12 @@ class _Walker:
                 f"The satisfiability check stopped after {STATE_BUDGET} query paths; some fields "
                 "of the supergraph were not checked.",
             )
+
+    def set_contexts(self, named: NamedType) -> frozenset[str]:
+        found = self.contexts.get(named.name)
+        if found is None:
+            found = self.contexts[named.name] = set_contexts(self.supergraph, named)
+        return found
 
     def push(self, state: State) -> None:
         marker = (state.type_name, state.vertices, state.contexts)
@@ -200,6 +207,7 @@ class _Walker:
             return
         if not named.is_abstract:
             return
+        state = replace(state, contexts=state.contexts | self.set_contexts(named))
         object_like = frozenset(
             vertex
             for vertex in state.vertices
@@ -272,7 +280,7 @@ class _Walker:
         return graph in runtime.implements.get(abstract.name, set())
 
     def check_fields(self, named: NamedType, state: State) -> None:
-        contexts = state.contexts | set_contexts(named)
+        contexts = state.contexts | self.set_contexts(named)
         for merged in named.fields.values():
             if merged.inaccessible:
                 continue
@@ -461,11 +469,15 @@ class _Walker:
         return reasons
 
 
-def set_contexts(named: NamedType) -> frozenset[str]:
-    """The (subgraph-qualified) contexts a type sets with ``@context(name:)``."""
+def set_contexts(supergraph: Supergraph, named: NamedType) -> frozenset[str]:
+    """The (subgraph-qualified) contexts a type sets: ``@context(name:)`` on it, on an
+    interface it implements or on a union it is a member of."""
+    setters = [named, *(supergraph.types[i] for i in named.interfaces if i in supergraph.types)]
+    setters += [t for t in supergraph.types.values() if named.name in t.members]
     return frozenset(
         match.group(1)
-        for directive in named.directives
+        for setter in setters
+        for directive in setter.directives
         if directive.name == "context"
         for match in [_CONTEXT_NAME.search(directive.arguments)]
         if match is not None

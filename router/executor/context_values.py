@@ -43,7 +43,7 @@ def context_variables(
             variables.setdefault(value.variable, None)
             continue
         typename = setter.get("__typename")
-        if typename is not None and typename != value.setter_type:
+        if typename is not None and typename not in value.setter_types:
             variables.setdefault(value.variable, None)
             continue
         variables[value.variable] = _read(setter, value.selection)

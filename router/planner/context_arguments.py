@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable
 
 from router.planner.normalize import NormalizedSelection
-from router.planner.plan import ContextValue, FieldSelection, Selection
-from router.supergraph.model import ContextArgument, Supergraph
+from router.planner.plan import ContextValue, FieldSelection, InlineFragment, Selection
+from router.supergraph.model import ContextArgument, NamedType, Supergraph
 
 _CONTEXT_NAME = re.compile(r'name:\s*"([^"]*)"')
 
@@ -24,19 +24,35 @@ ContextKey = tuple[str, str, str, str]  # (subgraph, type, field, argument)
 
 
 def contexts_by_type(supergraph: Supergraph) -> dict[str, tuple[str, ...]]:
-    """For every type setting a context: the (subgraph-qualified) context names it sets."""
+    """For every type setting a context: the (subgraph-qualified) context names it sets. A
+    type sets the contexts ``@context`` names on it, on an interface it implements, or on a
+    union it is a member of."""
+    own = {named.name: _own_contexts(named) for named in supergraph.types.values()}
+    unions_of: dict[str, list[str]] = {}
+    for union in supergraph.types.values():
+        if own[union.name]:
+            for member in union.members:
+                unions_of.setdefault(member, []).append(union.name)
     found: dict[str, tuple[str, ...]] = {}
     for named in supergraph.types.values():
-        names = tuple(
-            match.group(1)
-            for directive in named.directives
-            if directive.name == "context"
-            for match in [_CONTEXT_NAME.search(directive.arguments)]
-            if match is not None
-        )
+        names = list(own[named.name])
+        for interface in named.interfaces:
+            names.extend(own.get(interface, ()))
+        for union_name in unions_of.get(named.name, ()):
+            names.extend(own[union_name])
         if names:
-            found[named.name] = names
+            found[named.name] = tuple(dict.fromkeys(names))
     return found
+
+
+def _own_contexts(named: NamedType) -> tuple[str, ...]:
+    return tuple(
+        match.group(1)
+        for directive in named.directives
+        if directive.name == "context"
+        for match in [_CONTEXT_NAME.search(directive.arguments)]
+        if match is not None
+    )
 
 
 def context_variable_names(supergraph: Supergraph) -> dict[ContextKey, str]:
@@ -94,6 +110,8 @@ def value_selection(
     for item in selection.fields.values():
         nested = value_selection(item.selection, {}) if item.selection is not None else ()
         items.append(FieldSelection(item.name, nested, response_key.get(item.name)))
+    for condition, fragment in selection.fragments.items():
+        items.append(InlineFragment(condition, value_selection(fragment, response_key)))
     return tuple(items)
 
 
@@ -101,10 +119,10 @@ def context_value(
     variable: str,
     argument: ContextArgument,
     levels_up: int,
-    setter_type: str,
+    setter_types: tuple[str, ...],
     selection: tuple[Selection, ...],
 ) -> ContextValue:
-    return ContextValue(variable, argument.type, levels_up, setter_type, selection)
+    return ContextValue(variable, argument.type, levels_up, setter_types, selection)
 
 
 def context_variable_definitions(values: Iterable[ContextValue]) -> list[str]:

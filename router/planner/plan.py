@@ -62,14 +62,14 @@ class ContextValue:
     """A ``@fromContext`` argument's value, read per entity from an object above it.
 
     The object is ``levels_up`` fields above the entity in the response (list items do not
-    count); ``selection`` is read from it when its ``__typename`` is ``setter_type`` (or it has
-    none). The value is sent as the GraphQL variable ``variable`` of type ``type``.
+    count); ``selection`` is read from it when its ``__typename`` is one of ``setter_types``
+    (or it has none). The value is sent as the GraphQL variable ``variable`` of type ``type``.
     """
 
     variable: str
     type: str
     levels_up: int
-    setter_type: str
+    setter_types: tuple[str, ...]  # the object types the setting type can be at runtime
     selection: tuple[Selection, ...]
 
 

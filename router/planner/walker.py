@@ -61,8 +61,8 @@ class Position:
     conditions: Conditions
     provided: NormalizedSelection | None  # fields @provides makes local here
     client: NormalizedSelection | None  # the client's selection here (for alias clashes)
-    # by context name: the positions of the nearest object above (or at) this one setting it
-    # (several when the walk reached that object in several subgraphs)
+    # by context name: the positions above (or at) this one whose object sets it, outermost
+    # first (an object the walk reached in several subgraphs has several)
     contexts: tuple[tuple[str, tuple[Position, ...]], ...] = ()
 
 
@@ -200,6 +200,7 @@ class Walker:
     ) -> set[int]:
         """Plan ``selection`` at ``position``; returns the groups that fetch any part of it."""
         self.budget.spend()
+        position = self._entering(position)
         if self.routes.is_interface_object(position.type_name, position.subgraph):
             return self._plan_interface_object(position, selection, planner_added)
         if is_abstract(self.supergraph, position.type_name):
@@ -696,8 +697,10 @@ class Walker:
             return position
         known = dict(position.contexts)
         for name in names:
-            same_object = [p for p in known.get(name, ()) if p.path == position.path]
-            known[name] = (*same_object, position)
+            setters = known.get(name, ())
+            if setters and _same_place(setters[-1], position):
+                continue
+            known[name] = (*setters, position)
         return replace(position, contexts=tuple(known.items()))
 
     def _contextual_target(
@@ -744,7 +747,10 @@ class Walker:
         dependencies: set[int] = set()
         chosen: list[tuple[ContextArgument, str, Position, NormalizedSelection]] = []
         for argument in arguments:
-            candidates = setters.get(argument.context)
+            # the nearest object strictly above the field's object
+            above = [p for p in setters.get(argument.context, ()) if p.path != position.path]
+            nearest = max((len(p.path) for p in above), default=-1)
+            candidates = tuple(p for p in above if len(p.path) == nearest)
             if not candidates:
                 raise PlanningError(
                     f"cannot plan field {position.type_name}.{item.name}: its argument "
@@ -786,7 +792,7 @@ class Walker:
                 variable,
                 argument,
                 levels_between(setter.path, child.group.merge_path),
-                setter.type_name,
+                tuple(self.supergraph.possible_types(setter.type_name)),
                 value_selection(required, keys),
             )
             if value not in child.group.context_values:
@@ -818,6 +824,14 @@ class Walker:
                 self._add_representation(added.selection, item.selection, nested_client)
         for condition, fragment in selection.fragments.items():
             self._add_representation(into.fragment(condition), fragment, client)
+
+
+def _same_place(first: Position, second: Position) -> bool:
+    return (
+        first.group is second.group
+        and first.selection is second.selection
+        and first.type_name == second.type_name
+    )
 
 
 def _field_names(selection: NormalizedSelection) -> set[str]:

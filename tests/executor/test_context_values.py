@@ -26,7 +26,7 @@ from .subgraphs.recording import RecordingApp
 FIXTURES = Path(__file__).resolve().parents[1] / "conformance" / "fixtures"
 
 CURRENCY = ContextValue(
-    "contextualArgument_1_0", "String", 1, "Store", (FieldSelection("currency"),)
+    "contextualArgument_1_0", "String", 1, ("Store",), (FieldSelection("currency"),)
 )
 
 
@@ -64,8 +64,8 @@ def test_entities_are_grouped_by_their_values_in_first_seen_order() -> None:
 
 def test_type_conditions_and_sub_selections_pick_the_value() -> None:
     by_type = (
-        ContextValue("v", "String", 0, "Store", (FieldSelection("region"),)),
-        ContextValue("v", "String", 0, "Marketplace", (FieldSelection("regionCode"),)),
+        ContextValue("v", "String", 0, ("Store",), (FieldSelection("region"),)),
+        ContextValue("v", "String", 0, ("Marketplace",), (FieldSelection("regionCode"),)),
     )
     data = {"m": {"__typename": "Marketplace", "regionCode": "uk"}}
     assert context_variables(data, ("m",), by_type) == {"v": "uk"}
@@ -73,7 +73,7 @@ def test_type_conditions_and_sub_selections_pick_the_value() -> None:
         "w",
         "AddressInput",
         0,
-        "Store",
+        ("Store",),
         (InlineFragment("Store", (FieldSelection("address", (FieldSelection("city"),)),)),),
     )
     data = {"s": {"__typename": "Store", "address": {"city": "Berlin", "zip": "10115"}}}

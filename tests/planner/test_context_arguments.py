@@ -55,11 +55,11 @@ def test_the_value_is_read_one_field_above_the_entities() -> None:
     plan = plan_operation(supergraph, parse("{ stores { products { label } } }"))
     [_, entity_fetch] = _fetches(plan.node)
     [value] = entity_fetch.context_values
-    assert (value.variable, value.type, value.levels_up, value.setter_type) == (
+    assert (value.variable, value.type, value.levels_up, value.setter_types) == (
         "contextualArgument_1_0",
         "String",
         1,
-        "Store",
+        ("Store",),
     )
     assert "label(currency:$contextualArgument_1_0)" in entity_fetch.operation
     assert "$contextualArgument_1_0:String" in entity_fetch.operation
