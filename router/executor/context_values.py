@@ -1,5 +1,6 @@
 """``@fromContext`` values: read per entity from the object above it that sets the context,
-and the entities grouped by the values they need (one subgraph request per distinct set)."""
+and the entities grouped by the values they need; several groups share one subgraph request
+(``batched_operation``: an aliased ``_entities`` per group)."""
 
 from __future__ import annotations
 
