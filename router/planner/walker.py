@@ -79,8 +79,9 @@ class Walker:
         self.aliases: dict[tuple[str, str], str] = {}
         self.routes = Routes(graph, budget)
         self.costs = CostModel(graph, self.routes, budget)
-        self.context_setters = contexts_by_type(self.supergraph)
-        self.context_variables = context_variable_names(self.supergraph)
+        uses_contexts = any(link.name == "context" for link in self.supergraph.links)
+        self.context_setters = contexts_by_type(self.supergraph) if uses_contexts else {}
+        self.context_variables = context_variable_names(self.supergraph) if uses_contexts else {}
         self.contextual_fields = {(key[1], key[2]) for key in self.context_variables}
 
     # -- roots ----------------------------------------------------------------------------
