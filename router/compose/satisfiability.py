@@ -9,8 +9,9 @@ cannot be reached from a vertex where it is selectable is unsatisfiable.
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from router.compose.errors import Diagnostics
 from router.federation.field_sets import FieldSelection
@@ -52,6 +53,7 @@ class State:
     vertices: frozenset[Vertex]
     path: tuple[PathStep, ...]
     operation: str = "query"
+    contexts: frozenset[str] = frozenset()  # set by a type on the path (@context)
 
 
 _MAX_LINE_LENGTH = 80  # graphql-js prints longer argument lists one per line
@@ -64,7 +66,7 @@ class _Walker:
     def __init__(self, supergraph: Supergraph, diagnostics: Diagnostics) -> None:
         self.supergraph = supergraph
         self.diagnostics = diagnostics
-        self.seen: set[tuple[str, frozenset[Vertex]]] = set()
+        self.seen: set[tuple[str, frozenset[Vertex], frozenset[str]]] = set()
         self.queue: deque[State] = deque()
         # Key jumps are answered by the federation core, as the planner's are (no labels: a
         # progressive @override's label is off).
@@ -73,6 +75,7 @@ class _Walker:
             LocalFields.build(supergraph, frozenset(), supergraph.field_sets)
         )
         self.reported: set[tuple[str, frozenset[str]]] = set()
+        self.contexts: dict[str, frozenset[str]] = {}
 
     def run(self) -> None:
         for operation, root in self.supergraph.root_types().items():
@@ -90,8 +93,14 @@ class _Walker:
                 "of the supergraph were not checked.",
             )
 
+    def set_contexts(self, named: NamedType) -> frozenset[str]:
+        found = self.contexts.get(named.name)
+        if found is None:
+            found = self.contexts[named.name] = set_contexts(self.supergraph, named)
+        return found
+
     def push(self, state: State) -> None:
-        marker = (state.type_name, state.vertices)
+        marker = (state.type_name, state.vertices, state.contexts)
         if marker in self.seen:
             return
         self.seen.add(marker)
@@ -164,6 +173,7 @@ class _Walker:
             return
         if not named.is_abstract:
             return
+        state = replace(state, contexts=state.contexts | self.set_contexts(named))
         object_like = frozenset(
             vertex
             for vertex in state.vertices
@@ -171,7 +181,10 @@ class _Walker:
             and definition.is_interface_object
         )
         if object_like:
-            self.check_fields(named, State(named.name, object_like, state.path, state.operation))
+            self.check_fields(
+                named,
+                State(named.name, object_like, state.path, state.operation, state.contexts),
+            )
         for runtime in self.supergraph.possible_types(named.name):
             runtime_type = self.supergraph.types.get(runtime)
             if runtime_type is None or runtime_type.inaccessible:
@@ -188,7 +201,15 @@ class _Walker:
                     self.report_unresolvable_implementation(named, vertex, state, step)
                 found.update(Vertex(runtime, graph) for graph in owners)
             if found:
-                self.push(State(runtime, frozenset(found), (*state.path, step), state.operation))
+                self.push(
+                    State(
+                        runtime,
+                        frozenset(found),
+                        (*state.path, step),
+                        state.operation,
+                        state.contexts,
+                    )
+                )
 
     def interface_owners(self, interface: NamedType, runtime: NamedType, start: str) -> list[str]:
         """Subgraphs with the real interface (and ``runtime`` implementing it) that an
@@ -225,6 +246,7 @@ class _Walker:
         return graph in runtime.implements.get(abstract.name, set())
 
     def check_fields(self, named: NamedType, state: State) -> None:
+        contexts = state.contexts | self.set_contexts(named)
         for merged in named.fields.values():
             if merged.inaccessible:
                 continue
@@ -233,24 +255,31 @@ class _Walker:
             for world in _override_worlds(merged):
                 found: set[Vertex] = set()
                 for vertex in state.vertices:
-                    found |= self.options(named, merged, vertex, world)
+                    found |= self.options(named, merged, vertex, world, contexts)
                 if not found:
                     failed_world = world
                     options = set()
                     break
                 options |= found
             if not options:
-                self.report(named, merged, state, failed_world)
+                self.report(named, merged, replace(state, contexts=contexts), failed_world)
                 continue
             target = named_type(merged.type)
             target_type = self.supergraph.types.get(target)
             if target_type is None or not target_type.is_composite:
                 continue
             step = self.field_step(merged)
-            self.push(State(target, frozenset(options), (*state.path, step), state.operation))
+            self.push(
+                State(target, frozenset(options), (*state.path, step), state.operation, contexts)
+            )
 
     def options(
-        self, named: NamedType, merged: Field, vertex: Vertex, overridden: bool | None = None
+        self,
+        named: NamedType,
+        merged: Field,
+        vertex: Vertex,
+        overridden: bool | None = None,
+        contexts: frozenset[str] = frozenset(),
     ) -> set[Vertex]:
         """Where the field's value can come from, starting at ``vertex``."""
         target = named_type(merged.type)
@@ -263,6 +292,8 @@ class _Walker:
             if graph not in resolving or not self.requirements_met(named, merged, graph):
                 continue
             source = merged.sources.get(graph)
+            if source is not None and not _contexts_met(source, contexts):
+                continue
             provides: tuple[FieldSelection, ...] = ()
             if source is not None and source.provides:
                 provides = self.field_sets.selections(source.provides)
@@ -318,7 +349,7 @@ class _Walker:
                 if graph in listed:
                     continue
                 listed.add(graph)
-                reasons = [self.why_not_here(named, merged, graph, overridden)]
+                reasons = [self.why_not_here(named, merged, graph, overridden, state.contexts)]
                 reasons.extend(self.why_not_moved(named, merged, graph, overridden))
                 if len(reasons) == 1:
                     blocks.append(f'- from subgraph "{graph}": {reasons[0]}')
@@ -336,7 +367,12 @@ class _Walker:
         )
 
     def why_not_here(
-        self, named: NamedType, merged: Field, graph: str, overridden: bool | None = None
+        self,
+        named: NamedType,
+        merged: Field,
+        graph: str,
+        overridden: bool | None = None,
+        contexts: frozenset[str] = frozenset(),
     ) -> str:
         coordinate = f"{named.name}.{merged.name}"
         source = merged.sources.get(graph)
@@ -357,6 +393,8 @@ class _Walker:
             return f'field "{coordinate}" is not resolvable because marked @external.'
         if source is not None and source.requires:
             return f'cannot satisfy @require conditions on field "{coordinate}".'
+        if source is not None and not _contexts_met(source, contexts):
+            return f'could not find a match for required context for field "{coordinate}".'
         return f'cannot find field "{coordinate}".'
 
     def why_not_moved(
@@ -393,6 +431,29 @@ class _Walker:
                     f'type "{named.name}" has no @key defined in subgraph "{graph}".'
                 )
         return reasons
+
+
+def set_contexts(supergraph: Supergraph, named: NamedType) -> frozenset[str]:
+    """The (subgraph-qualified) contexts a type sets: ``@context(name:)`` on it, on an
+    interface it implements or on a union it is a member of."""
+    setters = [named, *(supergraph.types[i] for i in named.interfaces if i in supergraph.types)]
+    setters += [t for t in supergraph.types.values() if named.name in t.members]
+    return frozenset(
+        match.group(1)
+        for setter in setters
+        for directive in setter.directives
+        if directive.name == "context"
+        for match in [_CONTEXT_NAME.search(directive.arguments)]
+        if match is not None
+    )
+
+
+def _contexts_met(source: FieldInSubgraph, contexts: frozenset[str]) -> bool:
+    """Whether every context the field's @fromContext arguments take is set above it."""
+    return all(argument.context in contexts for argument in source.context_arguments)
+
+
+_CONTEXT_NAME = re.compile(r'name:\s*"([^"]*)"')
 
 
 def _old_owner(source: FieldInSubgraph) -> bool:

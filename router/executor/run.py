@@ -16,6 +16,11 @@ from router.executor.compiled_plan import (
     CompiledPlan,
     CompiledSequence,
 )
+from router.executor.context_values import (
+    cached_batched_operation,
+    group_by_context,
+    split_batched_response,
+)
 from router.executor.entity_cache import EntityCache
 from router.executor.errors import (
     SUBREQUEST_MALFORMED_RESPONSE,
@@ -101,15 +106,26 @@ class PlanExecution:
         variables = self._variables
         return {name: variables[name] for name in fetch.variable_usages if name in variables}
 
-    async def _fetch(self, fetch: CompiledFetch, targets: list[Target]) -> None:
+    async def _fetch(
+        self,
+        fetch: CompiledFetch,
+        targets: list[Target],
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        if context is None and fetch.node.context_values:
+            await self._fetch_in_contexts(fetch, targets)
+            return
         variables = self._forwarded(fetch)
+        if context:
+            variables.update(context)
         collected: CollectedRepresentations | None = None
         if fetch.representation is not None:
             collected = collect_representations(targets, fetch.representation, fetch.input_rewrites)
             if not collected.representations:
                 return
             cache = self._cache
-            if cache is not None and cache.enabled_for(fetch.service):
+            # cached entities are keyed by representation alone: context values bypass it
+            if cache is not None and context is None and cache.enabled_for(fetch.service):
                 await self._fetch_entities_cached(fetch, variables, collected, cache)
                 return
             variables["representations"] = collected.representations
@@ -127,6 +143,38 @@ class PlanExecution:
             self._merge_entities(fetch, data, collected, errors)
         else:
             self._merge_root(fetch, data, targets, errors)
+
+    async def _fetch_in_contexts(self, fetch: CompiledFetch, targets: list[Target]) -> None:
+        """An entity fetch with @fromContext values: the entities grouped by the values they
+        need; one group is a plain fetch, several share one request (an aliased `_entities`
+        per group, see context_values.batched_operation)."""
+        assert fetch.representation is not None
+        groups: list[tuple[dict[str, Any], CollectedRepresentations]] = []
+        for values, part in group_by_context(self.data, targets, fetch.node.context_values):
+            collected = collect_representations(part, fetch.representation, fetch.input_rewrites)
+            if collected.representations:
+                groups.append((values, collected))
+        if len(groups) <= 1:
+            if groups:
+                values, _ = groups[0]
+                await self._fetch(fetch, targets, values)
+            return
+        batched = cached_batched_operation(fetch.node.operation, len(groups))
+        variables = self._forwarded(fetch)
+        for index, (values, collected) in enumerate(groups):
+            variables.update(batched.variables_of(index, collected.representations, values))
+        head: dict[str, Any] = {"query": batched.text}
+        if fetch.node.operation_name:
+            head["operationName"] = fetch.node.operation_name
+        head["variables"] = variables
+        result = await self._fetcher.fetch(fetch.service, orjson.dumps(head), self._headers)
+        if result.failure is not None:
+            self.errors.append(result.failure)
+            return
+        assert result.response is not None
+        answers = split_batched_response(result.response, len(groups))
+        for (_, collected), (data, errors) in zip(groups, answers, strict=True):
+            self._merge_entities(fetch, data, collected, errors)
 
     async def _fetch_entities_cached(
         self,

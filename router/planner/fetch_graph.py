@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from router.planner.normalize import Conditions
-from router.planner.plan import Rewrite
+from router.planner.plan import ContextValue, Rewrite
 from router.planner.selection_set import SelectionToFetch
 
 Path = tuple[str, ...]
@@ -38,6 +38,8 @@ class FetchGroup:
     input_rewrites: list[Rewrite] = field(default_factory=list)
     # More merge paths, for an entity fetch serving objects at several paths at once.
     extra_paths: list[Path] = field(default_factory=list)
+    # @fromContext arguments of its fields: variables set per entity (never merged away)
+    context_values: list[ContextValue] = field(default_factory=list)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -156,6 +158,9 @@ class FetchGraph:
         keeper.jump_points.extend(absorbed.jump_points)
         for rewrite in absorbed.input_rewrites:
             keeper.add_input_rewrite(rewrite)
+        for value in absorbed.context_values:
+            if value not in keeper.context_values:
+                keeper.context_values.append(value)
         for path in absorbed.paths:
             if path not in keeper.paths:
                 keeper.extra_paths.append(path)

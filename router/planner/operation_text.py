@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from router.planner.context_arguments import context_variable_definitions
 from router.planner.fetch_graph import FetchGroup
 from router.planner.field_conflicts import alias_conflicting_fields
 from router.planner.normalize import NO_CONDITIONS, NormalizedOperation
@@ -24,6 +25,7 @@ def fetch_node(
     usages = tuple(name for name in operation.variables if name in used)
     definitions = [operation.variables[name].text for name in usages]
     kind = "query" if group.is_entity else operation.kind
+    definitions += context_variable_definitions(group.context_values)
     if group.is_entity:
         definitions.insert(0, f"${REPRESENTATIONS}:[_Any!]!")
         body = f"{{_entities({REPRESENTATIONS}:${REPRESENTATIONS}){selection.print(implied)}}}"
@@ -43,6 +45,7 @@ def fetch_node(
         input_rewrites=tuple(group.input_rewrites),
         output_rewrites=renames,
         id=str(group.id),
+        context_values=tuple(group.context_values),
     )
 
 

@@ -58,6 +58,22 @@ Rewrite = ValueSetter | KeyRenamer
 
 
 @dataclass(frozen=True, slots=True)
+class ContextValue:
+    """A ``@fromContext`` argument's value, read per entity from an object above it.
+
+    The object is ``levels_up`` fields above the entity in the response (list items do not
+    count); ``selection`` is read from it when its ``__typename`` is one of ``setter_types``
+    (or it has none). The value is sent as the GraphQL variable ``variable`` of type ``type``.
+    """
+
+    variable: str
+    type: str
+    levels_up: int
+    setter_types: tuple[str, ...]  # the object types the setting type can be at runtime
+    selection: tuple[Selection, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FetchNode:
     service_name: str
     operation: str  # the document sent to the subgraph, built once at plan time
@@ -68,6 +84,7 @@ class FetchNode:
     input_rewrites: tuple[Rewrite, ...] = ()
     output_rewrites: tuple[Rewrite, ...] = ()
     id: str | None = None
+    context_values: tuple[ContextValue, ...] = ()  # per-entity variables (@fromContext)
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -15,6 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from router.planner.context_arguments import (
+    context_value,
+    context_variable_names,
+    contexts_by_type,
+    contextual_arguments,
+    levels_between,
+    selection_text,
+    value_selection,
+    with_context_arguments,
+)
 from router.planner.costs import INFEASIBLE, CostModel
 from router.planner.errors import BudgetTracker, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint, Path
@@ -33,6 +43,7 @@ from router.planner.plan import ValueSetter
 from router.planner.query_graph import FieldEdge, KeyEdge, QueryGraph
 from router.planner.routes import Routes
 from router.planner.selection_set import SelectionToFetch
+from router.supergraph.model import ContextArgument
 
 RESERVED_ALIAS_PREFIX = "__fedra_"
 
@@ -49,6 +60,9 @@ class Position:
     conditions: Conditions
     provided: NormalizedSelection | None  # fields @provides makes local here
     client: NormalizedSelection | None  # the client's selection here (for alias clashes)
+    # by context name: the positions above (or at) this one whose object sets it, outermost
+    # first (an object the walk reached in several subgraphs has several)
+    contexts: tuple[tuple[str, tuple[Position, ...]], ...] = ()
 
 
 class Walker:
@@ -64,6 +78,10 @@ class Walker:
         self.aliases: dict[tuple[str, str], str] = {}
         self.routes = Routes(graph, budget)
         self.costs = CostModel(graph, self.routes, budget)
+        uses_contexts = any(link.name == "context" for link in self.supergraph.links)
+        self.context_setters = contexts_by_type(self.supergraph) if uses_contexts else {}
+        self.context_variables = context_variable_names(self.supergraph) if uses_contexts else {}
+        self.contextual_fields = {(key[1], key[2]) for key in self.context_variables}
 
     # -- roots ----------------------------------------------------------------------------
 
@@ -182,6 +200,7 @@ class Walker:
     ) -> set[int]:
         """Plan ``selection`` at ``position``; returns the groups that fetch any part of it."""
         self.budget.spend()
+        position = self._entering(position)
         if self.routes.is_interface_object(position.type_name, position.subgraph):
             return self._plan_interface_object(position, selection, planner_added)
         if is_abstract(self.supergraph, position.type_name):
@@ -195,13 +214,20 @@ class Walker:
     ) -> set[int]:
         # work between two explored options can grow with the fetch graph: watch the clock too
         self.budget.check_deadline()
+        position = self._entering(position)
         touched = {position.group.id}
         local: list[tuple[NormalizedField, FieldEdge]] = []
         remote: list[NormalizedField] = []
+        contextual: list[tuple[NormalizedField, str, list[ContextArgument]]] = []
         for item in selection.fields.values():
             if item.name == TYPENAME:
                 self._add_typename(position, item, planner_added)
                 continue
+            if (position.type_name, item.name) in self.contextual_fields:
+                found = self._contextual_target(position, item)
+                if found is not None:
+                    contextual.append((item, *found))
+                    continue
             edge = self._local_edge(position, item.name)
             if edge is None or self._unreachable_below(position, item, edge):
                 remote.append(item)
@@ -230,6 +256,8 @@ class Walker:
         for item, edge in local:
             touched |= self._add_local_field(position, item, edge, planner_added)
         touched |= self._plan_jumps(position, jumps, planner_added)
+        for item, target, arguments in contextual:
+            touched |= self._plan_contextual(position, item, target, arguments, planner_added)
         for item, via in via_interfaces:
             edge = self.graph.field_edge(via.type_name, via.target, item.name)
             required: NormalizedSelection | None = None
@@ -515,6 +543,7 @@ class Walker:
             conditions=position.conditions | item.conditions,
             provided=self._provided_below(position, item, edge, child_type),
             client=child_client,
+            contexts=position.contexts,
         )
         return self.plan_at(child, item.selection, planner_added)
 
@@ -654,8 +683,123 @@ class Walker:
                 conditions=current.conditions,
                 provided=None,
                 client=current.client,
+                contexts=current.contexts,
             )
         return current
+
+    # -- @fromContext ----------------------------------------------------------------------
+
+    def _entering(self, position: Position) -> Position:
+        """The position, as the nearest setter of the contexts its type sets."""
+        names = self.context_setters.get(position.type_name)
+        if not names:
+            return position
+        known = dict(position.contexts)
+        for name in names:
+            setters = known.get(name, ())
+            if setters and _same_place(setters[-1], position):
+                continue
+            known[name] = (*setters, position)
+        return replace(position, contexts=tuple(known.items()))
+
+    def _contextual_target(
+        self, position: Position, item: NormalizedField
+    ) -> tuple[str, list[ContextArgument]] | None:
+        """The subgraph resolving a field with context arguments, and those arguments."""
+        options = self.graph.subgraphs_resolving(position.type_name, item.name)
+        options = sorted(options, key=lambda subgraph: subgraph != position.subgraph)
+        for subgraph in options:
+            arguments = contextual_arguments(
+                self.supergraph, position.type_name, item.name, subgraph
+            )
+            if arguments and self.routes.route(position.type_name, position.subgraph, subgraph):
+                return subgraph, arguments
+        return None
+
+    def _setter_resolving(
+        self, candidates: tuple[Position, ...], required: NormalizedSelection
+    ) -> Position:
+        """Of the positions of one setter object, the first whose subgraph resolves the
+        context's fields itself (no extra fetch for them); the nearest when none does."""
+        for candidate in candidates:
+            if all(
+                item.name == TYPENAME or self._local_edge(candidate, item.name) is not None
+                for item in required.fields.values()
+            ):
+                return candidate
+        return candidates[-1]
+
+    def _plan_contextual(
+        self,
+        position: Position,
+        item: NormalizedField,
+        target: str,
+        arguments: list[ContextArgument],
+        planner_added: bool,
+    ) -> set[int]:
+        """A field with context arguments: each context's selection is fetched at the object
+        setting it, and the field by an entity fetch whose request carries each value as a
+        variable set per entity: the fetch the walk is in when its entities are at or below
+        every setter fetched before it, otherwise a new one (even into the same subgraph)."""
+        setters = dict(position.contexts)
+        conditions = position.conditions | item.conditions
+        dependencies: set[int] = set()
+        chosen: list[tuple[ContextArgument, str, Position, NormalizedSelection]] = []
+        for argument in arguments:
+            # the nearest object strictly above the field's object
+            above = [p for p in setters.get(argument.context, ()) if p.path != position.path]
+            nearest = max((len(p.path) for p in above), default=-1)
+            candidates = tuple(p for p in above if len(p.path) == nearest)
+            if not candidates:
+                raise PlanningError(
+                    f"cannot plan field {position.type_name}.{item.name}: its argument "
+                    f'"{argument.name}" takes its value from context '
+                    f'"{argument.context.split("__", 1)[-1]}", which no type above it sets'
+                )
+            variable = self.context_variables[
+                (target, position.type_name, item.name, argument.name)
+            ]
+            text = selection_text(argument)
+            required = self.graph.field_sets.read(candidates[-1].type_name, text)
+            setter = self._setter_resolving(candidates, required)
+            setter.selection.add_field(TYPENAME)
+            guarded = replace(setter, conditions=conditions, contexts=())
+            dependencies |= self.plan_at(guarded, required, planner_added=True)
+            chosen.append((argument, variable, setter, required))
+        group = position.group
+        in_place = (
+            target == position.subgraph
+            and group.is_entity
+            and group.id not in dependencies
+            and all(
+                setter.group is not group and group.merge_path[: len(setter.path)] == setter.path
+                for _, _, setter, _ in chosen
+            )
+            and self.fetch_graph.may_depend_on(group, dependencies)
+        )
+        if in_place:
+            group.dependencies |= dependencies
+            child = position
+        else:
+            child = self._jump(position, target, dependencies, None, conditions)
+        bound: list[tuple[str, str]] = []
+        for argument, variable, setter, required in chosen:
+            keys = {
+                f.name: self._alias_for(setter.client, f, True) for f in required.fields.values()
+            }
+            value = context_value(
+                variable,
+                argument,
+                levels_between(setter.path, child.group.merge_path),
+                tuple(self.supergraph.possible_types(setter.type_name)),
+                value_selection(required, keys),
+            )
+            if value not in child.group.context_values:
+                child.group.context_values.append(value)
+            bound.append((argument.name, variable))
+        bound_item = replace(item, arguments=with_context_arguments(item.arguments, bound))
+        touched = {child.group.id} | dependencies
+        return touched | self._add_resolved_field(child, bound_item, planner_added, target)
 
     def _add_representation(
         self,
@@ -679,6 +823,14 @@ class Walker:
                 self._add_representation(added.selection, item.selection, nested_client)
         for condition, fragment in selection.fragments.items():
             self._add_representation(into.fragment(condition), fragment, client)
+
+
+def _same_place(first: Position, second: Position) -> bool:
+    return (
+        first.group is second.group
+        and first.selection is second.selection
+        and first.type_name == second.type_name
+    )
 
 
 def _field_names(selection: NormalizedSelection) -> set[str]:

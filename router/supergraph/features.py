@@ -7,11 +7,11 @@ it. Features linked without a purpose (``@tag``, ``@cost``/``@listSize``) are me
 printed, and never a reason to refuse.
 
 - ``link`` v1.0 and ``core`` v0.1/v0.2: how features are linked.
-- ``join`` v0.1 to v0.5: planning and execution (v0.5's ``contextArguments`` excepted, below).
+- ``join`` v0.1 to v0.5: planning and execution, v0.5's ``contextArguments`` included.
 - ``inaccessible`` v0.1/v0.2: removed from the API schema.
 - ``authenticated``, ``requiresScopes``, ``policy`` v0.1: enforced by router authorization.
-- ``context`` v0.1 is not implemented: the router does not pass ``@fromContext`` values to
-  subgraphs, so a supergraph linking it for SECURITY or EXECUTION is refused.
+- ``context`` v0.1: ``@context`` types and ``@fromContext`` arguments, planned and executed
+  (values read from the object setting the context, sent per entity).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ IMPLEMENTED_FEATURES: dict[str, frozenset[str]] = {
     "authenticated": frozenset({"v0.1"}),
     "requiresScopes": frozenset({"v0.1"}),
     "policy": frozenset({"v0.1"}),
+    "context": frozenset({"v0.1"}),
 }
 
 

@@ -32,6 +32,8 @@ class Case:
     subgraph_timeout_ms: int | None
     apollo_differs: str | None
     """Why @apollo/gateway's recorded answer is wrong; `expected` is then the correct one."""
+    gateway_unsupported: str | None = None
+    """Why @apollo/gateway cannot serve the fixture; `expected` is then the correct answer."""
 
     @property
     def id(self) -> str:
@@ -46,16 +48,18 @@ def iter_cases(fixture_names: list[str] | None = None) -> list[Case]:
     """Every recorded operation of every fixture (or of the fixtures named).
 
     `expected` is @apollo/gateway's recorded answer, except where the operation documents that
-    Apollo answers wrongly (`apollo_differs`): then it is the hand-checked correct answer.
+    Apollo answers wrongly (`apollo_differs`) or the gateway cannot serve the fixture at all
+    (`gatewayUnsupported`): then it is the hand-checked correct answer.
     """
     cases: list[Case] = []
     for fixture in all_fixtures(fixture_names):
+        unsupported = fixture.gateway_unsupported
         for operation in fixture.operations():
-            if not operation.expected_path.exists():
-                continue
             expected_path = operation.expected_path
-            if operation.apollo_differs is not None:
+            if operation.apollo_differs is not None or unsupported is not None:
                 expected_path = operation.correct_path
+            if not expected_path.exists():
+                continue
             cases.append(
                 Case(
                     fixture_dir=fixture.path,
@@ -67,6 +71,7 @@ def iter_cases(fixture_names: list[str] | None = None) -> list[Case]:
                     expected=orjson.loads(expected_path.read_bytes()),
                     subgraph_timeout_ms=fixture.subgraph_timeout_ms,
                     apollo_differs=operation.apollo_differs,
+                    gateway_unsupported=unsupported,
                 )
             )
     return cases

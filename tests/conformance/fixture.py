@@ -1,7 +1,9 @@
 """The on-disk layout of one conformance fixture.
 
 fixtures/<feature>/
-    fixture.json               optional: {"description": ..., "subgraphTimeoutMs": ...}
+    fixture.json               optional: {"description": ..., "subgraphTimeoutMs": ...,
+                                          "gatewayUnsupported": why @apollo/gateway cannot
+                                          serve the supergraph}
     subgraphs/<name>.graphql   subgraph SDL
     subgraphs/<name>.py        its data and resolvers (see runtime.spec)
     supergraph.graphql         composed by @apollo/composition
@@ -10,7 +12,9 @@ fixtures/<feature>/
                                           "apolloDiffers": why Apollo's answer is wrong}
     operations/<op>.expected.json   @apollo/gateway's response
     operations/<op>.apollo-plan.txt Apollo's query plan, for reference
-    operations/<op>.correct.json    only with apolloDiffers: the correct response
+    operations/<op>.correct.json    with apolloDiffers or gatewayUnsupported: the correct
+                                    response (gatewayUnsupported: no expected.json, and the
+                                    plan is @apollo/query-planner's, as Apollo Router plans)
 """
 
 from __future__ import annotations
@@ -83,6 +87,12 @@ class Fixture:
     def subgraph_timeout_ms(self) -> int | None:
         timeout = self.config.get("subgraphTimeoutMs")
         return int(timeout) if timeout is not None else None
+
+    @property
+    def gateway_unsupported(self) -> str | None:
+        """Why @apollo/gateway refuses the supergraph (a feature only Apollo Router serves)."""
+        reason = self.config.get("gatewayUnsupported")
+        return str(reason) if reason is not None else None
 
     @property
     def supergraph_path(self) -> Path:

@@ -14,6 +14,7 @@ from .fixture import Fixture, Operation, placeholder_url
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 NODE_TIMEOUT_S = 180
+PLANNER_SCRIPT = NODE_DIR.parent / "planner" / "apollo_planner.mjs"
 
 
 def node_unavailable_reason() -> str | None:
@@ -73,3 +74,19 @@ def run_gateway(
     }
     output = _run_node("gateway.mjs", payload)
     return [GatewayResult(item["response"], item["plan"]) for item in output["results"]]
+
+
+def plan_with_query_planner(fixture: Fixture, operations: list[Operation]) -> list[str]:
+    """@apollo/query-planner's plan for each operation (as Apollo Router plans: with the
+    router's supported features), "ERROR <message>" where it refuses one."""
+    payload = {
+        "fixture": {
+            "supergraph": fixture.supergraph_path.read_text(encoding="utf-8"),
+            "operations": {operation.name: operation.query for operation in operations},
+        }
+    }
+    output = _run_node(str(PLANNER_SCRIPT), payload)
+    plans = output["fixture"]
+    if isinstance(plans, str):
+        raise RuntimeError(f"@apollo/query-planner refused {fixture.name}: {plans}")
+    return [str(plans[operation.name]) for operation in operations]

@@ -195,7 +195,8 @@ def _check_variables(fetch: FetchNode) -> None:
 
     visit(operation.selection_set, _Uses())
     assert declared == used, f"{fetch.operation}: declares {declared}, uses {used}"
-    expected = declared - {"representations"}
+    # @fromContext values are set per entity by the router, not forwarded from the client
+    expected = declared - {"representations"} - {v.variable for v in fetch.context_values}
     assert set(fetch.variable_usages) == expected, fetch.operation
 
 

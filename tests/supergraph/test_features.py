@@ -23,6 +23,7 @@ def test_implemented_features_pass() -> None:
         Link("https://specs.apollo.dev/authenticated/v0.1", purpose="SECURITY"),
         Link("https://specs.apollo.dev/requiresScopes/v0.1", purpose="SECURITY"),
         Link("https://specs.apollo.dev/policy/v0.1", purpose="SECURITY"),
+        Link("https://specs.apollo.dev/context/v0.1", purpose="SECURITY"),
         Link("https://specs.apollo.dev/cost/v0.1"),  # metadata: no purpose
         Link("https://example.com/anything/v1.0"),
     ]
@@ -33,7 +34,7 @@ def test_implemented_features_pass() -> None:
 @pytest.mark.parametrize(
     "link",
     [
-        Link("https://specs.apollo.dev/context/v0.1", purpose="SECURITY"),
+        Link("https://specs.apollo.dev/context/v0.2", purpose="SECURITY"),
         Link("https://specs.apollo.dev/join/v0.9", purpose="EXECUTION"),
         Link("https://specs.apollo.dev/authenticated/v0.2", purpose="SECURITY"),
         Link("https://example.com/acl/v1.0", purpose="SECURITY"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from router.compose.merge.context import MergeContext, subgraph_list
 from router.compose.merge.decorations import merge_decorations
 from router.compose.subgraph import SubgraphSchema, SubgraphType
-from router.supergraph.model import NamedType, TypeInSubgraph, TypeKind
+from router.supergraph.model import AppliedDirective, NamedType, TypeInSubgraph, TypeKind
 
 
 def _shell(
@@ -32,6 +32,10 @@ def merge_union(
     for subgraph, subgraph_type in definitions:
         for member in subgraph_type.members:
             named.members.setdefault(member, set()).add(subgraph.name)
+        for context_name in subgraph_type.contexts:
+            named.directives.append(
+                AppliedDirective("context", f'name: "{subgraph.name}__{context_name}"')
+            )
     graphs = [subgraph.name for subgraph, _ in definitions]
     for member, member_graphs in named.members.items():
         missing = [graph for graph in graphs if graph not in member_graphs]

@@ -1,12 +1,17 @@
 """@context and @fromContext in one subgraph: CONTEXT_NAME_INVALID, CONTEXT_NOT_SET,
-NO_CONTEXT_IN_SELECTION and CONTEXT_NO_RESOLVABLE_KEY."""
+NO_CONTEXT_IN_SELECTION and CONTEXT_NO_RESOLVABLE_KEY (CONTEXT_INVALID_SELECTION: in
+context_selection)."""
 
 from __future__ import annotations
 
 import re
+from typing import cast
+
+from graphql import ConstDirectiveNode, Node, StringValueNode
 
 from router.compose.errors import Diagnostics
 from router.compose.subgraph import SubgraphInputValue, SubgraphSchema, SubgraphType
+from router.compose.validate.context_selection import validate_context_selection
 from router.supergraph.model import TypeKind
 
 _IGNORED = r"(?:[\n\r\t ,]|#[^\n\r]*)*"
@@ -32,7 +37,7 @@ def validate_contexts(subgraph: SubgraphSchema, diagnostics: Diagnostics) -> Non
                 "CONTEXT_NAME_INVALID",
                 f"[{subgraph.name}] {message}",
                 subgraph.name,
-                subgraph_type.node,
+                _application(subgraph_type.node, "name", name) or subgraph_type.node,
             )
     for subgraph_type in subgraph.types.values():
         for subgraph_field in subgraph_type.fields.values():
@@ -50,8 +55,22 @@ def _check(
     names: set[str],
     diagnostics: Diagnostics,
 ) -> None:
+    # located at the @fromContext application, as Apollo does
+    application = _application(argument.node, "field", argument.from_context or "")
+
     def error(code: str, message: str) -> None:
-        diagnostics.error(code, f"[{subgraph.name}] {message}", subgraph.name, argument.node)
+        diagnostics.error(
+            code, f"[{subgraph.name}] {message}", subgraph.name, application or argument.node
+        )
+
+    def selection_error(message: str) -> None:
+        # located at the argument, as Apollo does
+        diagnostics.error(
+            "CONTEXT_INVALID_SELECTION",
+            f"[{subgraph.name}] {message}",
+            subgraph.name,
+            argument.node,
+        )
 
     if parent.kind is not TypeKind.OBJECT or parent.interface_object:
         error(
@@ -86,6 +105,16 @@ def _check(
             "CONTEXT_NOT_SET",
             f'Context "{match.group(1)}" is used at location "{coordinate}" but is never set.',
         )
+    else:
+        validate_context_selection(
+            subgraph,
+            match.group(1),
+            coordinate,
+            argument.type,
+            match.group(2),
+            [t for t in subgraph.types.values() if match.group(1) in t.contexts],
+            selection_error,
+        )
     if not any(key.resolvable for key in parent.keys):
         diagnostics.error(
             "CONTEXT_NO_RESOLVABLE_KEY",
@@ -94,3 +123,16 @@ def _check(
             subgraph.name,
             parent.node,
         )
+
+
+def _application(node: Node, argument: str, value: str) -> ConstDirectiveNode | None:
+    """The directive on ``node`` whose string ``argument`` is ``value``."""
+    for directive in getattr(node, "directives", None) or ():
+        for item in directive.arguments or ():
+            if (
+                item.name.value == argument
+                and isinstance(item.value, StringValueNode)
+                and item.value.value == value
+            ):
+                return cast(ConstDirectiveNode, directive)
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from router.compose.context_selections import fields_read_by_contexts
 from router.compose.errors import Diagnostics
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.merge.context import subgraph_list
@@ -40,11 +41,13 @@ def _interface_fields(subgraph: SubgraphSchema) -> set[tuple[str, str]]:
 def validate_external_used(
     subgraph: SubgraphSchema, selected: list[SelectedField], diagnostics: Diagnostics
 ) -> None:
-    """EXTERNAL_UNUSED: an @external field no key, @requires, @provides or interface needs."""
+    """EXTERNAL_UNUSED: an @external field no key, @requires, @provides, @fromContext or
+    interface needs."""
     if subgraph.fed1:
         return
     used = _key_fields(subgraph) | _interface_fields(subgraph)
     used.update((item.parent, item.field.name) for item in selected)
+    used.update((item.parent, item.field.name) for item in fields_read_by_contexts(subgraph))
     for subgraph_type in subgraph.types.values():
         for subgraph_field in subgraph_type.fields.values():
             if not subgraph_field.external or (subgraph_type.name, subgraph_field.name) in used:

@@ -12,7 +12,12 @@ from router.planner.fetch_graph import FetchGraph
 
 def merge_children_into_parents(graph: FetchGraph, is_mutation: bool) -> None:
     for group in list(graph.groups.values()):
-        if not group.is_entity or group.uses_requires or not group.jump_points:
+        if (
+            not group.is_entity
+            or group.uses_requires
+            or group.context_values
+            or not group.jump_points
+        ):
             continue
         parents = {point.parent for point in group.jump_points}
         if len(parents) != 1 or group.dependencies != parents:

@@ -49,6 +49,8 @@ def _mergeable(first: FetchGroup, second: FetchGroup) -> bool:
         and representations_compatible(first.requires, second.requires)
         and selections_compatible(first.selection, second.selection)
         and first.input_rewrites == second.input_rewrites
+        and not first.context_values
+        and not second.context_values
     )
 
 
