@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from router.compose.fieldset import FieldSetError, parse_field_set
 from router.compose.fieldset_walk import SelectedField, walk_field_set
 from router.compose.subgraph import SubgraphSchema
+from router.federation.field_sets import FieldSetError
 
 _CONTEXT_REFERENCE = re.compile(r"\s*\$([_A-Za-z][_0-9A-Za-z]*)(.*)", re.DOTALL)
 
@@ -44,7 +44,7 @@ def fields_read_by_contexts(subgraph: SubgraphSchema) -> list[SelectedField]:
     reached: list[SelectedField] = []
     for item in context_selections(subgraph):
         try:
-            selections = parse_field_set(item.selection)
+            selections = subgraph.field_sets.parse(item.selection).selections
         except FieldSetError:
             continue  # reported by the @fromContext validation
         reached.extend(walk_field_set(subgraph, item.setter, selections, lambda _: None))

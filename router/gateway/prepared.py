@@ -58,6 +58,7 @@ class PreparedOperation:
         if self._signature is None and self.operation is not None and self.schema is not None:
             self._signature = operation_signature(self.schema, self.operation, self.fragments)
         return self._signature
+
     # The operation as planned (authorization may have filtered it; None: the operation itself).
     planned_operation: OperationDefinitionNode | None = None
     planned_fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)

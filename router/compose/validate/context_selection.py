@@ -22,8 +22,8 @@ from graphql import (
     parse,
 )
 
-from router.compose.merge.type_references import named_type
 from router.compose.subgraph import SubgraphSchema, SubgraphType
+from router.federation.type_refs import named_type
 from router.supergraph.model import TypeKind
 
 Report = Callable[[str], None]
