@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     except (HookError, AuthConfigError, ValueError) as error:
         print(f"fedra serve: {error}", file=sys.stderr)
         return 2
-    if supergraph:
+    if supergraph and registry is None:
         try:
             refused = unsupported_features_message(read_supergraph_file(supergraph).links)
             if refused is not None:

@@ -62,7 +62,7 @@ class RegistrySourceConfig(Section):
 class SupergraphConfig(Section):
     path: str | None = None
     watch: bool = True
-    registry: RegistrySourceConfig | None = None  # instead of ``path``
+    registry: RegistrySourceConfig | None = None  # when set, followed instead of ``path``
 
 
 class SubgraphConfig(Section):
@@ -284,9 +284,7 @@ class RouterConfig(Section):
     usage_reporting: UsageReportingConfig = UsageReportingConfig()
 
     @model_validator(mode="after")
-    def _one_supergraph_source(self) -> RouterConfig:
-        if self.supergraph.path is not None and self.supergraph.registry is not None:
-            raise ValueError("give one of supergraph.path or supergraph.registry, not both")
+    def _usage_has_a_registry(self) -> RouterConfig:
         if self.usage_reporting.enabled and self.supergraph.registry is None:
             raise ValueError("usage_reporting needs supergraph.registry (where to report)")
         return self

@@ -76,6 +76,11 @@ def create_app(
         raise ValueError(
             "no supergraph: give supergraph_path or set supergraph.path or supergraph.registry"
         )
+    if registry_config is not None and path is not None:
+        logger.warning(
+            "supergraph.path is ignored: the supergraph comes from the registry",
+            extra={"path": str(path), "registry": registry_config.url},
+        )
     services = build_services(config, subgraph_transports_override)
     source: SupergraphFile | None = None
     registry: RegistrySource | None = None

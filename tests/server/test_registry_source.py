@@ -81,9 +81,11 @@ async def until(condition: object, seconds: float = 10.0) -> float:
 async def test_the_router_serves_the_registry_supergraph_and_follows_its_changes(
     tmp_path: Path, supergraph_sdl: str
 ) -> None:
+    # a supergraph file configured too (as the project's router.yaml has) is ignored
+    settings = {"FEDRA_SUPERGRAPH__PATH": str(tmp_path / "absent.graphql")}
     async with (
         fake_registry(supergraph_sdl) as registry,
-        registry_router(tmp_path, registry) as (client, app),
+        registry_router(tmp_path, registry, settings) as (client, app),
     ):
         ready = (await client.get("/ready")).json()
         assert ready["generation"] == 1
@@ -189,10 +191,9 @@ async def test_a_cached_state_starts_the_router_while_the_registry_is_down(
             assert not await serves_top_products(client)
         assert cache.exists()
         registry.fail_with = 503
-        started = time.monotonic()
         async with registry_router(tmp_path / "second", registry, settings) as (client, app):
-            # served from the cache after startup_timeout (1 s) without an answer
-            assert time.monotonic() - started < 5
+            # served from the cache after startup_timeout (1 s), the registry never answering
+            assert app.state.registry_source.last_success is None
             assert (await client.get("/ready")).status_code == 200
             assert not await serves_top_products(client)
             users = (await client.post("/graphql", json=USERS)).json()
@@ -275,14 +276,7 @@ async def test_subgraph_requests_are_balanced_over_the_instances_the_registry_li
         )
 
 
-def test_the_configuration_takes_one_supergraph_source_and_usage_needs_a_registry() -> None:
-    with pytest.raises(ConfigError, match="not both"):
-        config_from(
-            {
-                "FEDRA_SUPERGRAPH__PATH": "supergraph.graphql",
-                "FEDRA_SUPERGRAPH__REGISTRY__URL": "http://registry:4100",
-            }
-        )
+def test_usage_reporting_needs_a_registry_and_instances_are_configurable() -> None:
     with pytest.raises(ConfigError, match=r"usage_reporting needs supergraph\.registry"):
         config_from({"FEDRA_USAGE_REPORTING__ENABLED": "true"})
     config = config_from(
