@@ -79,9 +79,14 @@ def create_app(
         startup += [feed.start, relay.start]
         shutdown += [relay.stop, feed.stop]
     elif run_handlers:
-        dispatcher = EmbeddedDispatcher(database, Fulfilment(database, products, fulfilment), hub)
+        # Its own engine: the background reads and handlers never queue behind (or count
+        # among) the requests' connections.
+        background = Database(database.url, metadata)
+        dispatcher = EmbeddedDispatcher(
+            background, Fulfilment(background, products, fulfilment), hub
+        )
         startup.append(dispatcher.start)
-        shutdown.append(dispatcher.stop)
+        shutdown += [dispatcher.stop, background.dispose]
     shutdown.append(products.aclose)
 
     def make_context(session: RequestSession, identity: Identity) -> OrdersContext:

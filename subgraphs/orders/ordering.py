@@ -44,7 +44,7 @@ from subgraphs.shared.timestamps import utc_now
 from .access import may_access
 from .models import OrderItemRow, OrderRow, OrderStatusValue
 from .outbox import record_event
-from .products_client import ProductsClient, StockLine, StockReservation
+from .products_client import NotSent, ProductsClient, StockLine, StockReservation
 from .transitions import transition
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,9 @@ async def place_order(
 
 
 def _refused(error: BaseException) -> bool:
+    """Products refused the call or never got it: nothing was reserved."""
+    if isinstance(error, NotSent):
+        return True
     return isinstance(error, GraphQLError) and (error.extensions or {}).get("code") in REFUSALS
 
 

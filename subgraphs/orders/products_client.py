@@ -73,6 +73,10 @@ class StockReservation:
     lines: tuple[ReservedLine, ...]
 
 
+class NotSent(GraphQLError):
+    """The call never reached products' data: no credential, or products refused it."""
+
+
 def products_url_from_env() -> str:
     return os.environ.get("PRODUCTS_URL", DEFAULT_PRODUCTS_URL)
 
@@ -167,9 +171,9 @@ class ProductsClient:
             token = await self._service_token(stale=token)
             response = await self._post(query, variables, token)
             if _refused_credentials(response):
-                raise coded_error(
+                raise NotSent(
                     "The products service refused the orders service's credential",
-                    UPSTREAM_ERROR,
+                    extensions={"code": UPSTREAM_ERROR},
                 )
         try:
             body = response.json()
@@ -195,8 +199,9 @@ class ProductsClient:
                 return await self._tokens.refresh(stale)
             return await self._tokens.token()
         except ServiceTokenError as error:
-            raise coded_error(
-                f"The orders service has no credential for products: {error}", UPSTREAM_ERROR
+            raise NotSent(
+                f"The orders service has no credential for products: {error}",
+                extensions={"code": UPSTREAM_ERROR},
             ) from error
 
     async def _post(self, query: str, variables: dict[str, Any], token: str) -> httpx.Response:
