@@ -16,6 +16,7 @@ from router.config.authorization import AuthorizationConfig
 from router.config.entity_cache import EntityCacheConfig
 from router.config.resilience import DemandControlConfig, ErrorsConfig
 from router.config.sections import Section
+from router.config.subscriptions import SubscriptionsConfig
 from router.config.traffic_shaping import TrafficShapingConfig
 
 
@@ -246,6 +247,7 @@ class RouterConfig(Section):
     development: bool = False  # `fedra dev`: subgraph errors unmasked by default
     errors: ErrorsConfig = ErrorsConfig()
     demand_control: DemandControlConfig = DemandControlConfig()
+    subscriptions: SubscriptionsConfig = SubscriptionsConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

@@ -73,3 +73,7 @@ class GatewayOptions:
     reject_unauthorized: bool = False
     # Builds the operation guard for a supergraph (demand control); None: no guard.
     operation_guard: Callable[[Supergraph], OperationGuard] | None = None
+    # Subscriptions: subgraph name -> WebSocket URL (default: its URL with ws:// or wss://).
+    subscription_urls: dict[str, str] = field(default_factory=dict)
+    subscription_connect_timeout: float = 10.0  # the upgrade and `connection_ack`
+    subscription_max_message_bytes: int = 1_000_000

@@ -27,7 +27,6 @@ from router.gateway.errors import (
     GRAPHQL_VALIDATION_FAILED,
     INTROSPECTION_DISABLED,
     INVALID_GRAPHQL,
-    OPERATION_NOT_SUPPORTED,
     QUERY_PLANNING_FAILED,
     from_graphql_error,
     request_error,
@@ -136,10 +135,6 @@ class OperationPreparer:
         no_root_type = root_type_error(self.schema, operation.operation)
         if no_root_type is not None:
             return PreparedOperation(errors=[no_root_type])
-        if operation.operation is OperationType.SUBSCRIPTION:
-            return PreparedOperation(
-                errors=[request_error("Subscriptions are not supported.", OPERATION_NOT_SUPPORTED)]
-            )
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }

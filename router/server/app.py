@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from router.auth.authenticate import Authenticator
@@ -43,6 +43,8 @@ from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
 from router.server.services import RouterServices
 from router.server.subgraph_transport import in_process_transports
+from router.server.subscriptions.limits import ConnectionLimiter
+from router.server.subscriptions.websocket import GraphQLWebSocket
 from router.server.supergraph_source import SupergraphFile
 from router.server.tracing import RouterTracing
 from router.supergraph import Supergraph
@@ -110,11 +112,14 @@ def create_app(
         return Response(payload, media_type=content_type)
 
     server = config.server
-    routes: list[Route | Mount] = [
+    routes: list[Route | Mount | WebSocketRoute] = [
         Route(server.graphql_path, endpoint.handle, methods=["GET", "POST"]),
         Route(server.health_path, health, methods=["GET"]),
         Route(server.ready_path, ready, methods=["GET"]),
     ]
+    if config.subscriptions.enabled and services.subscription_connections is not None:
+        websocket = GraphQLWebSocket(services, services.subscription_connections)
+        routes.append(WebSocketRoute(config.subscriptions.websocket_path, websocket.handle))
     invalidation = config.entity_cache.invalidation
     if services.entity_store is not None and invalidation.enabled:
         endpoint_ = InvalidationEndpoint(services.entity_store, invalidation)
@@ -180,6 +185,9 @@ def build_services(
             authorization=config.authorization.enabled,
             reject_unauthorized=config.authorization.reject_unauthorized,
             operation_guard=build_guard if demand.enabled else None,
+            subscription_urls=dict(config.subscriptions.subgraph_urls),
+            subscription_connect_timeout=config.subscriptions.subgraph_connect_timeout,
+            subscription_max_message_bytes=config.subscriptions.max_message_bytes,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store
@@ -220,6 +228,7 @@ def build_services(
         entity_store=entity_cache.store if entity_cache is not None else None,
         authenticator=Authenticator(jwt_config) if jwt_config is not None else None,
         identity=identity,
+        subscription_connections=ConnectionLimiter(config.subscriptions.max_connections_per_client),
     )
 
 

@@ -14,6 +14,7 @@ from router.server.hooks import HookChain
 from router.server.metrics import RouterMetrics
 from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
+from router.server.subscriptions.limits import ConnectionLimiter
 from router.server.tracing import RouterTracing
 
 
@@ -31,6 +32,8 @@ class RouterServices:
     entity_store: EntityStore | None = None
     authenticator: Authenticator | None = None  # None: authentication is off
     identity: IdentityForwarding | None = None
+    # open subscription connections (WebSocket, SSE, multipart) per client address
+    subscription_connections: ConnectionLimiter | None = None
 
     async def aclose(self) -> None:
         await self.holder.aclose()
