@@ -33,6 +33,10 @@ class OrderFeed:
         for queue in self.queues.get(str(order["id"]), []):
             queue.put_nowait(order)
 
+    def drop(self, order_id: str) -> None:
+        for queue in self.queues.get(order_id, []):
+            queue.put_nowait({"drop": True})
+
     def finish(self, order_id: str) -> None:
         for queue in self.queues.get(order_id, []):
             queue.put_nowait(None)
@@ -90,11 +94,15 @@ class Subscription:
         feed: OrderFeed = info.context["feed"]
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         feed.queues.setdefault(str(order_id), []).append(queue)
+        feed.connection_headers.append(dict(info.context["request"].headers))
         feed.subscribed.set()
         try:
             while True:
                 value = await queue.get()
                 if value is None:
+                    return
+                if value.get("drop"):  # the subgraph drops the socket mid-subscription
+                    await info.context["request"].close(code=1011)
                     return
                 yield _order(value)
         finally:
@@ -109,11 +117,8 @@ def feed_sdl() -> str:
 
 
 def create_feed_app(feed: OrderFeed) -> FastAPI:
-    async def context(request: Any = None, websocket: Any = None) -> dict[str, Any]:
-        connection = websocket if websocket is not None else request
-        if websocket is not None:
-            feed.connection_headers.append(dict(websocket.headers))
-        return {"feed": feed, "connection": connection}
+    async def context() -> dict[str, Any]:
+        return {"feed": feed}  # merged with Strawberry's own ("request": the WebSocket)
 
     router: GraphQLRouter[Any, None] = GraphQLRouter(
         SCHEMA,

@@ -69,9 +69,12 @@ async def _sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, str]
 
 async def test_sse_events_carry_fields_of_other_subgraphs(stack: SubscriptionStack) -> None:
     body = {"query": ORDER_SUBSCRIPTION, "variables": {"id": "7"}}
-    async with httpx.AsyncClient(timeout=10) as client, client.stream(
-        "POST", stack.url, json=body, headers={"accept": "text/event-stream"}
-    ) as response:
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream(
+            "POST", stack.url, json=body, headers={"accept": "text/event-stream"}
+        ) as response,
+    ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         events = _sse_events(response)
@@ -102,9 +105,10 @@ async def _multipart_payloads(response: httpx.Response) -> AsyncIterator[dict[st
 async def test_multipart_events_carry_fields_of_other_subgraphs(stack: SubscriptionStack) -> None:
     body = {"query": ORDER_SUBSCRIPTION, "variables": {"id": "7"}}
     accept = 'multipart/mixed;subscriptionSpec="1.0", application/json'
-    async with httpx.AsyncClient(timeout=10) as client, client.stream(
-        "POST", stack.url, json=body, headers={"accept": accept}
-    ) as response:
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream("POST", stack.url, json=body, headers={"accept": accept}) as response,
+    ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("multipart/mixed")
         parts = _multipart_payloads(response)
