@@ -282,13 +282,8 @@ class Gateway:
                 return {"errors": [refused]}
         plan = prepared.plan
         if plan is None or plan.subscription is None:
-            # everything selected was removed for this caller: one response, then done
-            return await self.execute(
-                request,
-                subgraph_headers=subgraph_headers,
-                principal=principal,
-                policies=policies,
-            )
+            # the root field was removed for this caller: one response (null, its errors)
+            return await self._run(prepared, request, coerced, subgraph_headers, principal)
         subscription = plan.subscription
         shape = prepared.shape_for(coerced)
         variables = prepared.forwarded_variables(request.variables or {})

@@ -42,6 +42,7 @@ from router.server.operation_limits import limit_rules
 from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
 from router.server.services import RouterServices
+from router.server.shutdown import listen_for_shutdown
 from router.server.subgraph_transport import in_process_transports
 from router.server.subscriptions.limits import ConnectionLimiter
 from router.server.subscriptions.websocket import GraphQLWebSocket
@@ -74,6 +75,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         source.load()
+        stop_listening = listen_for_shutdown(services.end_subscriptions)
         stop = asyncio.Event()
         watcher: asyncio.Task[None] | None = None
         if config.supergraph.watch:
@@ -81,6 +83,7 @@ def create_app(
         try:
             yield
         finally:
+            stop_listening()
             stop.set()
             if watcher is not None:
                 watcher.cancel()

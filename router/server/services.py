@@ -8,6 +8,7 @@ from router.auth.authenticate import Authenticator
 from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.executor.entity_cache import EntityStore
+from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN
 from router.server.apq import PersistedQueryStore
 from router.server.header_rules import HeaderPropagation
 from router.server.hooks import HookChain
@@ -34,6 +35,14 @@ class RouterServices:
     identity: IdentityForwarding | None = None
     # open subscription connections (WebSocket, SSE, multipart) per client address
     subscription_connections: ConnectionLimiter | None = None
+
+    def end_subscriptions(self) -> None:
+        """End the live subscriptions (the router is shutting down): each gets an error."""
+        current = self.holder.current
+        if current is not None:
+            current.gateway.end_subscriptions(
+                "The router is shutting down: subscribe again.", SUBSCRIPTION_SHUTDOWN
+            )
 
     async def aclose(self) -> None:
         await self.holder.aclose()

@@ -11,7 +11,7 @@ from typing import Any
 import strawberry
 from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Authenticated, Key
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 
@@ -85,28 +85,39 @@ class Query:
         return "1"
 
 
+async def _updates(info: Info[Any, None], order_id: str) -> AsyncGenerator[Order | None, None]:
+    feed: OrderFeed = info.context["feed"]
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    feed.queues.setdefault(order_id, []).append(queue)
+    feed.connection_headers.append(dict(info.context["request"].headers))
+    feed.subscribed.set()
+    try:
+        while True:
+            value = await queue.get()
+            if value is None:
+                return
+            if value.get("drop"):  # the subgraph drops the socket mid-subscription
+                await info.context["request"].close(code=1011)
+                return
+            yield _order(value)
+    finally:
+        feed.queues[order_id].remove(queue)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription
     async def order_updated(
         self, info: Info[Any, None], order_id: strawberry.ID
     ) -> AsyncGenerator[Order | None, None]:
-        feed: OrderFeed = info.context["feed"]
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        feed.queues.setdefault(str(order_id), []).append(queue)
-        feed.connection_headers.append(dict(info.context["request"].headers))
-        feed.subscribed.set()
-        try:
-            while True:
-                value = await queue.get()
-                if value is None:
-                    return
-                if value.get("drop"):  # the subgraph drops the socket mid-subscription
-                    await info.context["request"].close(code=1011)
-                    return
-                yield _order(value)
-        finally:
-            feed.queues[str(order_id)].remove(queue)
+        async for order in _updates(info, str(order_id)):
+            yield order
+
+    @strawberry.subscription(directives=[Authenticated()])
+    async def private_updates(self, info: Info[Any, None]) -> AsyncGenerator[Order | None, None]:
+        """Signed-in callers only (the router enforces @authenticated); order id "private"."""
+        async for order in _updates(info, "private"):
+            yield order
 
 
 SCHEMA = strawberry.federation.Schema(query=Query, subscription=Subscription)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,9 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from router.compose import SubgraphSource, compose
 from router.server import create_app
+from router.server.shutdown import GracefulServer
 from tests.server.stack import (
     REPO_ROOT,
-    _EmbeddedServer,
     config_from,
     free_port,
     served_over_http,
@@ -62,11 +62,27 @@ class SubscriptionStack:
             await asyncio.sleep(0.01)
 
 
+class EmbeddedRouterServer(GracefulServer):
+    """``fedra serve``'s server inside the test's event loop; signals stay the process's."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 @asynccontextmanager
 async def served_router(app: Starlette) -> AsyncIterator[str]:
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
-    server = _EmbeddedServer(config)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        timeout_graceful_shutdown=30,
+    )
+    server = EmbeddedRouterServer(config)
+    app.state.test_server = server
     task = asyncio.create_task(server.serve())
     try:
         deadline = time.monotonic() + 30

@@ -73,3 +73,33 @@ async def test_sse_verifies_the_request_headers(
         )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+PRIVATE = "subscription { privateUpdates { id status } }"
+
+
+async def test_authorization_applies_to_subscriptions(
+    signed: tuple[SubscriptionStack, TestKeys],
+) -> None:
+    stack, keys = signed
+    anonymous = await ws_subscribe(stack.ws_url, PRIVATE)
+    try:
+        message = await ws_next(anonymous)
+        assert message["type"] == "next"
+        assert message["payload"]["data"] == {"privateUpdates": None}
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+        assert await ws_next(anonymous) == {"id": "1", "type": "complete"}
+        assert stack.feed.subscribers("private") == 0  # never reached the subgraph
+    finally:
+        await anonymous.close()
+    init = {"authorization": f"Bearer {keys.user_token(2)}"}
+    signed_in = await ws_subscribe(stack.ws_url, PRIVATE, init_payload=init)
+    try:
+        await stack.wait_for_subscribers("private")
+        stack.feed.publish({"id": "private", "status": "PLACED", "items": [], "user": 2})
+        event = await ws_next(signed_in)
+        assert event["payload"] == {
+            "data": {"privateUpdates": {"id": "private", "status": "PLACED"}}
+        }
+    finally:
+        await signed_in.close()

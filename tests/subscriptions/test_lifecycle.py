@@ -4,6 +4,8 @@ reload, the limits and the protocol's rules, and one-shot queries on the streami
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -157,3 +159,26 @@ async def test_a_subscription_over_plain_http_is_refused(stack: SubscriptionStac
         )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_SUPPORTED"
+
+
+async def test_shutdown_ends_live_subscriptions_with_an_error(stack: SubscriptionStack) -> None:
+    body = {"query": ORDER_SUBSCRIPTION, "variables": {"id": "12"}}
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream(
+            "POST", stack.url, json=body, headers={"accept": "text/event-stream"}
+        ) as response,
+    ):
+        lines = response.aiter_lines()
+        await stack.wait_for_subscribers("12")
+        started = time.monotonic()
+        stack.app.state.test_server.handle_exit(signal.SIGTERM, None)
+        received = []
+        async for line in lines:
+            received.append(line)
+            if line == "event: complete":
+                break
+        assert time.monotonic() - started < 5  # not held up to the graceful timeout
+    (data,) = [line for line in received if line.startswith("data: {")]
+    error = orjson.loads(data.removeprefix("data: "))["errors"][0]
+    assert error["extensions"]["code"] == "SUBSCRIPTION_SHUTDOWN"
