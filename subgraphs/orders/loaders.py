@@ -11,6 +11,7 @@ from subgraphs.shared.context import Identity, SubgraphContext
 from subgraphs.shared.loaders import BatchLoader, many_per_key, one_per_key, value_per_key
 from subgraphs.shared.request_session import RequestSession
 
+from .hub import OrderEventHub
 from .models import OrderItemRow, OrderRow
 from .products_client import ProductsClient
 
@@ -67,10 +68,15 @@ def newest_orders_per_user(first: int) -> FetchOrders:
 
 class OrdersContext(SubgraphContext):
     def __init__(
-        self, session: RequestSession, identity: Identity, products: ProductsClient
+        self,
+        session: RequestSession,
+        identity: Identity,
+        products: ProductsClient,
+        events: OrderEventHub,
     ) -> None:
         super().__init__(session, identity)
         self.products = products
+        self.events = events
         self.order_by_id = one_per_key(session, fetch_orders_by_id, lambda row: row.id)
         self.items_by_order = many_per_key(session, fetch_items_by_order, lambda row: row.order_id)
         self.order_count_by_user = value_per_key(session, fetch_order_counts, 0)

@@ -1,24 +1,36 @@
-"""Placing and cancelling orders across two databases without losing stock.
+"""Placing and cancelling orders across two databases without losing stock (a saga).
 
-Placing: products reserves the stock for all lines in one of its transactions and returns the
-price snapshots; the order is then stored in one orders transaction. If that fails, the
-reservation is released, so either both the order and its stock exist, or neither.
+Placing: a fresh idempotency key names the reservation before anything is called. Products
+reserves the stock for all lines under that key in one of its transactions (a retried call
+returns the same reservation) and returns the price snapshots; the order and its
+`order.placed` event are then stored in one orders transaction. On any exit before that
+commit (an error, a timeout, a cancelled request) the key is released, which also closes it
+against a reservation still in flight; if the release cannot get through, the reservation
+expires and the products reaper returns the stock. After the commit the reservation is
+confirmed (again by the payment handler, so a lost confirmation is repeated), so either both
+the order and its stock exist, or neither.
 
-Cancelling: the status change and the stock release commit together from the orders side:
-the order is only marked cancelled if products confirms the stock went back. Releasing is
-idempotent on the products side, so a retried cancellation never returns stock twice.
+Cancelling: the status change and its `order.cancelled` event commit first; the stock is
+released after that commit, here and again by the event's handler (releasing is idempotent),
+so a failed commit leaves the order and its stock untouched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from graphql import GraphQLError
+from sqlalchemy import select
 
 from subgraphs.shared.errors import (
+    BAD_USER_INPUT,
     FORBIDDEN,
+    INSUFFICIENT_STOCK,
+    NOT_FOUND,
     UPSTREAM_ERROR,
     bad_user_input,
     coded_error,
@@ -31,12 +43,17 @@ from subgraphs.shared.timestamps import utc_now
 
 from .access import may_access
 from .models import OrderItemRow, OrderRow, OrderStatusValue
-from .products_client import ProductsClient, StockLine
+from .outbox import record_event
+from .products_client import ProductsClient, StockLine, StockReservation
+from .transitions import transition
 
 logger = logging.getLogger(__name__)
 
 MAX_LINES = 100
 MAX_LINE_QUANTITY = 1000
+# Products refused the reservation outright: nothing was taken, nothing to release.
+REFUSALS = frozenset({BAD_USER_INPUT, INSUFFICIENT_STOCK, NOT_FOUND})
+CANCELLABLE = (OrderStatusValue.PLACED, OrderStatusValue.PAID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +87,10 @@ def check_lines(lines: Sequence[RequestedLine]) -> list[StockLine]:
     return checked
 
 
+def new_reservation_key() -> str:
+    return uuid.uuid4().hex
+
+
 async def place_order(
     session: RequestSession,
     products: ProductsClient,
@@ -77,50 +98,91 @@ async def place_order(
     lines: Sequence[RequestedLine],
 ) -> StoredOrder:
     stock_lines = check_lines(lines)
-    reservation = await products.reserve(stock_lines)
+    key = new_reservation_key()
     try:
-        async with session.use() as db:
-            try:
-                order = OrderRow(
-                    user_id=user_id,
-                    status=OrderStatusValue.PLACED.value,
-                    created_at=utc_now(),
-                    reservation_id=reservation.id,
-                    total_cents=sum(
-                        line.quantity * line.unit_price_cents for line in reservation.lines
-                    ),
+        reservation = await products.reserve(stock_lines, key)
+        stored = await _store_order(session, user_id, reservation)
+    except BaseException as error:
+        if not _refused(error):
+            await release_in_background(products, key)
+        if isinstance(error, Exception) and not _refused(error):
+            raise coded_error(
+                "The order could not be stored; no stock was taken", UPSTREAM_ERROR
+            ) from error
+        raise
+    await confirm_quietly(products, key)
+    return stored
+
+
+def _refused(error: BaseException) -> bool:
+    return isinstance(error, GraphQLError) and (error.extensions or {}).get("code") in REFUSALS
+
+
+async def _store_order(
+    session: RequestSession, user_id: int, reservation: StockReservation
+) -> StoredOrder:
+    """The order, its items and its `order.placed` event, in one transaction."""
+    async with session.use() as db:
+        try:
+            order = OrderRow(
+                user_id=user_id,
+                status=OrderStatusValue.PLACED.value,
+                created_at=utc_now(),
+                reservation_id=reservation.id,
+                total_cents=sum(
+                    line.quantity * line.unit_price_cents for line in reservation.lines
+                ),
+            )
+            db.add(order)
+            await db.flush()
+            items = [
+                OrderItemRow(
+                    order_id=order.id,
+                    product_id=line.product_id,
+                    product_name=line.product_name,
+                    quantity=line.quantity,
+                    unit_price_cents=line.unit_price_cents,
                 )
-                db.add(order)
-                await db.flush()
-                items = [
-                    OrderItemRow(
-                        order_id=order.id,
-                        product_id=line.product_id,
-                        product_name=line.product_name,
-                        quantity=line.quantity,
-                        unit_price_cents=line.unit_price_cents,
-                    )
-                    for line in reservation.lines
-                ]
-                db.add_all(items)
-                await db.commit()
-            except BaseException:
-                await db.rollback()
-                raise
-    except Exception as error:
-        await _release_after_failure(products, reservation.id)
-        raise coded_error(
-            "The order could not be stored; no stock was taken", UPSTREAM_ERROR
-        ) from error
+                for line in reservation.lines
+            ]
+            db.add_all(items)
+            record_event(db, order)
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
     return StoredOrder(order=order, items=items)
 
 
-async def _release_after_failure(products: ProductsClient, reservation_id: str) -> None:
+async def release_in_background(products: ProductsClient, key: str) -> None:
+    """Releases `key`, finishing even if the caller is cancelled meanwhile; a failure is
+    logged (the reservation then expires and the reaper returns its stock)."""
+    task = asyncio.ensure_future(_release_quietly(products, key))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    await asyncio.shield(task)
+
+
+_background: set[asyncio.Future[None]] = set()
+
+
+async def _release_quietly(products: ProductsClient, key: str) -> None:
     try:
-        await products.release(reservation_id)
+        await products.release(key)
+    except GraphQLError as error:
+        if (error.extensions or {}).get("code") != NOT_FOUND:  # nothing was reserved
+            logger.warning("Could not release stock reservation %s: %s", key, error.message)
     except Exception:
-        logger.exception("Could not release stock reservation %s", reservation_id)
-        raise
+        logger.exception("Could not release stock reservation %s", key)
+
+
+async def confirm_quietly(products: ProductsClient, key: str) -> None:
+    """Confirms the reservation of a stored order; the payment handler confirms again, so a
+    failure here is only logged."""
+    try:
+        await products.confirm(key)
+    except Exception:
+        logger.warning("Could not confirm stock reservation %s now", key, exc_info=True)
 
 
 async def cancel_order(
@@ -133,25 +195,22 @@ async def cancel_order(
                 raise not_found(f"Unknown order {order_id}", orderId=str(order_id))
             if not may_access(caller, order.user_id):
                 raise coded_error(f"Order {order_id} belongs to another user", FORBIDDEN)
-            if order.status != OrderStatusValue.PLACED.value:
+            if order.status not in CANCELLABLE:
                 raise bad_user_input(
                     f"Order {order_id} is {order.status} and can no longer be cancelled",
                     field="id",
                     status=order.status,
                 )
-            changed = await db.execute(
-                update(OrderRow)
-                .where(OrderRow.id == order_id, OrderRow.status == OrderStatusValue.PLACED.value)
-                .values(status=OrderStatusValue.CANCELLED.value)
-                .returning(OrderRow.id)
-                .execution_options(synchronize_session=False)
+            changed = await transition(
+                db, order_id, OrderStatusValue.CANCELLED, reason="cancelled by its owner"
             )
-            if changed.one_or_none() is None:
+            if changed is None:
                 raise bad_user_input(f"Order {order_id} changed meanwhile; try again", field="id")
-            await products.release(order.reservation_id)
             await db.commit()
         except BaseException:
             await db.rollback()
             raise
+    # Committed: the stock goes back now, or else when the order.cancelled event is handled.
+    await release_in_background(products, order.reservation_id)
     order.status = OrderStatusValue.CANCELLED.value
     return order

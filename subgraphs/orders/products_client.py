@@ -2,11 +2,15 @@
 
 Every call carries the orders service's own credential (``Authorization: Bearer``, from a
 ``TokenSource``); a call refused as UNAUTHENTICATED (or HTTP 401) is retried once with a fresh
-token, since products refuses before doing anything.
+token, since products refuses before doing anything. Every call is idempotent (reservations
+are keyed by the caller's idempotency key), so a call whose answer is lost (a network error or
+timeout) is retried up to `PRODUCTS_RETRIES` times (default 2) with a doubling backoff;
+each attempt waits at most `PRODUCTS_TIMEOUT_SECONDS` (default 10).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,10 +26,14 @@ from .service_token import ServiceTokenError, TokenSource
 
 DEFAULT_PRODUCTS_URL = "http://localhost:4002/graphql"
 TIMEOUT_SECONDS = 10.0
+RETRIES = 2
+RETRY_BACKOFF_SECONDS = 0.05
+TIMEOUT_ENV = "PRODUCTS_TIMEOUT_SECONDS"
+RETRIES_ENV = "PRODUCTS_RETRIES"
 
 RESERVE_STOCK = """
-mutation ReserveStock($lines: [StockLineInput!]!) {
-  reserveStock(lines: $lines) {
+mutation ReserveStock($lines: [StockLineInput!]!, $key: ID!) {
+  reserveStock(lines: $lines, idempotencyKey: $key) {
     id
     lines { productId productName quantity unitPrice { amount currency } }
   }
@@ -35,6 +43,12 @@ mutation ReserveStock($lines: [StockLineInput!]!) {
 RELEASE_STOCK = """
 mutation ReleaseStock($reservationId: ID!) {
   releaseStock(reservationId: $reservationId)
+}
+"""
+
+CONFIRM_STOCK = """
+mutation ConfirmStock($reservationId: ID!) {
+  confirmStock(reservationId: $reservationId)
 }
 """
 
@@ -63,6 +77,23 @@ def products_url_from_env() -> str:
     return os.environ.get("PRODUCTS_URL", DEFAULT_PRODUCTS_URL)
 
 
+@dataclass(frozen=True, slots=True)
+class CallPolicy:
+    """How long one call waits and how often a call whose answer was lost is repeated."""
+
+    timeout_seconds: float = TIMEOUT_SECONDS
+    retries: int = RETRIES
+    backoff_seconds: float = RETRY_BACKOFF_SECONDS
+
+    @classmethod
+    def from_env(cls) -> CallPolicy:
+        timeout = float(os.environ.get(TIMEOUT_ENV) or TIMEOUT_SECONDS)
+        retries = int(os.environ.get(RETRIES_ENV) or RETRIES)
+        if timeout <= 0 or retries < 0:
+            raise ValueError(f"{TIMEOUT_ENV} must be positive and {RETRIES_ENV} not negative")
+        return cls(timeout_seconds=timeout, retries=retries)
+
+
 class ProductsClient:
     """Calls products over GraphQL; its errors come back as GraphQLErrors with their code.
 
@@ -78,8 +109,10 @@ class ProductsClient:
         tokens: TokenSource,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        policy: CallPolicy | None = None,
     ) -> None:
         self._url = url
+        self._policy = policy or CallPolicy.from_env()
         self._tokens = tokens
         self._given_client = client
         self._transport = transport
@@ -103,11 +136,13 @@ class ProductsClient:
             raise RuntimeError("ProductsClient.start() was not called")
         return client
 
-    async def reserve(self, lines: Sequence[StockLine]) -> StockReservation:
+    async def reserve(self, lines: Sequence[StockLine], key: str) -> StockReservation:
+        """Takes the stock under idempotency key `key`; a repeat returns the same reservation."""
         variables = {
             "lines": [
                 {"productId": str(line.product_id), "quantity": line.quantity} for line in lines
-            ]
+            ],
+            "key": key,
         }
         data = await self._execute(RESERVE_STOCK, variables)
         reservation = data["reserveStock"]
@@ -119,6 +154,11 @@ class ProductsClient:
     async def release(self, reservation_id: str) -> bool:
         data = await self._execute(RELEASE_STOCK, {"reservationId": reservation_id})
         return bool(data["releaseStock"])
+
+    async def confirm(self, reservation_id: str) -> bool:
+        """Keeps the reservation past its expiry; False if it was released already."""
+        data = await self._execute(CONFIRM_STOCK, {"reservationId": reservation_id})
+        return bool(data["confirmStock"])
 
     async def _execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         token = await self._service_token()
@@ -160,17 +200,22 @@ class ProductsClient:
             ) from error
 
     async def _post(self, query: str, variables: dict[str, Any], token: str) -> httpx.Response:
-        try:
-            return await self._client.post(
-                self._url,
-                json={"query": query, "variables": variables},
-                headers={"authorization": f"Bearer {token}"},
-                timeout=TIMEOUT_SECONDS,
-            )
-        except httpx.HTTPError as error:
-            raise coded_error(
-                f"The products service is unreachable: {error}", UPSTREAM_ERROR
-            ) from error
+        policy = self._policy
+        for attempt in range(policy.retries + 1):
+            try:
+                return await self._client.post(
+                    self._url,
+                    json={"query": query, "variables": variables},
+                    headers={"authorization": f"Bearer {token}"},
+                    timeout=policy.timeout_seconds,
+                )
+            except httpx.HTTPError as error:
+                if attempt == policy.retries:
+                    raise coded_error(
+                        f"The products service is unreachable: {error}", UPSTREAM_ERROR
+                    ) from error
+            await asyncio.sleep(policy.backoff_seconds * 2**attempt)
+        raise AssertionError("unreachable")
 
 
 def _refused_credentials(response: httpx.Response) -> bool:

@@ -1,24 +1,27 @@
-"""The orders subgraph schema: Order (@key id), User.orders, Product.shippingEstimate.
+"""The orders subgraph schema: Order (@key id), User.orders, Product.shippingEstimate, and
+the subscriptions orderUpdated and myOrderUpdates.
 
-Orders are private: only their owner or an admin reads or cancels one (`access`); an order is
-placed for the user whose token calls, never for a user named by the client.
+Orders are private: only their owner or an admin reads, cancels or follows one (`access`); an
+order is placed for the user whose token calls, never for a user named by the client.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry import UNSET
-from strawberry.federation.schema_directives import ListSize
+from strawberry.federation.schema_directives import Authenticated, ListSize
 
 from subgraphs.shared.cache_hints import PRIVATE_PER_CALLER, cache_hints
 from subgraphs.shared.errors import (
     bad_user_input,
     mask_unexpected_errors,
+    not_found,
     parse_int_id,
     parse_int_id_or_none,
 )
@@ -41,6 +44,7 @@ MAX_USER_ORDERS = 100
 @strawberry.enum
 class OrderStatus(enum.Enum):
     PLACED = "PLACED"
+    PAID = "PAID"
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
     CANCELLED = "CANCELLED"
@@ -307,9 +311,54 @@ class Mutation:
     )
 
 
+async def follow_order(
+    info: strawberry.Info[OrdersContext, None], order_id: strawberry.ID
+) -> AsyncGenerator[Order | None, None]:
+    context = info.context
+    signed_in(context)
+    wanted = parse_int_id(order_id, field="orderId")
+    async with context.events.subscribe(lambda event: event.order_id == wanted) as events:
+        row = await context.order_by_id.load(wanted)
+        if row is None:
+            raise not_found(f"Unknown order {wanted}", orderId=str(wanted))
+        require_owner_or_admin(context, row.user_id, f"Order {wanted}")
+        async for event in events:
+            yield Order.from_row(event.as_row())
+
+
+async def follow_my_orders(
+    info: strawberry.Info[OrdersContext, None],
+) -> AsyncGenerator[Order | None, None]:
+    context = info.context
+    user_id = signed_in(context).user_id
+    if user_id is None:
+        raise bad_user_input("Only users have orders to follow")
+    async with context.events.subscribe(lambda event: event.user_id == user_id) as events:
+        async for event in events:
+            yield Order.from_row(event.as_row())
+
+
+@strawberry.type
+class Subscription:
+    order_updated: AsyncGenerator[Order | None, None] = strawberry.subscription(
+        resolver=follow_order,
+        directives=[Authenticated()],
+        description=(
+            "The order after each change of its status; for its owner and admins only "
+            "(others get FORBIDDEN and the subscription ends)."
+        ),
+    )
+    my_order_updates: AsyncGenerator[Order | None, None] = strawberry.subscription(
+        resolver=follow_my_orders,
+        directives=[Authenticated()],
+        description="Each of the signed-in user's orders after each change of its status.",
+    )
+
+
 schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[User, Product, Order],
     federation_version="2.9",
     extensions=[mask_unexpected_errors, cache_hints(PRIVATE_PER_CALLER)],

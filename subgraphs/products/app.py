@@ -10,6 +10,7 @@ from subgraphs.shared.identity import TokenVerifier
 
 from .loaders import ProductsContext
 from .models import metadata
+from .reaper import StockReaper, reaper_interval_from_env
 from .schema import schema
 from .seed import seed_products
 
@@ -17,12 +18,20 @@ NAME = "products"
 
 
 def create_app(
-    database_url: str | None = None, *, verifier: TokenVerifier | None = None
+    database_url: str | None = None,
+    *,
+    verifier: TokenVerifier | None = None,
+    reaper_interval: float | None = None,
 ) -> FastAPI:
     """The products app on `database_url`, else `DATABASE_URL`, else var/products.sqlite3.
 
-    Callers are verified by `verifier` (else one configured from the environment)."""
+    Callers are verified by `verifier` (else one configured from the environment). Expired
+    stock reservations are released every `reaper_interval` seconds (else
+    `STOCK_REAPER_INTERVAL_SECONDS`; 0: never)."""
     database = Database(resolve_database_url(NAME, database_url), metadata)
+    reaper = StockReaper(
+        database, reaper_interval if reaper_interval is not None else reaper_interval_from_env()
+    )
     return create_subgraph_app(
         name=NAME,
         schema=schema,
@@ -30,6 +39,8 @@ def create_app(
         seed=seed_products,
         make_context=ProductsContext,
         verifier=verifier,
+        on_startup=[reaper.start],
+        on_shutdown=[reaper.stop],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,13 +26,21 @@ class ProductRow(ProductsBase):
 
 
 class StockReservationRow(ProductsBase):
-    """Stock taken for one order; releasing it (once) puts the stock back."""
+    """Stock taken for one order; releasing it (once) puts the stock back.
+
+    The id is the caller's idempotency key. A reservation that is not confirmed by
+    `expires_at` is released by the reaper; one without `expires_at` (seed data) never expires.
+    A released row without lines closes a key that was released before anything was reserved.
+    """
 
     __tablename__ = "stock_reservations"
+    __table_args__ = (Index("ix_stock_reservations_expiry", "released_at", "expires_at"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class StockReservationLineRow(ProductsBase):

@@ -27,7 +27,15 @@ from subgraphs.shared.pagination import (
 
 from .loaders import ProductsContext
 from .models import ProductRow
-from .stock import Reservation, ReservedStock, StockRequest, release_stock, reserve_stock
+from .stock import (
+    Reservation,
+    ReservedStock,
+    StockRequest,
+    confirm_stock,
+    release_stock,
+    reservation_ttl_from_env,
+    reserve_stock,
+)
 from .validation import MAX_RESTOCK, check_quantity, validate_new_product
 
 PRODUCT_CURSOR_KIND = "product"
@@ -248,7 +256,9 @@ async def restock(
 
 
 async def reserve(
-    info: strawberry.Info[ProductsContext, None], lines: list[StockLineInput]
+    info: strawberry.Info[ProductsContext, None],
+    lines: list[StockLineInput],
+    idempotency_key: strawberry.ID | None = None,
 ) -> StockReservation:
     info.context.require_service(STOCK_RESERVE_SCOPE)
     requests = [
@@ -256,8 +266,21 @@ async def reserve(
         for line in lines
     ]
     async with info.context.session.use() as db:
-        reservation = await reserve_stock(db, requests)
+        reservation = await reserve_stock(
+            db,
+            requests,
+            key=str(idempotency_key) if idempotency_key is not None else None,
+            ttl=reservation_ttl_from_env(),
+        )
     return StockReservation.from_reservation(reservation)
+
+
+async def confirm(
+    info: strawberry.Info[ProductsContext, None], reservation_id: strawberry.ID
+) -> bool:
+    info.context.require_service(STOCK_RESERVE_SCOPE)
+    async with info.context.session.use() as db:
+        return await confirm_stock(db, str(reservation_id))
 
 
 async def release(
@@ -304,8 +327,19 @@ class Mutation:
         inaccessible=True,
         tags=["internal"],
         description=(
-            "Takes stock for all lines in one transaction, or none; only for the orders "
-            "service's credential (stock:reserve)."
+            "Takes stock for all lines in one transaction, or none; a retry under the same "
+            "idempotencyKey returns the same reservation. It expires unless confirmed within "
+            "STOCK_RESERVATION_TTL_SECONDS. Only for the orders service's credential "
+            "(stock:reserve)."
+        ),
+    )
+    confirm_stock: bool = strawberry.federation.mutation(
+        resolver=confirm,
+        inaccessible=True,
+        tags=["internal"],
+        description=(
+            "Keeps a reservation past its expiry; false if it was released already. Only for "
+            "the orders service's credential (stock:reserve)."
         ),
     )
     release_stock: bool = strawberry.federation.mutation(

@@ -1,15 +1,30 @@
-"""Stock reservations: all lines of an order taken, or none, in one transaction."""
+"""Stock reservations: all lines of an order taken, or none, in one transaction.
+
+A reservation is keyed by the caller's idempotency key: reserving again under a key returns
+the reservation already made (or, if the key was released, refuses), so a retried call never
+takes stock twice. A reservation expires unless it is confirmed in time; `reap_expired` puts
+the stock of expired ones back. Releasing is idempotent, and releasing a key that reserved
+nothing closes it, so a reservation arriving after its release cannot take stock.
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.shared.errors import INSUFFICIENT_STOCK, bad_user_input, coded_error, not_found
+from subgraphs.shared.errors import (
+    INSUFFICIENT_STOCK,
+    bad_user_input,
+    coded_error,
+    not_found,
+)
 from subgraphs.shared.timestamps import utc_now
 
 from .models import ProductRow, StockReservationLineRow, StockReservationRow
@@ -17,6 +32,19 @@ from .validation import check_quantity
 
 MAX_LINES = 100
 MAX_LINE_QUANTITY = 1000
+MAX_KEY_LENGTH = 40
+TTL_ENV = "STOCK_RESERVATION_TTL_SECONDS"
+DEFAULT_TTL_SECONDS = 600.0
+RESERVATION_RELEASED = "RESERVATION_RELEASED"
+
+
+def reservation_ttl_from_env() -> timedelta:
+    """How long an unconfirmed reservation holds its stock (`STOCK_RESERVATION_TTL_SECONDS`)."""
+    raw = os.environ.get(TTL_ENV)
+    seconds = float(raw) if raw else DEFAULT_TTL_SECONDS
+    if seconds <= 0:
+        raise ValueError(f"{TTL_ENV} must be positive, got {raw!r}")
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +82,77 @@ def merge_requests(requests: Sequence[StockRequest]) -> list[StockRequest]:
     return [StockRequest(product_id, totals[product_id]) for product_id in sorted(totals)]
 
 
-async def reserve_stock(db: AsyncSession, requests: Sequence[StockRequest]) -> Reservation:
-    """Takes the stock for every line and records the reservation, or changes nothing."""
+def check_key(key: str) -> str:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise bad_user_input(
+            f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters", field="idempotencyKey"
+        )
+    return key
+
+
+async def reserve_stock(
+    db: AsyncSession,
+    requests: Sequence[StockRequest],
+    *,
+    key: str | None = None,
+    ttl: timedelta | None = None,
+) -> Reservation:
+    """Takes the stock for every line and records the reservation, or changes nothing.
+
+    With `key`, a reservation already made under it is returned as it is, and a released
+    key is refused (RESERVATION_RELEASED). With `ttl`, the reservation expires unless
+    confirmed within it.
+    """
     merged = merge_requests(requests)
+    if key is not None:
+        check_key(key)
+        existing = await existing_reservation(db, key)
+        if existing is not None:
+            return existing
+    try:
+        return await _reserve(db, merged, key or uuid.uuid4().hex, ttl)
+    except IntegrityError:
+        # The same key, reserved concurrently: that reservation is the answer.
+        if key is None:
+            raise
+        existing = await existing_reservation(db, key)
+        if existing is None:
+            raise
+        return existing
+
+
+async def existing_reservation(db: AsyncSession, key: str) -> Reservation | None:
+    """The reservation made under `key`; None if there is none; refused if it was released."""
+    row = await db.get(StockReservationRow, key)
+    if row is None:
+        return None
+    released = row.released_at is not None
+    lines = (
+        await db.execute(
+            select(
+                StockReservationLineRow.product_id,
+                ProductRow.name,
+                StockReservationLineRow.quantity,
+                StockReservationLineRow.unit_price_cents,
+            )
+            .join(ProductRow, ProductRow.id == StockReservationLineRow.product_id)
+            .where(StockReservationLineRow.reservation_id == key)
+            .order_by(StockReservationLineRow.product_id)
+        )
+    ).all()
+    await db.rollback()
+    if released:
+        raise coded_error(
+            f"Stock reservation {key!r} was released", RESERVATION_RELEASED, reservationId=key
+        )
+    return Reservation(
+        id=key, lines=tuple(ReservedStock(pid, name, qty, price) for pid, name, qty, price in lines)
+    )
+
+
+async def _reserve(
+    db: AsyncSession, merged: Sequence[StockRequest], reservation_id: str, ttl: timedelta | None
+) -> Reservation:
     try:
         known = set(
             (
@@ -74,8 +170,15 @@ async def reserve_stock(db: AsyncSession, requests: Sequence[StockRequest]) -> R
                     field="productId",
                     productId=str(request.product_id),
                 )
-        reservation_id = uuid.uuid4().hex
-        db.add(StockReservationRow(id=reservation_id, created_at=utc_now(), released_at=None))
+        now = utc_now()
+        db.add(
+            StockReservationRow(
+                id=reservation_id,
+                created_at=now,
+                released_at=None,
+                expires_at=now + ttl if ttl is not None else None,
+            )
+        )
         await db.flush()
         lines = [await _take(db, request) for request in merged]
         db.add_all(
@@ -124,19 +227,96 @@ async def _take(db: AsyncSession, request: StockRequest) -> ReservedStock:
 
 
 async def release_stock(db: AsyncSession, reservation_id: str) -> bool:
-    """Puts a reservation's stock back; False if it was already released."""
+    """Puts a reservation's stock back; False if it was already released.
+
+    An unknown id is NOT_FOUND, and the key is closed first (a released row without lines),
+    so a reservation under it that arrives later is refused instead of taking stock."""
+    check_key(reservation_id)
+    exists = await db.scalar(
+        select(StockReservationRow.id).where(StockReservationRow.id == reservation_id)
+    )
+    await db.rollback()
+    if exists is None and await _close_key(db, reservation_id):
+        raise not_found(f"Unknown stock reservation {reservation_id!r}")
+    return await _release(db, reservation_id, only_expired=False)
+
+
+async def _close_key(db: AsyncSession, key: str) -> bool:
+    """Records `key` as released with nothing reserved; False if it exists meanwhile."""
+    now = utc_now()
     try:
-        exists = await db.scalar(
-            select(StockReservationRow.id).where(StockReservationRow.id == reservation_id)
-        )
-        if exists is None:
+        db.add(StockReservationRow(id=key, created_at=now, released_at=now))
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        return False
+    except BaseException:
+        await db.rollback()
+        raise
+    return True
+
+
+async def confirm_stock(db: AsyncSession, reservation_id: str) -> bool:
+    """Keeps a reservation past its expiry; False if it was released (expired) already."""
+    check_key(reservation_id)
+    try:
+        row = await db.get(StockReservationRow, reservation_id)
+        if row is None:
             raise not_found(f"Unknown stock reservation {reservation_id!r}")
-        marked = await db.execute(
+        confirmed = await db.execute(
             update(StockReservationRow)
             .where(
                 StockReservationRow.id == reservation_id,
                 StockReservationRow.released_at.is_(None),
             )
+            .values(confirmed_at=utc_now(), expires_at=None)
+            .returning(StockReservationRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        done = confirmed.one_or_none() is not None
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    return done
+
+
+async def reap_expired(db: AsyncSession, *, limit: int = 100) -> int:
+    """Releases up to `limit` expired, unconfirmed reservations; how many it released."""
+    expired = (
+        await db.scalars(
+            select(StockReservationRow.id)
+            .where(
+                StockReservationRow.released_at.is_(None),
+                StockReservationRow.expires_at.is_not(None),
+                StockReservationRow.expires_at < utc_now(),
+            )
+            .order_by(StockReservationRow.expires_at)
+            .limit(limit)
+        )
+    ).all()
+    await db.rollback()
+    released = 0
+    for reservation_id in expired:
+        if await _release(db, reservation_id, only_expired=True):
+            released += 1
+    return released
+
+
+async def _release(db: AsyncSession, reservation_id: str, *, only_expired: bool) -> bool:
+    conditions = [
+        StockReservationRow.id == reservation_id,
+        StockReservationRow.released_at.is_(None),
+    ]
+    if only_expired:
+        conditions += [
+            StockReservationRow.expires_at.is_not(None),
+            StockReservationRow.expires_at < utc_now(),
+        ]
+    try:
+        marked = await db.execute(
+            update(StockReservationRow)
+            .where(*conditions)
             .values(released_at=utc_now())
             .returning(StockReservationRow.id)
             .execution_options(synchronize_session=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
+from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
+from strawberry.types.unset import UnsetType
 
 from .context import Identity, SubgraphContext
 from .db import Database
@@ -37,7 +39,9 @@ def create_subgraph_app(
     On start it creates the tables, seeds an empty database and runs `on_startup`; on stop
     it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
     Callers are identified by `verifier` (else one configured from the environment): a verified
-    token or router-signed claims header, never a header a client can set.
+    token or router-signed claims header, never a header a client can set. Over WebSocket
+    (graphql-transport-ws) the upgrade request's headers count, overridden by a `headers`
+    object in the `connection_init` payload if there is one.
     `routers` add HTTP routes of the subgraph's own beside /graphql and /health.
     """
     verifier = verifier if verifier is not None else TokenVerifier.from_env()
@@ -55,22 +59,18 @@ def create_subgraph_app(
                 await hook()
             await database.dispose()
 
-    async def get_context(request: Request) -> AsyncIterator[ContextT]:
+    async def get_context(connection: HTTPConnection) -> AsyncIterator[ContextT]:
         session = RequestSession(database.session())
         try:
-            identity: Identity
-            try:
-                identity = await verifier.caller(request.headers)
-            except IdentityError as error:
-                identity = error
-            yield make_context(session, identity)
+            yield make_context(session, await identify(verifier, connection.headers))
         finally:
             await session.close()
 
     app = FastAPI(title=f"fedra {name} subgraph", lifespan=lifespan)
     app.state.database = database
     app.state.verifier = verifier
-    graphql_router: GraphQLRouter[Any, None] = GraphQLRouter(
+    graphql_router: GraphQLRouter[Any, None] = SubgraphGraphQLRouter(
+        verifier,
         schema,
         path="/graphql",
         graphql_ide=None,
@@ -85,3 +85,32 @@ def create_subgraph_app(
         return {"status": "ok", "subgraph": name}
 
     return app
+
+
+async def identify(verifier: TokenVerifier, headers: Mapping[str, str]) -> Identity:
+    try:
+        return await verifier.caller(headers)
+    except IdentityError as error:
+        return error
+
+
+class SubgraphGraphQLRouter(GraphQLRouter[Any, None]):
+    """/graphql over HTTP and WebSocket; a WebSocket caller may also present credentials as
+    `connection_init` payload `headers`."""
+
+    def __init__(self, verifier: TokenVerifier, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verifier = verifier
+
+    async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+        params = getattr(context, "connection_params", None)
+        extra = params.get("headers") if isinstance(params, dict) else None
+        if isinstance(context, SubgraphContext) and isinstance(extra, dict):
+            request = context.request
+            upgrade = request.headers.items() if request is not None else []
+            headers = {key.lower(): value for key, value in upgrade}
+            headers.update(
+                (str(key).lower(), value) for key, value in extra.items() if isinstance(value, str)
+            )
+            context.set_identity(await identify(self._verifier, headers))
+        return await super().on_ws_connect(context)

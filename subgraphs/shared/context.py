@@ -20,6 +20,10 @@ class SubgraphContext(BaseContext):
         self.session = session
         self._identity = identity
 
+    def set_identity(self, identity: Identity) -> None:
+        """Replaces the caller (a WebSocket's `connection_init` may bring credentials)."""
+        self._identity = identity
+
     @property
     def caller(self) -> Caller:
         """The verified caller (anonymous without credentials); credentials that do not

@@ -348,7 +348,11 @@ async def test_service_sdl_has_both_keys_and_internal_fields(products: SubgraphC
     sdl = (await products.execute("{ _service { sdl } }")).ok()["_service"]["sdl"]
     assert 'type Product @key(fields: "id") @key(fields: "sku")' in sdl
     assert "type Money @shareable" in sdl
-    assert "reserveStock(lines: [StockLineInput!]!): StockReservation! @inaccessible" in sdl
+    assert (
+        "reserveStock(lines: [StockLineInput!]!, idempotencyKey: ID = null): StockReservation! @inaccessible"
+        in sdl
+    )
+    assert "confirmStock(reservationId: ID!): Boolean! @inaccessible" in sdl
     assert (
         'createProduct(input: CreateProductInput!): Product! @requiresScopes(scopes: [["admin"]])'
         in sdl
