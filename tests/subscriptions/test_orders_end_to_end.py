@@ -101,9 +101,12 @@ async def test_websocket(stack: OrdersStack) -> None:
 async def _streamed(
     stack: OrdersStack, accept: str, read: Callable[[httpx.Response], Awaitable[dict[str, Any]]]
 ) -> None:
-    async with httpx.AsyncClient(timeout=30) as client, client.stream(
-        "POST", stack.url, json={"query": MINE}, headers={"accept": accept, **CALLER}
-    ) as response:
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream(
+            "POST", stack.url, json={"query": MINE}, headers={"accept": accept, **CALLER}
+        ) as response,
+    ):
         assert response.status_code == 200
         await place_until(stack, read(response))
 
