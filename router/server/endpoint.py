@@ -191,6 +191,15 @@ class GraphQLEndpoint:
             raise RequestError(400, "A batch cannot be streamed: send one operation", "BAD_REQUEST")
         operation = parsed.operations[0]
         operation_names.append(operation.operation_name)
+        if request.method == "GET" and operation.query is not None:
+            kind_of = operation_kind(operation.query, operation.operation_name)
+            if kind_of == "mutation":
+                raise RequestError(
+                    405,
+                    "Mutations cannot be sent with GET; send this mutation with POST",
+                    "METHOD_NOT_ALLOWED",
+                    headers={"allow": "POST"},
+                )
         await self._admit(request, context, parsed)
         loaded = services.holder.current
         if loaded is None:

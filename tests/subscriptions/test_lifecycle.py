@@ -182,3 +182,33 @@ async def test_shutdown_ends_live_subscriptions_with_an_error(stack: Subscriptio
     (data,) = [line for line in received if line.startswith("data: {")]
     error = orjson.loads(data.removeprefix("data: "))["errors"][0]
     assert error["extensions"]["code"] == "SUBSCRIPTION_SHUTDOWN"
+
+
+async def test_sse_over_get_runs_subscriptions_but_never_mutations(
+    stack: SubscriptionStack,
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        refused = await client.get(
+            stack.url,
+            params={"query": "mutation { nothing }"},
+            headers={"accept": "text/event-stream", "apollo-require-preflight": "true"},
+        )
+        assert refused.status_code == 405
+        params = {"query": ORDER_SUBSCRIPTION, "variables": '{"id": "13"}'}
+        async with client.stream(
+            "GET",
+            stack.url,
+            params=params,
+            headers={"accept": "text/event-stream", "apollo-require-preflight": "true"},
+        ) as response:
+            assert response.status_code == 200
+            lines = response.aiter_lines()
+            await stack.wait_for_subscribers("13")
+            stack.feed.publish({"id": "13", "status": "PLACED", "items": [], "user": 1})
+            async for line in lines:
+                if line.startswith("data: {"):
+                    assert (
+                        orjson.loads(line.removeprefix("data: "))["data"]["orderUpdated"]["id"]
+                        == "13"
+                    )
+                    break

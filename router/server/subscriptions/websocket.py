@@ -288,7 +288,13 @@ def _headers_with(upgrade: Headers, payload: object) -> Headers:
         nested = payload.get("headers")
         for source in (payload, nested if isinstance(nested, dict) else {}):
             for name, value in source.items():
-                if isinstance(name, str) and isinstance(value, str) and name != "headers":
+                if (
+                    isinstance(name, str)
+                    and isinstance(value, str)
+                    and name != "headers"
+                    and name.isascii()  # header names and values: ASCII only
+                    and value.isascii()
+                ):
                     given[name.lower()] = value
     if not given:
         return upgrade
