@@ -6,7 +6,8 @@ own); this process is the client: it subscribes to ``myOrderUpdates`` over graph
 and places orders one at a time. Latency: from the order's ``createdAt`` (set in the placing
 transaction, just before its commit) to its ``PLACED`` event at the client. Twice: with the
 orders app's embedded outbox dispatcher, and with the broker (``BROKER_URL``, e.g. RabbitMQ)
-carrying the events, when it is set. Writes ``bench/results/<date>-subscription-latency-<host>.json`` and ``.md``.
+carrying the events, when it is set. Writes
+``bench/results/<date>-subscription-latency-<host>.json`` and ``.md``.
 """
 
 from __future__ import annotations
