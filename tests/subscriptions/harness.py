@@ -26,6 +26,7 @@ from tests.server.stack import (
     served_over_http,
     subgraph_apps,
 )
+from tests.server.recording import HeaderRecorder
 from tests.subscriptions.feed_subgraph import OrderFeed, create_feed_app, feed_sdl
 
 ORDER_SUBSCRIPTION = (
@@ -54,6 +55,7 @@ class SubscriptionStack:
     app: Starlette
     subgraph_urls: dict[str, str]
     supergraph_path: Path
+    recorders: dict[str, HeaderRecorder]  # the HTTP requests users and products received
 
     async def wait_for_subscribers(self, order_id: str, count: int = 1) -> None:
         deadline = time.monotonic() + 10
@@ -100,7 +102,9 @@ async def subscription_stack(
     directory: Path, environ: Mapping[str, str] | None = None
 ) -> AsyncIterator[SubscriptionStack]:
     feed = OrderFeed()
-    async with subgraph_apps(directory) as apps:
+    recorders = {"users": HeaderRecorder(), "products": HeaderRecorder()}
+    wrap = {name: recorder.wrap for name, recorder in recorders.items()}
+    async with subgraph_apps(directory, wrap) as apps:
         served = {
             "users": apps["users"],
             "products": apps["products"],
@@ -113,7 +117,7 @@ async def subscription_stack(
             app = create_app(config_from(settings), supergraph_path=path)
             async with served_router(app) as url:
                 yield SubscriptionStack(
-                    url, "ws://" + url.removeprefix("http://"), feed, app, urls, path
+                    url, "ws://" + url.removeprefix("http://"), feed, app, urls, path, recorders
                 )
 
 

@@ -15,6 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.server.stack import free_port
 from tests.subscriptions.harness import (
     ORDER_SUBSCRIPTION,
     SubscriptionStack,
@@ -212,3 +213,23 @@ async def test_sse_over_get_runs_subscriptions_but_never_mutations(
                         == "13"
                     )
                     break
+
+
+async def test_an_unreachable_subgraph_ends_the_subscription_with_an_error(
+    tmp_path: Path,
+) -> None:
+    closed_port = free_port()
+    environ = {
+        "FEDRA_SUBSCRIPTIONS__SUBGRAPH_URLS": f"{{feed: 'ws://127.0.0.1:{closed_port}/graphql'}}",
+        "FEDRA_SUBSCRIPTIONS__SUBGRAPH_CONNECT_TIMEOUT": "2",
+    }
+    async with subscription_stack(tmp_path, environ) as stack:
+        socket = await ws_subscribe(stack.ws_url, ORDER_SUBSCRIPTION, {"id": "1"})
+        try:
+            message = await ws_next(socket)
+            (error,) = message["payload"]["errors"]
+            assert error["extensions"]["code"] == "SUBSCRIPTION_CONNECTION_FAILED"
+            assert error["extensions"]["serviceName"] == "feed"
+            assert await ws_next(socket) == {"id": "1", "type": "complete"}
+        finally:
+            await socket.close()

@@ -135,3 +135,18 @@ async def test_multipart(stack: OrdersStack) -> None:
         raise AssertionError("the stream ended without an event")
 
     await _streamed(stack, 'multipart/mixed;subscriptionSpec="1.0"', first)
+
+
+async def test_another_users_order_is_forbidden(stack: OrdersStack) -> None:
+    others = seed_facts.orders_of(1)[0].id
+    follow = f'subscription {{ orderUpdated(orderId: "{others}") {{ id status }} }}'
+    socket = await ws_subscribe(stack.ws_url, follow, init_payload={"headers": CALLER})
+    try:
+        message = await ws_next(socket, 30)
+        assert message["type"] == "next", message
+        assert message["payload"]["data"] == {"orderUpdated": None}
+        (error,) = message["payload"]["errors"]
+        assert error["extensions"] == {"code": "FORBIDDEN", "serviceName": "orders"}
+        assert await ws_next(socket, 30) == {"id": "1", "type": "complete"}
+    finally:
+        await socket.close()

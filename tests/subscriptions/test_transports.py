@@ -122,3 +122,23 @@ async def test_multipart_events_carry_fields_of_other_subgraphs(stack: Subscript
         stack.feed.finish("7")
         with pytest.raises(StopAsyncIteration):
             await asyncio.wait_for(anext(parts), 10)
+
+
+async def test_each_event_is_completed_with_one_fetch_per_subgraph(
+    stack: SubscriptionStack,
+) -> None:
+    socket = await ws_subscribe(stack.ws_url, ORDER_SUBSCRIPTION, {"id": "8"})
+    try:
+        await stack.wait_for_subscribers("8")
+        before = {name: len(r.requests) for name, r in stack.recorders.items()}
+        many = {"id": "8", "status": "PLACED", "items": [(1, 1), (2, 1), (3, 4), (1, 2)], "user": 2}
+        stack.feed.publish(many)
+        event = await ws_next(socket)
+        items = event["payload"]["data"]["orderUpdated"]["items"]
+        assert [item["product"]["name"] for item in items] == [
+            SEED.products[index].name for index in (0, 1, 2, 0)
+        ]
+        after = {name: len(r.requests) for name, r in stack.recorders.items()}
+        assert {name: after[name] - before[name] for name in after} == {"users": 1, "products": 1}
+    finally:
+        await socket.close()
