@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from router.compose import SubgraphSource, compose
 from router.server import create_app
 from router.server.shutdown import GracefulServer
+from tests.server.recording import HeaderRecorder
 from tests.server.stack import (
     REPO_ROOT,
     config_from,
@@ -26,7 +27,6 @@ from tests.server.stack import (
     served_over_http,
     subgraph_apps,
 )
-from tests.server.recording import HeaderRecorder
 from tests.subscriptions.feed_subgraph import OrderFeed, create_feed_app, feed_sdl
 
 ORDER_SUBSCRIPTION = (
