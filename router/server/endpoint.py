@@ -242,16 +242,21 @@ class GraphQLEndpoint:
         trace_id = context.trace_id
         heartbeat = self._config.subscriptions.keepalive_seconds
 
+        metrics = services.metrics
+
         async def masked() -> AsyncIterator[dict[str, Any]]:
             responses = result if isinstance(result, SubscriptionStream) else one(result)
             async for response in responses:
+                metrics.subscription_events.labels(kind).inc()
                 yield masking.apply(response, trace_id)
 
         async def body() -> AsyncIterator[bytes]:
+            metrics.subscriptions_active.labels(kind).inc()
             try:
                 async for chunk in encoder(kind)(masked(), heartbeat):
                     yield chunk
             finally:
+                metrics.subscriptions_active.labels(kind).dec()
                 if isinstance(result, SubscriptionStream):
                     await result.aclose()
                 if limiter is not None:

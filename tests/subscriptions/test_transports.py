@@ -52,6 +52,10 @@ async def test_websocket_events_carry_fields_of_other_subgraphs(stack: Subscript
         stack.feed.publish({**EVENT, "status": "DELIVERED"})
         second = await ws_next(socket)
         assert second["payload"]["data"]["orderUpdated"]["status"] == "DELIVERED"
+        async with httpx.AsyncClient() as client:
+            metrics = (await client.get(stack.url.replace("/graphql", "/metrics"))).text
+        assert 'fedra_subscriptions_active{transport="websocket"} 1.0' in metrics
+        assert 'fedra_subscription_events_total{transport="websocket"} 2.0' in metrics
         stack.feed.finish("7")
         assert await ws_next(socket) == {"id": "1", "type": "complete"}
     finally:

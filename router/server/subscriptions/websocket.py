@@ -238,8 +238,11 @@ class _Connection:
             await self._send({"id": operation_id, "type": "complete"})
             return
         completed_by_client = False
+        metrics = self.services.metrics
+        metrics.subscriptions_active.labels("websocket").inc()
         try:
             async for response in result:
+                metrics.subscription_events.labels("websocket").inc()
                 await self._send(
                     {"id": operation_id, "type": "next", "payload": masking.apply(response, None)}
                 )
@@ -247,6 +250,7 @@ class _Connection:
             completed_by_client = True
             raise
         finally:
+            metrics.subscriptions_active.labels("websocket").dec()
             await result.aclose()
             if not completed_by_client:
                 with contextlib.suppress(Exception):
