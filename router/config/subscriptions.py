@@ -18,7 +18,8 @@ class SubscriptionsConfig(Section):
     max_subscriptions_per_connection: int = Field(default=100, ge=1)
     # no `connection_init` within this long after the upgrade: close 4408
     connection_init_timeout: float = Field(default=10.0, gt=0)
-    # a server `ping` (WebSocket) or heartbeat (SSE comment, multipart `{}`) this often
+    # a `ping` (client WebSockets; ping frames to subgraph sockets, which must answer within as
+    # long again) or a heartbeat (SSE comment, multipart `{}`) this often
     keepalive_seconds: float = Field(default=15.0, gt=0)
     # a WebSocket connection without any subscription for this long is closed (None: never)
     idle_timeout: float | None = Field(default=300.0, gt=0)

@@ -40,6 +40,9 @@ class SubscriptionClientOptions:
     urls: dict[str, str]  # subgraph name -> WebSocket URL
     connect_timeout: float = 10.0  # the upgrade and `connection_ack`
     max_message_bytes: int = 1_000_000
+    # WebSocket ping frames this often; no pong within as long again ends the subscription
+    # with an error (a subgraph gone without closing its socket), None: no pings
+    keepalive_seconds: float | None = 15.0
     observer: FetchObserver | None = None  # adds the subgraph's headers, times the connect
 
 
@@ -83,7 +86,8 @@ class SubgraphSubscriber:
                     additional_headers=sent,
                     max_size=self.options.max_message_bytes,
                     open_timeout=None,
-                    ping_interval=None,
+                    ping_interval=self.options.keepalive_seconds,
+                    ping_timeout=self.options.keepalive_seconds,
                 )
                 await _handshake(socket, sent)
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as error:

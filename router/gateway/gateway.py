@@ -99,6 +99,7 @@ class Gateway:
                     },
                     connect_timeout=options.subscription_connect_timeout,
                     max_message_bytes=options.subscription_max_message_bytes,
+                    keepalive_seconds=options.subscription_keepalive_seconds,
                     observer=options.fetch_observer,
                 )
             ),

@@ -77,3 +77,4 @@ class GatewayOptions:
     subscription_urls: dict[str, str] = field(default_factory=dict)
     subscription_connect_timeout: float = 10.0  # the upgrade and `connection_ack`
     subscription_max_message_bytes: int = 1_000_000
+    subscription_keepalive_seconds: float | None = 15.0  # ping frames to subgraph sockets

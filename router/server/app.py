@@ -191,6 +191,7 @@ def build_services(
             subscription_urls=dict(config.subscriptions.subgraph_urls),
             subscription_connect_timeout=config.subscriptions.subgraph_connect_timeout,
             subscription_max_message_bytes=config.subscriptions.max_message_bytes,
+            subscription_keepalive_seconds=config.subscriptions.keepalive_seconds,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store

@@ -233,3 +233,40 @@ async def test_an_unreachable_subgraph_ends_the_subscription_with_an_error(
             assert await ws_next(socket) == {"id": "1", "type": "complete"}
         finally:
             await socket.close()
+
+
+async def test_a_subgraph_that_never_answers_the_upgrade_ends_it_with_an_error(
+    tmp_path: Path,
+) -> None:
+    """A socket that accepts and then says nothing: the subscription fails after the connect
+    timeout instead of hanging."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    environ = {
+        "FEDRA_SUBSCRIPTIONS__SUBGRAPH_URLS": f"{{feed: 'ws://127.0.0.1:{port}/graphql'}}",
+        "FEDRA_SUBSCRIPTIONS__SUBGRAPH_CONNECT_TIMEOUT": "1",
+        "FEDRA_ERRORS__MASK_SUBGRAPH_ERRORS": "false",
+    }
+    try:
+        async with subscription_stack(tmp_path, environ) as stack:
+            socket = await ws_subscribe(stack.ws_url, ORDER_SUBSCRIPTION, {"id": "1"})
+            try:
+                started = time.monotonic()
+                message = await ws_next(socket)
+                assert time.monotonic() - started < 5
+                (error,) = message["payload"]["errors"]
+                assert error["extensions"]["code"] == "SUBSCRIPTION_CONNECTION_FAILED"
+                assert "timed out" in error["message"]
+                assert await ws_next(socket) == {"id": "1", "type": "complete"}
+            finally:
+                await socket.close()
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
