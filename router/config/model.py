@@ -16,6 +16,7 @@ from router.config.authorization import AuthorizationConfig
 from router.config.entity_cache import EntityCacheConfig
 from router.config.resilience import DemandControlConfig, ErrorsConfig
 from router.config.sections import Section
+from router.config.subscriptions import SubscriptionsConfig
 from router.config.traffic_shaping import TrafficShapingConfig
 
 
@@ -288,6 +289,8 @@ class RouterConfig(Section):
         if self.usage_reporting.enabled and self.supergraph.registry is None:
             raise ValueError("usage_reporting needs supergraph.registry (where to report)")
         return self
+
+    subscriptions: SubscriptionsConfig = SubscriptionsConfig()
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}

@@ -21,6 +21,7 @@ from router.planner.plan import (
     PlanNode,
     QueryPlan,
     SequenceNode,
+    SubscriptionNode,
 )
 from router.supergraph.model import Supergraph
 
@@ -73,9 +74,16 @@ CompiledNode = (
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledSubscription:
+    primary: CompiledFetch  # sent once over the subgraph's WebSocket
+    rest: CompiledNode | None  # run on each event's data
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledPlan:
     root: CompiledNode | None
     plan: QueryPlan
+    subscription: CompiledSubscription | None = None  # set: the plan of a subscription
 
     @property
     def fetch_count(self) -> int:
@@ -84,6 +92,10 @@ class CompiledPlan:
 
 def compile_plan(plan: QueryPlan, supergraph: Supergraph) -> CompiledPlan:
     conditions = TypeConditions(supergraph)
+    if isinstance(plan.node, SubscriptionNode):
+        primary = compile_fetch(plan.node.primary, conditions)
+        rest = _compile(plan.node.rest, conditions) if plan.node.rest is not None else None
+        return CompiledPlan(None, plan, CompiledSubscription(primary, rest))
     root = _compile(plan.node, conditions) if plan.node is not None else None
     return CompiledPlan(root, plan)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from router.executor.compiled_plan import CompiledPlan, compile_plan
+from router.executor.compiled_plan import CompiledPlan, CompiledSubscription, compile_plan
 from router.executor.complete import shape_response
 from router.executor.entity_cache import EntityCache
 from router.executor.errors import GraphQLErrorDict
@@ -14,6 +14,7 @@ from router.executor.incremental import IncrementalExecution, IncrementalPlan
 from router.executor.merge import DeepMerger
 from router.executor.run import PlanExecution, execute_plan
 from router.executor.shape import SelectionShape
+from router.executor.subscription_client import SubgraphEvent, SubgraphSubscriber
 from router.executor.type_conditions import TypeConditions
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
@@ -28,8 +29,10 @@ class Executor:
         options: FetcherOptions | None = None,
         *,
         entity_cache: EntityCache | None = None,
+        subscriber: SubgraphSubscriber | None = None,
     ) -> None:
         self.supergraph = supergraph
+        self.subscriber = subscriber
         self.entity_cache = entity_cache
         if options is None:
             options = FetcherOptions(urls={n: s.url for n, s in supergraph.subgraphs.items()})
@@ -111,6 +114,58 @@ class Executor:
             introspection=introspection,
         )
         return run.payloads()
+
+    def subscribe(
+        self,
+        subscription: CompiledSubscription,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncGenerator[SubgraphEvent, None]:
+        """The subgraph events of a subscription's primary fetch (see ``execute_event``)."""
+        primary = subscription.primary
+        payload: dict[str, Any] = {"query": primary.node.operation}
+        if primary.node.operation_name:
+            payload["operationName"] = primary.node.operation_name
+        forwarded = {n: variables[n] for n in primary.variable_usages if n in variables}
+        if forwarded:
+            payload["variables"] = forwarded
+        if self.subscriber is None:
+            raise RuntimeError("this executor has no subscription transport")
+        return self.subscriber.subscribe(primary.service, payload, headers)
+
+    async def execute_event(
+        self,
+        subscription: CompiledSubscription,
+        event: dict[str, Any],
+        shape: SelectionShape,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        condition_values: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        errors: list[GraphQLErrorDict] | None = None,
+        private_id: str | None = None,
+    ) -> dict[str, Any]:
+        """One subscription event as the client sees it: the subgraph's ``event`` with the
+        fields of other subgraphs resolved through the rest of the plan, then shaped."""
+        forwarded = variables or {}
+        execution = PlanExecution(
+            self.fetcher,
+            self.merger,
+            forwarded,
+            forwarded if condition_values is None else condition_values,
+            headers,
+            self.entity_cache,
+            private_id,
+        )
+        await execution.run_event(subscription.primary, event, subscription.rest)
+        all_errors = execution.errors
+        if errors:
+            all_errors = [*errors, *all_errors]
+        data = shape_response(execution.data, shape, all_errors, None, execution.explained_nulls)
+        response: dict[str, Any] = {"data": data}
+        if all_errors:
+            response["errors"] = all_errors
+        return response
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

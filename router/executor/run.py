@@ -80,6 +80,15 @@ class PlanExecution:
         if plan.root is not None:
             await self._run(plan.root, [(self.data, ())])
 
+    async def run_event(
+        self, primary: CompiledFetch, response: dict[str, Any], rest: CompiledNode | None
+    ) -> None:
+        """One subscription event: ``response`` is the primary fetch's result for it, merged
+        as a root fetch's; ``rest`` then runs on that data (batched: one fetch per node)."""
+        self._merge_root(primary, response.get("data"), [(self.data, ())], response.get("errors"))
+        if rest is not None and self.data:
+            await self._run(rest, [(self.data, ())])
+
     async def _run(self, node: CompiledNode, targets: list[Target]) -> None:
         if isinstance(node, CompiledFetch):
             await self._fetch(node, targets)

@@ -9,16 +9,23 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
+from graphql import OperationType
 
 from router.auth.principal import ANONYMOUS, Principal
 from router.authorization import Permissions, PolicyEvaluator, errors_for, permissions_for
 from router.executor import Executor, FetcherOptions, shape_response
 from router.executor.entity_cache import EntityCache
 from router.executor.incremental import IncrementalPlan, merge_incremental
+from router.executor.subscription_client import (
+    SubgraphSubscriber,
+    SubscriptionClientOptions,
+    websocket_url,
+)
 from router.gateway.deferred import build_incremental_plan
 from router.gateway.errors import (
     BAD_USER_INPUT,
     INTERNAL_SERVER_ERROR,
+    OPERATION_NOT_SUPPORTED,
     QUERY_PLANNING_FAILED,
     request_error,
 )
@@ -29,6 +36,7 @@ from router.gateway.override_labels import OverrideLabels
 from router.gateway.prepared import PreparedOperation
 from router.gateway.preparer import OperationPreparer, Planner
 from router.gateway.request import GraphQLRequest
+from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN, SubscriptionStream
 from router.gateway.variables import coerce_variables
 from router.planner.defer_plan import print_deferred_plan
 from router.planner.plan import QueryPlan
@@ -40,6 +48,12 @@ from router.supergraph.reader import SupergraphError
 CacheKey = tuple[str, str | None, frozenset[str], Permissions | None]
 
 logger = logging.getLogger(__name__)
+
+SUBSCRIPTION_TRANSPORT = (
+    "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws), "
+    "GraphQL over SSE (Accept: text/event-stream) or multipart HTTP "
+    '(Accept: multipart/mixed;subscriptionSpec="1.0").'
+)
 
 
 class Gateway:
@@ -82,6 +96,18 @@ class Gateway:
                 traffic_listener=options.traffic_listener,
                 instances=options.instances,
             ),
+            subscriber=SubgraphSubscriber(
+                SubscriptionClientOptions(
+                    urls={
+                        name: options.subscription_urls.get(name, websocket_url(url))
+                        for name, url in urls.items()
+                    },
+                    connect_timeout=options.subscription_connect_timeout,
+                    max_message_bytes=options.subscription_max_message_bytes,
+                    keepalive_seconds=options.subscription_keepalive_seconds,
+                    observer=options.fetch_observer,
+                )
+            ),
             entity_cache=(
                 EntityCache(
                     supergraph,
@@ -114,6 +140,7 @@ class Gateway:
         self.override_labels = OverrideLabels(supergraph)
         # Authorization applies when enabled and the supergraph has access requirements.
         self._authorization = options.authorization and not supergraph.authorization.empty
+        self._subscriptions: set[SubscriptionStream] = set()
 
     @property
     def cache(self) -> LRUCache[CacheKey, PreparedOperation]:
@@ -217,6 +244,8 @@ class Gateway:
             )
         if prepared.errors is not None:
             return {"errors": _copy(prepared.errors)}
+        if prepared.kind is OperationType.SUBSCRIPTION:
+            return {"errors": [request_error(SUBSCRIPTION_TRANSPORT, OPERATION_NOT_SUPPORTED)]}
         if self.options.usage_recorder is not None:
             self.options.usage_recorder(prepared)
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
@@ -249,6 +278,100 @@ class Gateway:
         if include_plan and self.options.expose_query_plan:
             response["extensions"] = {"queryPlan": {"text": prepared.plan_text}}
         return response
+
+    async def subscribe(
+        self,
+        request: GraphQLRequest,
+        *,
+        subgraph_headers: Mapping[str, str] | None = None,
+        principal: Principal = ANONYMOUS,
+        policies: PolicyEvaluator | None = None,
+    ) -> dict[str, Any] | SubscriptionStream:
+        """A subscription's stream of responses, or the one response of a query or mutation
+        (as ``execute``), or the request error that stops the operation before it starts.
+
+        Each event the subgraph owning the root field sends has the fields of other subgraphs
+        resolved through the rest of the plan; the stream ends when the subgraph completes,
+        with an error when it fails or drops the connection, or when ``end_subscriptions`` is
+        called (a supergraph reload, shutdown).
+        """
+        query = request.query
+        if not query:
+            return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
+        labels = self.override_labels.enabled(None)
+        permissions = await self.permissions(principal, policies)
+        key = (query, request.operation_name or None, labels, permissions)
+        prepared = self._cache.get(key)
+        if prepared is None:
+            prepared = await self._prepare_once(
+                key, query, request.operation_name or None, labels, permissions
+            )
+        if prepared.errors is not None:
+            return {"errors": _copy(prepared.errors)}
+        if prepared.kind is not OperationType.SUBSCRIPTION:
+            return await self.execute(
+                request,
+                subgraph_headers=subgraph_headers,
+                principal=principal,
+                policies=policies,
+            )
+        coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
+        if isinstance(coerced, list):
+            return {"errors": coerced}
+        before: list[dict[str, Any]] = []
+        if prepared.authorization_removals:
+            before = errors_for(prepared.authorization_removals, coerced)
+            if before and self.options.reject_unauthorized:
+                return {"errors": before}
+        if self.guard is not None:
+            refused = self.guard.check(prepared, coerced)
+            if refused is not None:
+                return {"errors": [refused]}
+        plan = prepared.plan
+        if plan is None or plan.subscription is None:
+            # the root field was removed for this caller: one response (null, its errors)
+            return await self._run(prepared, request, coerced, subgraph_headers, principal)
+        subscription = plan.subscription
+        shape = prepared.shape_for(coerced)
+        variables = prepared.forwarded_variables(request.variables or {})
+        caller = private_id(principal)
+        executor = self.executor
+
+        async def complete(event: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return await executor.execute_event(
+                    subscription,
+                    event,
+                    shape,
+                    variables=variables,
+                    condition_values=coerced,
+                    headers=subgraph_headers,
+                    errors=_copy(before) if before else None,
+                    private_id=caller,
+                )
+            except Exception:  # a bug must cost one event, never the server
+                logger.exception("completing an event of %r failed", prepared.operation_name)
+                return {
+                    "data": None,
+                    "errors": [request_error("Internal server error.", INTERNAL_SERVER_ERROR)],
+                }
+
+        stream = SubscriptionStream(
+            executor.subscribe(subscription, variables, subgraph_headers),
+            complete,
+            on_closed=self._subscriptions.discard,
+        )
+        self._subscriptions.add(stream)
+        return stream
+
+    @property
+    def live_subscriptions(self) -> int:
+        return len(self._subscriptions)
+
+    def end_subscriptions(self, message: str, code: str) -> None:
+        """End every live subscription of this gateway with this error as its last event."""
+        for stream in list(self._subscriptions):
+            stream.end(message, code)
 
     async def _prepare_once(
         self,
@@ -406,6 +529,7 @@ class Gateway:
         return _copy(static[0]), _copy(static[1])
 
     async def aclose(self) -> None:
+        self.end_subscriptions("The router is shutting down.", SUBSCRIPTION_SHUTDOWN)
         await self.executor.aclose()
 
 

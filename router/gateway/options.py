@@ -78,3 +78,8 @@ class GatewayOptions:
     instances: InstanceDirectory | None = None
     # Sees every operation that runs (usage reporting); None: nothing is recorded.
     usage_recorder: Callable[[PreparedOperation], None] | None = None
+    # Subscriptions: subgraph name -> WebSocket URL (default: its URL with ws:// or wss://).
+    subscription_urls: dict[str, str] = field(default_factory=dict)
+    subscription_connect_timeout: float = 10.0  # the upgrade and `connection_ack`
+    subscription_max_message_bytes: int = 1_000_000
+    subscription_keepalive_seconds: float | None = 15.0  # ping frames to subgraph sockets

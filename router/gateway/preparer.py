@@ -148,13 +148,21 @@ class OperationPreparer:
                     )
                 ]
             )
-        if operation.operation is OperationType.SUBSCRIPTION:
-            return PreparedOperation(
-                errors=[request_error("Subscriptions are not supported.", OPERATION_NOT_SUPPORTED)]
-            )
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        if operation.operation is OperationType.SUBSCRIPTION and uses_directive(
+            operation, fragments, DEFER
+        ):
+            return PreparedOperation(
+                errors=[
+                    request_error(
+                        "@defer is not supported in subscriptions: remove it (each event is "
+                        "sent whole)",
+                        OPERATION_NOT_SUPPORTED,
+                    )
+                ]
+            )
         root_fields = root_field_names(operation, fragments)
         has_introspection = bool(root_fields & {"__schema", "__type"})
         if has_introspection and not self.introspection:

@@ -77,6 +77,7 @@ from router.planner.plan import (
     ParallelNode,
     PlanNode,
     SequenceNode,
+    query_node,
 )
 from router.planner.query_graph import QueryGraph
 from router.planner.routes import Routes
@@ -534,7 +535,7 @@ class DeferPlanner:
         self.next_id = run.fetch_graph.next_id
         self.fetches = run.plan.stats.get("fetches", 0)
         self.normalized = run.operation
-        steps = tuple(self._step(part, run.plan.node, None) for part in split.parts)
+        steps = tuple(self._step(part, query_node(run.plan), None) for part in split.parts)
         stats = {"fetches": self.fetches, "deferred": len(split.all_parts())}
         return DeferredQueryPlan(
             run.plan, _print_client_selection(self.operation.selection_set), steps, stats
@@ -581,9 +582,10 @@ class DeferPlanner:
         document = self._document(part.selection_set, OperationType.QUERY)
         name = self.operation.name.value if self.operation.name else None
         run = run_pipeline(self.supergraph, document, name, graph=self.graph, budget=self.budget)
-        if run.plan.node is None:
+        root = query_node(run.plan)
+        if root is None:
             return None
-        node, self.next_id = _renumber(run.plan.node, self.next_id)
+        node, self.next_id = _renumber(root, self.next_id)
         self.fetches += run.plan.stats.get("fetches", 0)
         return node
 

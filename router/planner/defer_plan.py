@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planner.plan import LIST_MARKER, PlanNode, QueryPlan
+from router.planner.plan import LIST_MARKER, PlanNode, QueryPlan, query_node
 from router.planner.printer import INDENT, node_lines, print_plan
 
 # Identifies a deferred fragment in an operation: label, path, type and how many fragments
@@ -72,8 +72,9 @@ def print_deferred_plan(plan: DeferredQueryPlan) -> str:
     pad = INDENT * 2
     lines = ["QueryPlan {", f"{INDENT}Defer {{", f"{pad}Primary {{"]
     lines += _indent_block(plan.primary_subselection, INDENT * 3, ":")
-    if plan.primary.node is not None:
-        lines += node_lines(plan.primary.node, 3, end="")
+    primary = query_node(plan.primary)
+    if primary is not None:
+        lines += node_lines(primary, 3, end="")
     lines.append(f"{pad}}}, [")
     for step in plan.steps():
         lines += _step_lines(step, 3)

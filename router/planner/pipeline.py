@@ -12,7 +12,7 @@ from router.planner.nodes import build_nodes
 from router.planner.normalize import NormalizedOperation, normalize_operation
 from router.planner.operation_text import fetch_node
 from router.planner.optimize import optimize
-from router.planner.plan import FetchNode, QueryPlan
+from router.planner.plan import FetchNode, PlanNode, QueryPlan, SequenceNode, SubscriptionNode
 from router.planner.query_graph import QueryGraph
 from router.planner.walker import Walker
 from router.supergraph.model import Supergraph
@@ -67,4 +67,24 @@ def run_pipeline(
         make_fetch=make_fetch,
     )
     stats = {"fetches": len(fetches), "options_explored": tracker.options}
-    return PlanningRun(operation, graph, walked, fetch_graph, QueryPlan(node, stats))
+    planned = subscription_node(node) if operation.kind == "subscription" else node
+    return PlanningRun(operation, graph, walked, fetch_graph, QueryPlan(planned, stats))
+
+
+def subscription_node(node: PlanNode | None) -> SubscriptionNode:
+    """A subscription's plan: its one root fetch first (the primary, sent over the subgraph's
+    WebSocket), then the rest of the plan, run on each event."""
+    if isinstance(node, FetchNode) and not node.is_entity_fetch:
+        return SubscriptionNode(node)
+    if isinstance(node, SequenceNode):
+        first, *rest = node.nodes
+        if isinstance(first, FetchNode) and not first.is_entity_fetch:
+            remaining: PlanNode | None = None
+            if len(rest) == 1:
+                remaining = rest[0]
+            elif rest:
+                remaining = SequenceNode(tuple(rest))
+            return SubscriptionNode(first, remaining)
+    raise PlanningError(
+        "a subscription needs a single root fetch to one subgraph (its root field, unconditional)"
+    )

@@ -4,6 +4,8 @@ A plan is a tree of fetches. ``FetchNode`` sends one operation to one subgraph; 
 ``requires`` it is an entity fetch whose representations are collected at the enclosing
 ``FlattenNode`` path. ``SequenceNode`` runs its children in order, ``ParallelNode`` at once,
 ``ConditionNode`` picks a branch from a boolean variable (``@skip``/``@include``).
+A subscription's plan is a ``SubscriptionNode``: its ``primary`` fetch opens the subscription on
+the subgraph owning the root field, and ``rest`` runs on every event it sends.
 """
 
 from __future__ import annotations
@@ -124,7 +126,24 @@ PlanNode = FetchNode | SequenceNode | ParallelNode | FlattenNode | ConditionNode
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionNode:
+    """A subscription: ``primary`` is sent once (over the subgraph's WebSocket), ``rest`` is the
+    plan for the rest of each event (entity fetches on the event's data), None when the
+    primary fetch answers everything."""
+
+    primary: FetchNode
+    rest: PlanNode | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QueryPlan:
-    node: PlanNode | None = None
+    node: PlanNode | SubscriptionNode | None = None
     # Statistics of how the plan was found, for diagnostics and budget reporting.
     stats: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+def query_node(plan: QueryPlan) -> PlanNode | None:
+    """The root node of a query or mutation plan (a subscription plan has none)."""
+    if isinstance(plan.node, SubscriptionNode):
+        raise TypeError("a subscription plan has no query node")
+    return plan.node

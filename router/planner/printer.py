@@ -14,6 +14,7 @@ from router.planner.plan import (
     QueryPlan,
     Selection,
     SequenceNode,
+    SubscriptionNode,
 )
 
 INDENT = "  "
@@ -22,8 +23,26 @@ INDENT = "  "
 def print_plan(plan: QueryPlan) -> str:
     if plan.node is None:
         return "QueryPlan {}"
-    lines = ["QueryPlan {", *_node(plan.node, 1), "}"]
+    if isinstance(plan.node, SubscriptionNode):
+        lines = ["QueryPlan {", *_subscription(plan.node, 1), "}"]
+    else:
+        lines = ["QueryPlan {", *_node(plan.node, 1), "}"]
     return "\n".join(lines)
+
+
+def _subscription(node: SubscriptionNode, depth: int) -> list[str]:
+    """Apollo's layout: ``Subscription { Primary: { Fetch }, Rest: { … } }``."""
+    pad = INDENT * depth
+    inner = INDENT * (depth + 1)
+    lines = [f"{pad}Subscription {{", f"{inner}Primary: {{"]
+    lines += _node(node.primary, depth + 2, end="")
+    lines.append(f"{inner}}},")
+    if node.rest is not None:
+        lines.append(f"{inner}Rest: {{")
+        lines += _node(node.rest, depth + 2, end="")
+        lines.append(f"{inner}}},")
+    lines.append(f"{pad}}},")
+    return lines
 
 
 def _node(node: PlanNode, depth: int, end: str = ",") -> list[str]:

@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from router.auth.authenticate import Authenticator
@@ -49,7 +49,10 @@ from router.server.registry_client import RegistryClient, resolve_token
 from router.server.registry_source import RegistrySource
 from router.server.schema_holder import SchemaHolder
 from router.server.services import RouterServices
+from router.server.shutdown import listen_for_shutdown
 from router.server.subgraph_transport import in_process_transports
+from router.server.subscriptions.limits import ConnectionLimiter
+from router.server.subscriptions.websocket import GraphQLWebSocket
 from router.server.supergraph_source import SupergraphFile
 from router.server.tracing import RouterTracing
 from router.server.usage import UsageRecorder, UsageReporter
@@ -112,6 +115,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        stop_listening = listen_for_shutdown(services.end_subscriptions)
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         if source is not None:
@@ -128,6 +132,7 @@ def create_app(
         try:
             yield
         finally:
+            stop_listening()
             stop.set()
             if reporter is not None:  # its last flush, within the reporter's timeout
                 with contextlib.suppress(TimeoutError):
@@ -176,11 +181,14 @@ def create_app(
         return Response(payload, media_type=content_type)
 
     server = config.server
-    routes: list[Route | Mount] = [
+    routes: list[Route | Mount | WebSocketRoute] = [
         Route(server.graphql_path, endpoint.handle, methods=["GET", "POST"]),
         Route(server.health_path, health, methods=["GET"]),
         Route(server.ready_path, ready, methods=["GET"]),
     ]
+    if config.subscriptions.enabled and services.subscription_connections is not None:
+        websocket = GraphQLWebSocket(services, services.subscription_connections)
+        routes.append(WebSocketRoute(config.subscriptions.websocket_path, websocket.handle))
     invalidation = config.entity_cache.invalidation
     if services.entity_store is not None and invalidation.enabled:
         endpoint_ = InvalidationEndpoint(services.entity_store, invalidation)
@@ -260,6 +268,10 @@ def build_services(
             operation_guard=build_guard if demand.enabled else None,
             instances=instances,
             usage_recorder=None if usage is None else usage.record,
+            subscription_urls=dict(config.subscriptions.subgraph_urls),
+            subscription_connect_timeout=config.subscriptions.subgraph_connect_timeout,
+            subscription_max_message_bytes=config.subscriptions.max_message_bytes,
+            subscription_keepalive_seconds=config.subscriptions.keepalive_seconds,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store
@@ -302,6 +314,7 @@ def build_services(
         identity=identity,
         instances=instances,
         usage=usage,
+        subscription_connections=ConnectionLimiter(config.subscriptions.max_connections_per_client),
     )
 
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -26,6 +26,7 @@ from router.auth.authenticate import INVALID_TOKEN_CHALLENGE, UNAUTHENTICATED
 from router.auth.tokens import InvalidToken
 from router.authorization import PolicyEvaluator
 from router.gateway import GraphQLRequest
+from router.gateway.subscription import SubscriptionStream
 from router.server.apq import resolve_persisted_query
 from router.server.csrf import check_csrf
 from router.server.error_masking import SubgraphErrorMasking
@@ -44,6 +45,15 @@ from router.server.negotiation import (
 from router.server.operation_kind import operation_kind
 from router.server.schema_holder import LoadedSchema
 from router.server.services import RouterServices
+from router.server.subscriptions.streaming import (
+    StreamingKind,
+    encoder,
+    one,
+    streaming_kind,
+)
+from router.server.subscriptions.streaming import (
+    media_type as stream_media_type,
+)
 
 access_log = logging.getLogger("fedra.access")
 logger = logging.getLogger("fedra.server")
@@ -114,6 +124,10 @@ class GraphQLEndpoint:
             hooked = await self.services.hooks.http_request(context)
             if hooked is not None:
                 return hooked
+            streaming = self._streaming_kind(accept)
+            if streaming is not None:
+                media_type = APPLICATION_JSON  # of the errors refusing the stream, if any
+                return await self._open_stream(request, context, streaming, operation_names)
             if media_type is None:
                 raise RequestError(
                     406,
@@ -124,29 +138,7 @@ class GraphQLEndpoint:
                 check_csrf(request.headers, config.csrf.required_headers)
             parsed = await self._parse(request)
             operation_names.extend(op.operation_name for op in parsed.operations)
-            authorization = config.authorization
-            if (
-                authorization.enabled
-                and authorization.require_authentication
-                and not context.principal.authenticated
-            ):
-                raise RequestError(
-                    401,
-                    "The request is not authenticated: send a valid bearer token",
-                    "UNAUTHENTICATED",
-                    headers={"www-authenticate": "Bearer"},
-                )
-            if self.services.rate_limiter is not None:
-                limiter = self.services.rate_limiter
-                client_host = request.client.host if request.client else None
-                context.client_key = limiter.key_for(
-                    request.headers, client_host, context.principal
-                )
-                try:
-                    await limiter.check(context.client_key, cost=len(parsed.operations))
-                except RequestError:
-                    self.services.metrics.rate_limited.inc()
-                    raise
+            await self._admit(request, context, parsed)
             return await self._execute(request, context, parsed, media_type, incremental)
         except RequestError as error:
             self.services.metrics.count_errors(error.to_response_body()["errors"])
@@ -156,6 +148,131 @@ class GraphQLEndpoint:
             internal = RequestError(500, "Internal server error", "INTERNAL_SERVER_ERROR")
             self.services.metrics.count_errors(internal.to_response_body()["errors"])
             return _error_response(internal, media_type or APPLICATION_JSON)
+
+    async def _admit(
+        self, request: Request, context: RequestContext, parsed: ParsedRequest
+    ) -> None:
+        """Authentication required (401) and the rate limit (429)."""
+        authorization = self._config.authorization
+        if (
+            authorization.enabled
+            and authorization.require_authentication
+            and not context.principal.authenticated
+        ):
+            raise RequestError(
+                401,
+                "The request is not authenticated: send a valid bearer token",
+                "UNAUTHENTICATED",
+                headers={"www-authenticate": "Bearer"},
+            )
+        if self.services.rate_limiter is not None:
+            limiter = self.services.rate_limiter
+            client_host = request.client.host if request.client else None
+            context.client_key = limiter.key_for(request.headers, client_host, context.principal)
+            try:
+                await limiter.check(context.client_key, cost=len(parsed.operations))
+            except RequestError:
+                self.services.metrics.rate_limited.inc()
+                raise
+
+    def _streaming_kind(self, accept: str | None) -> StreamingKind | None:
+        subscriptions = self._config.subscriptions
+        if not subscriptions.enabled:
+            return None
+        return streaming_kind(accept, sse=subscriptions.sse, multipart=subscriptions.multipart)
+
+    async def _open_stream(
+        self,
+        request: Request,
+        context: RequestContext,
+        kind: StreamingKind,
+        operation_names: list[str | None],
+    ) -> Response:
+        """A subscription (or a one-shot query or mutation) over SSE or multipart HTTP."""
+        services = self.services
+        if self._config.csrf.enabled:
+            check_csrf(request.headers, self._config.csrf.required_headers)
+        parsed = await self._parse(request)
+        if parsed.is_batch:
+            raise RequestError(400, "A batch cannot be streamed: send one operation", "BAD_REQUEST")
+        operation = parsed.operations[0]
+        operation_names.append(operation.operation_name)
+        if request.method == "GET" and operation.query is not None:
+            kind_of = operation_kind(operation.query, operation.operation_name)
+            if kind_of == "mutation":
+                raise RequestError(
+                    405,
+                    "Mutations cannot be sent with GET; send this mutation with POST",
+                    "METHOD_NOT_ALLOWED",
+                    headers={"allow": "POST"},
+                )
+        await self._admit(request, context, parsed)
+        loaded = services.holder.current
+        if loaded is None:
+            raise RequestError(503, "The router has no supergraph loaded yet", "NOT_READY")
+        limiter = services.subscription_connections
+        client = request.client.host if request.client else "unknown"
+        if limiter is not None and not limiter.acquire(client):
+            limit = limiter.max_per_client
+            raise RequestError(
+                429,
+                f"Too many subscription connections from this client (at most {limit})",
+                "SUBSCRIPTION_LIMIT",
+            )
+        try:
+            call = ClientCall(
+                context,
+                request.headers,
+                services.propagation,
+                principal=context.principal,
+                identity=services.identity,
+            )
+            token = current_call.set(call)
+            try:
+                if services.hooks.has("on_operation"):
+                    operation = await services.hooks.operation(context, operation)
+                result = await loaded.gateway.subscribe(
+                    operation,
+                    principal=context.principal,
+                    policies=self._policy_evaluator(context),
+                )
+                if isinstance(result, SubscriptionStream):
+                    result.start()
+            finally:
+                current_call.reset(token)
+        except BaseException:
+            if limiter is not None:
+                limiter.release(client)
+            raise
+        masking = self._masking
+        trace_id = context.trace_id
+        heartbeat = self._config.subscriptions.keepalive_seconds
+
+        metrics = services.metrics
+
+        async def masked() -> AsyncIterator[dict[str, Any]]:
+            responses = result if isinstance(result, SubscriptionStream) else one(result)
+            async for response in responses:
+                metrics.subscription_events.labels(kind).inc()
+                yield masking.apply(response, trace_id)
+
+        async def body() -> AsyncIterator[bytes]:
+            metrics.subscriptions_active.labels(kind).inc()
+            try:
+                async for chunk in encoder(kind)(masked(), heartbeat):
+                    yield chunk
+            finally:
+                metrics.subscriptions_active.labels(kind).dec()
+                if isinstance(result, SubscriptionStream):
+                    await result.aclose()
+                if limiter is not None:
+                    limiter.release(client)
+
+        return StreamingResponse(
+            body(),
+            media_type=stream_media_type(kind),
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no", **_VARY},
+        )
 
     async def _parse(self, request: Request) -> ParsedRequest:
         if request.method == "GET":

@@ -82,6 +82,18 @@ class RouterMetrics:
             "GraphQL operations executed (a batch counts each operation)",
             registry=registry,
         )
+        self.subscriptions_active = Gauge(
+            "fedra_subscriptions_active",
+            "Client subscriptions running now, by transport",
+            ["transport"],
+            registry=registry,
+        )
+        self.subscription_events = Counter(
+            "fedra_subscription_events",
+            "Subscription responses sent to clients, by transport",
+            ["transport"],
+            registry=registry,
+        )
         self.graphql_errors = Counter(
             "fedra_graphql_errors",
             "GraphQL errors returned to clients, by extensions.code",

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from router.gateway import Gateway
+from router.gateway.subscription import SUBSCRIPTION_SCHEMA_RELOAD
 from router.supergraph import Supergraph
 
 logger = logging.getLogger("fedra.server")
@@ -62,6 +63,10 @@ class SchemaHolder:
         previous, self._current = self._current, loaded
         if previous is not None:
             previous.retired = True
+            # live subscriptions end with a clear error rather than silently
+            previous.gateway.end_subscriptions(
+                "The supergraph was reloaded: subscribe again.", SUBSCRIPTION_SCHEMA_RELOAD
+            )
             if previous.in_flight == 0:
                 self._close_later(previous)
         return loaded

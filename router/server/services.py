@@ -9,12 +9,14 @@ from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.executor.entity_cache import EntityStore
 from router.executor.instances import InstanceDirectory
+from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN
 from router.server.apq import PersistedQueryStore
 from router.server.header_rules import HeaderPropagation
 from router.server.hooks import HookChain
 from router.server.metrics import RouterMetrics
 from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
+from router.server.subscriptions.limits import ConnectionLimiter
 from router.server.tracing import RouterTracing
 from router.server.usage import UsageRecorder
 
@@ -35,6 +37,16 @@ class RouterServices:
     identity: IdentityForwarding | None = None
     instances: InstanceDirectory | None = None  # subgraphs running as several instances
     usage: UsageRecorder | None = None  # operation usage, for reporting to the registry
+    # open subscription connections (WebSocket, SSE, multipart) per client address
+    subscription_connections: ConnectionLimiter | None = None
+
+    def end_subscriptions(self) -> None:
+        """End the live subscriptions (the router is shutting down): each gets an error."""
+        current = self.holder.current
+        if current is not None:
+            current.gateway.end_subscriptions(
+                "The router is shutting down: subscribe again.", SUBSCRIPTION_SHUTDOWN
+            )
 
     async def aclose(self) -> None:
         await self.holder.aclose()

@@ -9,10 +9,36 @@ instead of waiting in the kernel's backlog of a socket nobody accepts on.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+# Called (on the event loop) as soon as a shutdown signal arrives, before uvicorn waits for
+# open connections: streams that would otherwise hold the shutdown up (subscriptions) end now.
+ShutdownListener = Callable[[], None]
+shutdown_listeners: list[tuple[asyncio.AbstractEventLoop, ShutdownListener]] = []
+
+
+def listen_for_shutdown(listener: ShutdownListener) -> Callable[[], None]:
+    """Register ``listener`` for this process's shutdown signal; returns its removal."""
+    entry = (asyncio.get_running_loop(), listener)
+    shutdown_listeners.append(entry)
+
+    def remove() -> None:
+        with contextlib.suppress(ValueError):
+            shutdown_listeners.remove(entry)
+
+    return remove
+
+
+def announce_shutdown() -> None:
+    for loop, listener in list(shutdown_listeners):
+        with contextlib.suppress(RuntimeError):  # a loop already closed
+            loop.call_soon_threadsafe(listener)
 
 
 class GracefulServer(uvicorn.Server):
@@ -20,6 +46,7 @@ class GracefulServer(uvicorn.Server):
     uvicorn itself re-raises the signal after its graceful shutdown (exit status -15)."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        announce_shutdown()
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
 

@@ -167,6 +167,52 @@ def test_graphiql_shows_a_deferred_operation_merged(browser: Any, router_url: st
     page.close()
 
 
+SUBSCRIPTION = (
+    "subscription Mine {\n  myOrderUpdates {\n    id\n    status\n"
+    "    items {\n      quantity\n      product {\n        name\n      }\n    }\n"
+    "    user {\n      name\n    }\n  }\n}"
+)
+PLACE_ORDER = 'mutation { placeOrder(input: {items: [{productId: "3", quantity: 1}]}) { id } }'
+
+
+def test_graphiql_runs_a_subscription_and_shows_an_update(browser: Any, router_url: str) -> None:
+    """Subscribe in GraphiQL (GraphQL over SSE), place an order in another request, and see
+    its update arrive in the result pane, with fields of the products and users subgraphs."""
+    authorization = {"authorization": f"Bearer {DEV_KEY.sign(claims('2'))}"}
+    names = httpx.post(
+        router_url,
+        json={"query": '{ product(id: "3") { name } user(id: "2") { name } }'},
+        headers=authorization,
+    ).json()["data"]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    headers = json.dumps(authorization)
+    page.goto(f"{router_url}?query={quote(SUBSCRIPTION)}&headers={quote(headers)}")
+    page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
+    page.click(".graphiql-execute-button")
+    result = page.locator(".result-window")
+    placed: list[str] = []
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    shown = ""
+    while time.monotonic() < deadline:
+        # the subscription may still be connecting when an order commits: place until one shows
+        response = httpx.post(router_url, json={"query": PLACE_ORDER}, headers=authorization)
+        assert response.status_code == 200, response.text
+        placed.append(response.json()["data"]["placeOrder"]["id"])
+        page.wait_for_timeout(1000)
+        shown = result.inner_text()
+        if any(f'"{order_id}"' in shown for order_id in placed):
+            break
+    assert any(f'"{order_id}"' in shown for order_id in placed), shown
+    assert '"myOrderUpdates"' in shown and '"PLACED"' in shown
+    assert names["product"]["name"] in shown and names["user"]["name"] in shown
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "graphiql-subscription.png"))
+    page.close()
+    assert console_errors == []
+
+
 def test_screenshot_path_is_ignored_by_git() -> None:
     assert "/test-artifacts/" in (REPO_ROOT / ".gitignore").read_text()
     assert Path(ARTIFACTS).name == "test-artifacts"

@@ -1,4 +1,5 @@
-/* GraphiQL for the fedra router: local assets, a headers editor, and a query plan panel. */
+/* GraphiQL for the fedra router: local assets, a headers editor, a query plan panel, and
+   subscriptions over GraphQL over SSE (graphql-sse, distinct connections mode). */
 (function () {
   "use strict";
   var h = React.createElement;
@@ -59,7 +60,67 @@
     }
   }
 
+  // Whether the operation GraphiQL runs is a subscription: the named one, else the first.
+  function isSubscription(params) {
+    var text = String(params.query || "").replace(/#[^\n\r]*/g, "");
+    if (params.operationName) {
+      var named = new RegExp("\\bsubscription\\s+" + params.operationName + "\\b");
+      return named.test(text);
+    }
+    return /^\s*subscription\b/.test(text);
+  }
+
+  // A subscription's results as GraphiQL shows them: one per `next` event of the stream.
+  async function* subscribe(params, options) {
+    var headers = { "content-type": "application/json", accept: "text/event-stream" };
+    Object.assign(headers, (options && options.headers) || {});
+    var abort = new AbortController();
+    try {
+      var response = await fetch(config.endpoint, {
+        method: "POST",
+        headers: headers,
+        body: JSON.stringify(params),
+        credentials: "same-origin",
+        signal: abort.signal,
+      });
+      var type = response.headers.get("content-type") || "";
+      if (!response.ok || type.indexOf("text/event-stream") !== 0) {
+        var text = await response.text();
+        try {
+          yield JSON.parse(text);
+        } catch (error) {
+          yield { errors: [{ message: "HTTP " + response.status + ": " + text }] };
+        }
+        return;
+      }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      while (true) {
+        var chunk = await reader.read();
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          var block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          var event = "message";
+          var data = [];
+          block.split("\n").forEach(function (line) {
+            if (line.indexOf("event:") === 0) event = line.slice(6).trim();
+            else if (line.indexOf("data:") === 0) data.push(line.slice(5).trim());
+          });
+          if (event === "complete") return;
+          if (event === "next" && data.length) yield JSON.parse(data.join("\n"));
+        }
+      }
+    } finally {
+      abort.abort();
+    }
+  }
+
   async function fetcher(params, options) {
+    if (isSubscription(params)) return subscribe(params, options);
     var headers = {
       "content-type": "application/json",
       accept:

@@ -1,0 +1,1 @@
+"""Client subscriptions: graphql-transport-ws over WebSocket, GraphQL over SSE, multipart HTTP."""
