@@ -31,20 +31,6 @@ ROUTER_PORT = RouterConfig().server.port
 REGISTRY_PORT = 4100  # `fedra registry --port 4100` (the registry contract)
 IMAGE = "fedra"
 
-# Variables of the shared contract whose code lands with another change (orders workflow,
-# schema registry); every other name must be read by the code here.
-CONTRACT_ENV = {
-    "BROKER_URL": "orders workflow",
-    "STOCK_RESERVATION_TTL_SECONDS": "orders workflow",
-    "FEDRA_REGISTRY_URL": "schema registry",
-    "FEDRA_REGISTRY_TOKEN": "schema registry",
-    "FEDRA_SUBGRAPH_ROUTING_URL": "schema registry",
-    "FEDRA_INSTANCE_ID": "schema registry",
-    "FEDRA_REGISTRY_DATABASE_URL": "schema registry",
-    "FEDRA_REGISTRY_TOKENS_FILE": "schema registry",
-}
-CONTRACT_MODULES = {"subgraphs.orders.worker": "orders workflow"}
-CONTRACT_COMMANDS = {"registry": "schema registry"}
 # What each component cannot run without in production (besides what its config names).
 REQUIRED_ENV = {
     "users": {
@@ -247,11 +233,11 @@ def test_every_command_exists() -> None:
     argvs += [c["args"] for c in all_containers(production().documents)]
     for argv in argvs:
         if argv[0] == "fedra":
-            assert argv[1] in commands or argv[1] in CONTRACT_COMMANDS, argv
+            assert argv[1] in commands, argv
         elif argv[0] == "python":
             assert argv[1] == "-m"
             module = argv[2]
-            assert importlib.util.find_spec(module) is not None or module in CONTRACT_MODULES, argv
+            assert importlib.util.find_spec(module) is not None, argv
             if module == "subgraphs.shared.migrate":
                 assert argv[3] in SUBGRAPH_NAMES
         else:
@@ -346,7 +332,7 @@ def test_every_variable_the_manifests_set_is_read_by_the_code() -> None:
             str(e.get("value", "")) for e in container.get("env", []) if isinstance(e, dict)
         )
         for name in names:
-            if read_by_code(name) or name in CONTRACT_ENV or name in config_vars:
+            if read_by_code(name) or name in config_vars:
                 continue
             if f"$({name})" in substituted:  # a Kubernetes helper variable (POD_IP)
                 continue
