@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Starts a throwaway RabbitMQ broker on a free port for the test run and prints the AMQP URL
 # the broker tests read from FEDRA_TEST_RABBITMQ_URL. `.ci/rabbitmq.sh stop` stops it.
+# RABBITMQ_DIR (data and logs), FEDRA_RABBITMQ_NODE (node name) and FEDRA_RABBITMQ_PORT (AMQP
+# port; default a free one) let a test run a broker of its own and restart it on its data.
 set -euo pipefail
 base=${RABBITMQ_DIR:-${TMPDIR:-/tmp}/fedra-rabbitmq}
-export RABBITMQ_NODENAME=fedra-test@localhost
+export RABBITMQ_NODENAME=${FEDRA_RABBITMQ_NODE:-fedra-test@localhost}
 export RABBITMQ_MNESIA_BASE="$base/mnesia" RABBITMQ_LOG_BASE="$base/log"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
 if [ "${1:-}" = stop ]; then
@@ -12,7 +14,7 @@ if [ "${1:-}" = stop ]; then
 fi
 command -v rabbitmq-server > /dev/null || { echo "rabbitmq-server is not installed" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
+port=${FEDRA_RABBITMQ_PORT:-$(free_port)}
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" RABBITMQ_DIST_PORT="$(free_port)"
 mkdir -p "$base/mnesia" "$base/log"
 echo "[]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import router.commands
 
-ORDER = ("serve", "dev", "compose", "check", "plan")
+ORDER = ("serve", "dev", "compose", "check", "plan", "registry", "publish")
 
 
 def _command_modules() -> list[ModuleType]:

@@ -1,4 +1,4 @@
-"""``fedra serve``: run the router over HTTP for a supergraph file."""
+"""``fedra serve``: run the router over HTTP for a supergraph file or a schema registry."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from router.config import ConfigError, load_config
 from router.server.asgi import CONFIG_VARIABLE, SUPERGRAPH_VARIABLE
 from router.server.hooks import HookError, load_hooks
 from router.server.json_logging import configure_logging
+from router.server.registry_client import resolve_token
 from router.server.shutdown import GracefulServer, run_workers
 from router.supergraph import SupergraphError, read_supergraph_file
 from router.supergraph.features import unsupported_features_message
@@ -73,23 +74,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"fedra serve: {error}", file=sys.stderr)
         return 2
     supergraph = config.supergraph.path
-    if not supergraph:
-        print("fedra serve: no supergraph: pass --supergraph FILE", file=sys.stderr)
+    registry = config.supergraph.registry
+    if not supergraph and registry is None:
+        print(
+            "fedra serve: no supergraph: pass --supergraph FILE or set supergraph.registry",
+            file=sys.stderr,
+        )
         return 2
-    os.environ[SUPERGRAPH_VARIABLE] = os.path.abspath(supergraph)
+    if supergraph:
+        os.environ[SUPERGRAPH_VARIABLE] = os.path.abspath(supergraph)
     try:
         load_hooks(config.hooks)
         IdentityForwarding.from_config(config.authentication, os.environ)
-    except (HookError, AuthConfigError) as error:
+        if registry is not None:
+            resolve_token(registry.token, registry.token_env)
+    except (HookError, AuthConfigError, ValueError) as error:
         print(f"fedra serve: {error}", file=sys.stderr)
         return 2
-    try:
-        refused = unsupported_features_message(read_supergraph_file(supergraph).links)
-        if refused is not None:
-            raise SupergraphError(refused)
-    except (OSError, SupergraphError) as error:
-        print(f"fedra serve: cannot load supergraph {supergraph}: {error}", file=sys.stderr)
-        return 1
+    if supergraph:
+        try:
+            refused = unsupported_features_message(read_supergraph_file(supergraph).links)
+            if refused is not None:
+                raise SupergraphError(refused)
+        except (OSError, SupergraphError) as error:
+            print(f"fedra serve: cannot load supergraph {supergraph}: {error}", file=sys.stderr)
+            return 1
     server = config.server
     if port_in_use(server.host, server.port):
         print(

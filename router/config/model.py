@@ -40,14 +40,49 @@ class ServerConfig(Section):
         return value
 
 
+class RegistrySourceConfig(Section):
+    """Follow a schema registry: the supergraph and the subgraphs' instances come from it."""
+
+    url: str  # the registry's base URL, e.g. http://registry:4100
+    token: str | None = None  # a bearer token with the registry:read scope
+    token_env: str | None = None  # or the environment variable holding it
+    wait_seconds: float = Field(default=25.0, ge=0, le=30)  # long poll: the registry holds
+    timeout: float = Field(default=10.0, gt=0)  # seconds per request, on top of the wait
+    backoff_seconds: float = Field(default=1.0, gt=0)  # after a failed poll, doubling
+    max_backoff_seconds: float = Field(default=30.0, gt=0)
+    startup_timeout: float = Field(default=10.0, gt=0)  # first state before serving the cache
+    cache_path: str | None = None  # the last good state, to start while the registry is down
+
+    @model_validator(mode="after")
+    def _one_token(self) -> RegistrySourceConfig:
+        if self.token is not None and self.token_env is not None:
+            raise ValueError("give at most one of 'token' or 'token_env'")
+        return self
+
+
 class SupergraphConfig(Section):
     path: str | None = None
     watch: bool = True
+    registry: RegistrySourceConfig | None = None  # instead of ``path``
 
 
 class SubgraphConfig(Section):
     url: str | None = None
     timeout: float | None = Field(default=None, gt=0)
+    instances: tuple[str, ...] = ()  # URLs of the subgraph's instances, balanced over
+
+
+class UsageReportingConfig(Section):
+    """Operation usage sent to the registry (``supergraph.registry``) for schema checks."""
+
+    enabled: bool = False
+    interval_seconds: float = Field(default=10.0, gt=0)
+    max_batch: int = Field(default=500, ge=1)  # operations per POST
+    max_operations: int = Field(default=10_000, ge=1)  # distinct operations kept between sends
+    retries: int = Field(default=2, ge=0)  # per batch, then it is dropped
+    timeout: float = Field(default=10.0, gt=0)
+    token: str | None = None  # registry:report scope; default: the registry source's token
+    token_env: str | None = None
 
 
 class LimitsConfig(Section):
@@ -248,9 +283,21 @@ class RouterConfig(Section):
     errors: ErrorsConfig = ErrorsConfig()
     demand_control: DemandControlConfig = DemandControlConfig()
     subscriptions: SubscriptionsConfig = SubscriptionsConfig()
+    usage_reporting: UsageReportingConfig = UsageReportingConfig()
+
+    @model_validator(mode="after")
+    def _one_supergraph_source(self) -> RouterConfig:
+        if self.supergraph.path is not None and self.supergraph.registry is not None:
+            raise ValueError("give one of supergraph.path or supergraph.registry, not both")
+        if self.usage_reporting.enabled and self.supergraph.registry is None:
+            raise ValueError("usage_reporting needs supergraph.registry (where to report)")
+        return self
 
     def subgraph_url_overrides(self) -> dict[str, str]:
         return {name: sub.url for name, sub in self.subgraphs.items() if sub.url is not None}
+
+    def subgraph_instances(self) -> dict[str, tuple[str, ...]]:
+        return {name: sub.instances for name, sub in self.subgraphs.items() if sub.instances}
 
     def subgraph_timeouts(self) -> dict[str, float]:
         return {

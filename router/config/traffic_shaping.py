@@ -1,15 +1,16 @@
-"""The ``traffic_shaping`` section: limits, retries, circuit breaking and deduplication of
-subgraph fetches. ``all`` applies to every subgraph; ``subgraphs.<name>`` overrides the keys
-it sets (a nested ``retry`` or ``circuit_breaker`` block is merged key by key too)."""
+"""The ``traffic_shaping`` section: limits, retries, circuit breaking, deduplication and
+balancing over instances of subgraph fetches. ``all`` applies to every subgraph;
+``subgraphs.<name>`` overrides the keys it sets (a nested ``retry``, ``circuit_breaker`` or
+``ejection`` block is merged key by key too)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from router.executor.http_response import ResponseLimits
-from router.executor.traffic import BreakerPolicy, RetryPolicy, SubgraphTraffic
+from router.executor.traffic import BalancingPolicy, BreakerPolicy, RetryPolicy, SubgraphTraffic
 
 MIB = 1024 * 1024
 
@@ -35,6 +36,13 @@ class CircuitBreakerConfig(Section):
     half_open_probes: int = Field(default=1, ge=1)  # probes in flight at once when half-open
 
 
+class EjectionConfig(Section):
+    failure_threshold: int = Field(default=3, ge=1)  # consecutive failures of one instance
+    base_seconds: float = Field(default=5.0, gt=0)  # first ejection; doubles each time in a row
+    max_seconds: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=2, ge=1)  # instances tried when a request cannot connect
+
+
 class SubgraphTrafficConfig(Section):
     max_response_bytes: int = Field(default=64 * MIB, ge=1)  # body as sent
     max_decompressed_bytes: int = Field(default=64 * MIB, ge=1)  # body after gzip/deflate
@@ -42,6 +50,9 @@ class SubgraphTrafficConfig(Section):
     dedup_queries: bool = True  # identical queries in flight share one request
     retry: RetryConfig = RetryConfig()
     circuit_breaker: CircuitBreakerConfig = CircuitBreakerConfig()
+    # over the subgraph's instances (from the registry, or subgraphs.<name>.instances)
+    load_balancing: Literal["round_robin", "least_in_flight"] = "round_robin"
+    ejection: EjectionConfig = EjectionConfig()
 
     def policy(self) -> SubgraphTraffic:
         retry = self.retry
@@ -73,6 +84,13 @@ class SubgraphTrafficConfig(Section):
                 )
                 if breaker.enabled
                 else None
+            ),
+            balancing=BalancingPolicy(
+                strategy=self.load_balancing,
+                failure_threshold=self.ejection.failure_threshold,
+                ejection_seconds=self.ejection.base_seconds,
+                max_ejection_seconds=max(self.ejection.base_seconds, self.ejection.max_seconds),
+                max_attempts=self.ejection.max_attempts,
             ),
         )
 

@@ -13,6 +13,11 @@ executor's own pools; a circuit breaker that fails fetches fast while the subgra
 failing; retries of failed queries within a retry budget (never of mutations); and in-flight
 deduplication, so identical queries sent at the same time share one request. A fetch's
 timeout covers all of its attempts.
+
+A subgraph running as several instances (``router.executor.instances``: listed by the
+registry or the configuration) has its requests spread over the instances' pools; a request
+that could not connect goes to another instance, as does a query lost after it was sent. The
+circuit breaker and the retry budget stay per subgraph and see each fetch's final outcome.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from router.executor.http_connection import ConnectionClosed
 from router.executor.http_pool import ConnectionPool, InvalidHeader
 from router.executor.http_response import HTTPResponse, HTTPResponseError, ResponseTooLarge
 from router.executor.in_flight import InFlight
+from router.executor.instances import Instance, InstanceDirectory, InstanceSet
 from router.executor.retry_budget import RetryBudget
 from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
@@ -92,6 +98,8 @@ class FetcherOptions:
     traffic: SubgraphTraffic = DEFAULT_TRAFFIC
     traffic_by_subgraph: dict[str, SubgraphTraffic] = field(default_factory=dict)
     traffic_listener: TrafficListener | None = None
+    # Subgraphs running as several instances: their requests are balanced over them.
+    instances: InstanceDirectory | None = None
 
 
 # A fetch's outcome before decoding: the HTTP answer, or the failure of the request.
@@ -239,11 +247,26 @@ class SubgraphFetcher:
                 None,
                 fetch_failure(service, f"Unknown subgraph '{service}'", SUBREQUEST_HTTP_ERROR),
             )
+        shaping = self._shaping_of(service)
+        directory = self._options.instances
+        instances = None
+        if directory is not None and service not in self._options.transports:
+            instances = directory.get(service)
+        if instances is not None:
+            balanced = instances
+            return await self._observed(
+                service,
+                url,
+                shaping,
+                lambda sent: _instances_attempt(service, balanced, body, sent, mutation),
+                body,
+                headers,
+                mutation,
+            )
         try:
             pool = self._pool(service, url)
         except ValueError:
             pool = None  # not a URL this pool sends to (another scheme, credentials): httpx
-        shaping = self._shaping_of(service)
         if pool is None:
             # in-process transports apply the client's headers themselves: not deduplicated
             outcome = await self._guarded(
@@ -255,33 +278,55 @@ class SubgraphFetcher:
                 ),
             )
             return _decoded(service, outcome)
+        chosen = pool
+        return await self._observed(
+            service,
+            url,
+            shaping,
+            lambda sent: _pool_attempt(service, chosen, body, sent),
+            body,
+            headers,
+            mutation,
+        )
+
+    async def _observed(
+        self,
+        service: str,
+        url: str,
+        shaping: _Shaping,
+        attempt: Callable[[Mapping[str, str] | None], Awaitable[tuple[Outcome, bool]]],
+        body: bytes,
+        headers: Mapping[str, str] | None,
+        mutation: bool,
+    ) -> FetchResult:
+        """A network fetch, between the observer's ``before_fetch`` and ``after_fetch``."""
         observer = self._options.observer
         if observer is None:
-            return await self._fetch_with_pool(service, shaping, pool, body, headers, mutation)
+            return await self._fetch_over_network(
+                service, shaping, attempt, body, headers, mutation
+            )
         sent = dict(headers) if headers else {}
         started = time.perf_counter()
         token = await observer.before_fetch(service, url, sent)
         status: int | None = None
         try:
-            result = await self._fetch_with_pool(service, shaping, pool, body, sent, mutation)
+            result = await self._fetch_over_network(service, shaping, attempt, body, sent, mutation)
             status = result.status
             return result
         finally:
             await observer.after_fetch(service, token, status, time.perf_counter() - started)
 
-    async def _fetch_with_pool(
+    async def _fetch_over_network(
         self,
         service: str,
         shaping: _Shaping,
-        pool: ConnectionPool,
+        attempt: Callable[[Mapping[str, str] | None], Awaitable[tuple[Outcome, bool]]],
         body: bytes,
         headers: Mapping[str, str] | None,
         mutation: bool,
     ) -> FetchResult:
         def send() -> Awaitable[Outcome]:
-            return self._guarded(
-                service, shaping, mutation, lambda: _pool_attempt(service, pool, body, headers)
-            )
+            return self._guarded(service, shaping, mutation, lambda: attempt(headers))
 
         if mutation or not shaping.traffic.dedup_queries:
             return _decoded(service, await send())
@@ -443,6 +488,68 @@ async def _pool_attempt(
     except OSError as error:
         reason = str(error) or type(error).__name__
         return _http_failure(service, f"cannot connect to {pool.url}: {reason}"), True
+
+
+async def _instances_attempt(
+    service: str,
+    instances: InstanceSet,
+    body: bytes,
+    headers: Mapping[str, str] | None,
+    mutation: bool,
+) -> tuple[Outcome, bool]:
+    """One attempt on the next instance; on a failure that is safe to repeat, on another.
+
+    A request that never reached its instance (the connection was refused) is safe to send
+    elsewhere whatever it is; one lost after it was sent only when it is a query.
+    """
+    tried: list[Instance] = []
+    outcome: Outcome | None = None
+    retryable = False
+    while len(tried) < max(1, instances.policy.max_attempts):
+        instance = instances.pick(tried)
+        if instance is None:
+            break
+        tried.append(instance)
+        instance.in_flight += 1
+        try:
+            outcome, retryable, reached, failed = await _instance_request(
+                service, instance.pool, body, headers
+            )
+        except asyncio.CancelledError:
+            # the fetch's timeout ran out waiting for this instance (or the request was
+            # abandoned): a hanging instance is ejected like one that fails
+            instances.record(instance, True)
+            raise
+        finally:
+            instance.in_flight -= 1
+        instances.record(instance, failed)
+        if not retryable or (mutation and reached):
+            break
+    if outcome is None:
+        return _http_failure(service, "no instance of the subgraph is available"), False
+    return outcome, retryable
+
+
+async def _instance_request(
+    service: str, pool: ConnectionPool, body: bytes, headers: Mapping[str, str] | None
+) -> tuple[Outcome, bool, bool, bool]:
+    """As ``_pool_attempt`` (the outcome, whether it may be retried), then whether the request
+    may have reached the instance and whether it counts as a failure of the instance."""
+    try:
+        response = await pool.post(body, headers)
+    except OSError as error:  # the connection could not be opened: nothing was sent
+        reason = str(error) or type(error).__name__
+        failure = _http_failure(service, f"cannot connect to {pool.url}: {reason}")
+        return failure, True, False, True
+    except ConnectionClosed as error:
+        return _http_failure(service, str(error) or type(error).__name__), True, True, True
+    except InvalidHeader as error:
+        return _http_failure(service, f"invalid request: {error}"), False, False, False
+    except ResponseTooLarge as error:
+        return _too_large(service, error), False, True, False
+    except HTTPResponseError as error:
+        return _http_failure(service, str(error) or type(error).__name__), False, True, True
+    return response, False, True, response.status >= 500
 
 
 async def _read_bounded(response: httpx.Response, limit: int) -> bytes:

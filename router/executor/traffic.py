@@ -7,7 +7,7 @@ the fetcher reads them once per subgraph, never per request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from router.executor.http_response import ResponseLimits
 
@@ -40,6 +40,24 @@ class BreakerPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class BalancingPolicy:
+    """How a subgraph's requests spread over its instances, and when an instance is ejected.
+
+    ``failure_threshold`` consecutive failures (no answer, or a 5xx) eject an instance for
+    ``ejection_seconds``, doubled at each ejection in a row up to ``max_ejection_seconds``; a
+    returning instance is ejected again by its first failure, kept by its first success. A
+    request that could not connect is sent to another instance (at most ``max_attempts``
+    instances per attempt); one that may have reached the instance only when it is a query.
+    """
+
+    strategy: Literal["round_robin", "least_in_flight"] = "round_robin"
+    failure_threshold: int = 3
+    ejection_seconds: float = 5.0
+    max_ejection_seconds: float = 60.0
+    max_attempts: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class SubgraphTraffic:
     """Everything traffic shaping does for one subgraph."""
 
@@ -47,6 +65,7 @@ class SubgraphTraffic:
     dedup_queries: bool = True  # identical queries in flight at once share one request
     retry: RetryPolicy | None = field(default_factory=RetryPolicy)  # None: no retries
     breaker: BreakerPolicy | None = field(default_factory=BreakerPolicy)  # None: no breaker
+    balancing: BalancingPolicy = field(default_factory=BalancingPolicy)  # over its instances
 
 
 DEFAULT_TRAFFIC = SubgraphTraffic()
@@ -63,3 +82,13 @@ class TrafficListener(Protocol):
 
     def deduplicated(self, service: str) -> None:
         """A fetch to ``service`` shared the answer of an identical one in flight."""
+
+
+class InstanceListener(Protocol):
+    """Hears what happens to the instances of subgraphs (e.g. to count it in metrics)."""
+
+    def instance_fetched(self, service: str, instance: str, failed: bool) -> None:
+        """One request to ``instance`` of ``service`` ended; ``failed``: no usable answer."""
+
+    def instance_ejected(self, service: str, instance: str, ejected: bool) -> None:
+        """``instance`` of ``service`` was ejected (True) or took requests again (False)."""

@@ -90,6 +90,7 @@ class Gateway:
                 traffic=options.traffic,
                 traffic_by_subgraph=dict(options.traffic_by_subgraph),
                 traffic_listener=options.traffic_listener,
+                instances=options.instances,
             ),
             subscriber=SubgraphSubscriber(
                 SubscriptionClientOptions(
@@ -208,6 +209,8 @@ class Gateway:
             return {"errors": _copy(prepared.errors)}
         if prepared.kind is OperationType.SUBSCRIPTION:
             return {"errors": [request_error(SUBSCRIPTION_TRANSPORT, OPERATION_NOT_SUPPORTED)]}
+        if self.options.usage_recorder is not None:
+            self.options.usage_recorder(prepared)
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}

@@ -12,6 +12,7 @@ from graphql import ASTValidationRule
 from router.executor import FetchObserver
 from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
+from router.executor.instances import InstanceDirectory
 from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
 
 if TYPE_CHECKING:
@@ -78,3 +79,7 @@ class GatewayOptions:
     subscription_connect_timeout: float = 10.0  # the upgrade and `connection_ack`
     subscription_max_message_bytes: int = 1_000_000
     subscription_keepalive_seconds: float | None = 15.0  # ping frames to subgraph sockets
+    # Subgraphs running as several instances (shared across reloads); None: routing URLs only.
+    instances: InstanceDirectory | None = None
+    # Sees every operation that runs (usage reporting); None: nothing is recorded.
+    usage_recorder: Callable[[PreparedOperation], None] | None = None

@@ -23,6 +23,7 @@ from graphql import (
 from router.authorization import Removal
 from router.executor import CompiledPlan, SelectionShape, compile_shape
 from router.gateway.lru import LRUCache
+from router.gateway.operation_usage import OperationSignature, operation_signature
 from router.planner.plan import QueryPlan
 
 
@@ -49,6 +50,14 @@ class PreparedOperation:
     authorization_removals: tuple[Removal, ...] = ()
     _plan_text: str | None = None
     static_cost: float | None = None  # demand control: the estimate when it needs no variables
+    _signature: OperationSignature | None = None
+
+    def signature(self) -> OperationSignature | None:
+        """Hash, name and field coordinates for usage reporting (None: the operation cannot
+        run); computed on first use."""
+        if self._signature is None and self.operation is not None and self.schema is not None:
+            self._signature = operation_signature(self.schema, self.operation, self.fragments)
+        return self._signature
 
     @property
     def kind(self) -> OperationType | None:

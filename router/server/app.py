@@ -23,8 +23,13 @@ from router.auth.authenticate import Authenticator
 from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.demand import CostGuard, CostMetrics
+from router.executor.fetcher import BASE_HEADERS
+from router.executor.http_pool import ConnectionPool
+from router.executor.instances import InstanceDirectory, InstanceSpec
+from router.executor.traffic import BalancingPolicy, SubgraphTraffic
 from router.gateway import Gateway, GatewayOptions
 from router.server.apq import MemoryQueryStore, PersistedQueryStore, RedisQueryStore
+from router.server.draining import Draining
 from router.server.endpoint import GraphQLEndpoint
 from router.server.entity_cache_setup import (
     EntityCacheCollector,
@@ -40,6 +45,8 @@ from router.server.invalidation import InvalidationEndpoint
 from router.server.metrics import RouterMetrics
 from router.server.operation_limits import limit_rules
 from router.server.rate_limit import ClientRateLimiter
+from router.server.registry_client import RegistryClient, resolve_token
+from router.server.registry_source import RegistrySource
 from router.server.schema_holder import SchemaHolder
 from router.server.services import RouterServices
 from router.server.shutdown import listen_for_shutdown
@@ -48,6 +55,7 @@ from router.server.subscriptions.limits import ConnectionLimiter
 from router.server.subscriptions.websocket import GraphQLWebSocket
 from router.server.supergraph_source import SupergraphFile
 from router.server.tracing import RouterTracing
+from router.server.usage import UsageRecorder, UsageReporter
 from router.supergraph import Supergraph
 
 logger = logging.getLogger("fedra.server")
@@ -66,35 +74,86 @@ def create_app(
     ``subgraph_transports_override`` sends subgraph requests to in-process apps (tests).
     """
     path = supergraph_path if supergraph_path is not None else config.supergraph.path
-    if path is None:
-        raise ValueError("no supergraph: give supergraph_path or set supergraph.path")
+    registry_config = config.supergraph.registry if supergraph_path is None else None
+    if path is None and registry_config is None:
+        raise ValueError(
+            "no supergraph: give supergraph_path or set supergraph.path or supergraph.registry"
+        )
     services = build_services(config, subgraph_transports_override)
-    source = SupergraphFile(path, services.holder, services.metrics, on_installed=freeze_long_lived)
+    source: SupergraphFile | None = None
+    registry: RegistrySource | None = None
+    if registry_config is not None:
+        assert services.instances is not None
+        registry = RegistrySource(
+            registry_config,
+            services.holder,
+            services.instances,
+            services.metrics,
+            static_instances=frozenset(config.subgraph_instances()),
+            on_installed=freeze_long_lived,
+        )
+    else:
+        assert path is not None
+        source = SupergraphFile(
+            path, services.holder, services.metrics, on_installed=freeze_long_lived
+        )
+    reporter: UsageReporter | None = None
+    if registry is not None and services.usage is not None:
+        usage = config.usage_reporting
+        token = resolve_token(usage.token, usage.token_env)
+        client = registry.client
+        if token is not None:
+            client = RegistryClient(registry.config.url, token, timeout=usage.timeout)
+        reporter = UsageReporter(usage, services.usage, client, services.metrics)
     endpoint = GraphQLEndpoint(services)
+    draining = Draining()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        source.load()
         stop_listening = listen_for_shutdown(services.end_subscriptions)
         stop = asyncio.Event()
-        watcher: asyncio.Task[None] | None = None
-        if config.supergraph.watch:
-            watcher = asyncio.create_task(source.watch(stop, force_polling=watch_force_polling))
+        tasks: list[asyncio.Task[None]] = []
+        if source is not None:
+            source.load()
+            if config.supergraph.watch:
+                tasks.append(
+                    asyncio.create_task(source.watch(stop, force_polling=watch_force_polling))
+                )
+        if registry is not None:
+            await registry.start()
+            tasks.append(asyncio.create_task(registry.follow(stop)))
+        if reporter is not None:
+            tasks.append(asyncio.create_task(reporter.run(stop)))
         try:
             yield
         finally:
             stop_listening()
             stop.set()
-            if watcher is not None:
-                watcher.cancel()
+            if reporter is not None:  # its last flush, within the reporter's timeout
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        asyncio.shield(tasks[-1]), config.usage_reporting.timeout
+                    )
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+                    await task
+            if registry is not None:
+                if reporter is not None and reporter.client is not registry.client:
+                    await reporter.client.aclose()
+                await registry.aclose()
             await services.aclose()
 
     async def health(_request: Request) -> Response:
         return Response(b'{"status":"pass"}', media_type="application/json")
 
     async def ready(_request: Request) -> Response:
+        if draining.active:
+            return Response(
+                b'{"status":"fail","reason":"shutting down"}',
+                status_code=503,
+                media_type="application/json",
+            )
         current = services.holder.current
         if current is None:
             return Response(
@@ -102,12 +161,14 @@ def create_app(
                 status_code=503,
                 media_type="application/json",
             )
-        body = {
+        body: dict[str, object] = {
             "status": "pass",
             "generation": current.generation,
             "supergraph": current.digest[:12],
             "subgraphs": sorted(current.supergraph.subgraphs),
         }
+        if registry is not None:
+            body["registry_version"] = registry.version
         return Response(orjson.dumps(body), media_type="application/json")
 
     async def metrics(_request: Request) -> Response:
@@ -131,9 +192,14 @@ def create_app(
         routes.append(Route(config.telemetry.metrics.path, metrics, methods=["GET"]))
     if server.graphiql:
         routes.append(Mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static"))
-    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=_middleware(config), lifespan=draining.around(lifespan)
+    )
+    app.state.draining = draining
     app.state.services = services
     app.state.supergraph_file = source
+    app.state.registry_source = registry
+    app.state.usage_reporter = reporter
     return app
 
 
@@ -167,6 +233,13 @@ def build_services(
     def build_guard(supergraph: Supergraph) -> CostGuard:
         return CostGuard(supergraph, demand, cost_metrics)
 
+    instances = _instance_directory(config, traffic, traffic_by_subgraph, metrics)
+    usage = (
+        UsageRecorder(config.usage_reporting.max_operations)
+        if config.usage_reporting.enabled
+        else None
+    )
+
     def build_gateway(supergraph: Supergraph) -> Gateway:
         options = GatewayOptions(
             subgraph_timeout=config.limits.subgraph_timeout,
@@ -192,6 +265,8 @@ def build_services(
             subscription_connect_timeout=config.subscriptions.subgraph_connect_timeout,
             subscription_max_message_bytes=config.subscriptions.max_message_bytes,
             subscription_keepalive_seconds=config.subscriptions.keepalive_seconds,
+            instances=instances,
+            usage_recorder=None if usage is None else usage.record,
         )
         if entity_cache is not None:
             options.entity_store = entity_cache.store
@@ -233,7 +308,40 @@ def build_services(
         authenticator=Authenticator(jwt_config) if jwt_config is not None else None,
         identity=identity,
         subscription_connections=ConnectionLimiter(config.subscriptions.max_connections_per_client),
+        instances=instances,
+        usage=usage,
     )
+
+
+def _instance_directory(
+    config: RouterConfig,
+    traffic: SubgraphTraffic,
+    traffic_by_subgraph: Mapping[str, SubgraphTraffic],
+    metrics: RouterMetrics,
+) -> InstanceDirectory | None:
+    """The instances of subgraphs: listed by the configuration, or followed from the registry
+    (None when neither lists any)."""
+    static = config.subgraph_instances()
+    if not static and config.supergraph.registry is None:
+        return None
+    max_connections = config.gateway.max_connections_per_subgraph
+
+    def policy_of(service: str) -> BalancingPolicy:
+        return traffic_by_subgraph.get(service, traffic).balancing
+
+    def pool_for(service: str, url: str) -> ConnectionPool:
+        return ConnectionPool(
+            url,
+            BASE_HEADERS,
+            max_connections=max_connections,
+            limits=traffic_by_subgraph.get(service, traffic).limits,
+            on_stale_retry=lambda: metrics.retried(service, "stale_connection"),
+        )
+
+    directory = InstanceDirectory(policy_of, pool_for, metrics)
+    for service, urls in static.items():
+        directory.set_instances(service, [InstanceSpec(url, url) for url in urls])
+    return directory
 
 
 def _plan_cache_stats(holder: SchemaHolder) -> tuple[int, int] | None:

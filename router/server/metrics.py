@@ -17,7 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -42,6 +42,21 @@ class _PlanCacheCollector(Collector):
         )
         yield CounterMetricFamily(
             "fedra_plan_cache_misses", "Operations parsed, validated and planned", value=misses
+        )
+
+
+class _RegistryPollCollector(Collector):
+    def __init__(self, age: Callable[[], float | None]) -> None:
+        self._age = age
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        age = self._age()
+        if age is None:
+            return
+        yield GaugeMetricFamily(
+            "fedra_registry_last_successful_poll_age_seconds",
+            "Seconds since the registry last answered a poll (200 or 304)",
+            value=age,
         )
 
 
@@ -135,6 +150,43 @@ class RouterMetrics:
             ["subgraph"],
             registry=registry,
         )
+        self.instance_requests = Counter(
+            "fedra_subgraph_instance_requests",
+            "Requests to each instance of a subgraph, by outcome (ok, failed)",
+            ["subgraph", "instance", "outcome"],
+            registry=registry,
+        )
+        self.instance_ejected_state = Gauge(
+            "fedra_subgraph_instance_ejected",
+            "Whether an instance of a subgraph is ejected (1) or takes requests (0)",
+            ["subgraph", "instance"],
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        self.instance_ejections = Counter(
+            "fedra_subgraph_instance_ejections",
+            "Ejections of each instance of a subgraph after repeated failures",
+            ["subgraph", "instance"],
+            registry=registry,
+        )
+        self.registry_polls = Counter(
+            "fedra_registry_polls",
+            "Polls of the schema registry, by outcome (changed, unchanged, failed)",
+            ["outcome"],
+            registry=registry,
+        )
+        self.registry_version = Gauge(
+            "fedra_registry_supergraph_version",
+            "The registry's supergraph version being served",
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        self.usage_reports = Counter(
+            "fedra_usage_reports",
+            "Operation usage batches sent to the registry, by outcome (sent, dropped)",
+            ["outcome"],
+            registry=registry,
+        )
         self.rate_limited = Counter(
             "fedra_rate_limited_requests", "Requests refused by rate limiting", registry=registry
         )
@@ -142,6 +194,19 @@ class RouterMetrics:
     def set_plan_cache_source(self, stats: PlanCacheStats) -> None:
         """Report the plan cache's (hits, misses) at every scrape."""
         self.registry.register(_PlanCacheCollector(stats))
+
+    def set_registry_poll_age(self, age: Callable[[], float | None]) -> None:
+        """Report the seconds since the last successful registry poll at every scrape."""
+        self.registry.register(_RegistryPollCollector(age))
+
+    # router.executor.traffic.InstanceListener
+    def instance_fetched(self, service: str, instance: str, failed: bool) -> None:
+        self.instance_requests.labels(service, instance, "failed" if failed else "ok").inc()
+
+    def instance_ejected(self, service: str, instance: str, ejected: bool) -> None:
+        self.instance_ejected_state.labels(service, instance).set(1 if ejected else 0)
+        if ejected:
+            self.instance_ejections.labels(service, instance).inc()
 
     def observe_subgraph_fetch(self, subgraph: str, seconds: float, failed: bool) -> None:
         self.subgraph_duration.labels(subgraph).observe(seconds)

@@ -8,6 +8,7 @@ from router.auth.authenticate import Authenticator
 from router.auth.forwarding import IdentityForwarding
 from router.config.model import RouterConfig
 from router.executor.entity_cache import EntityStore
+from router.executor.instances import InstanceDirectory
 from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN
 from router.server.apq import PersistedQueryStore
 from router.server.header_rules import HeaderPropagation
@@ -17,6 +18,7 @@ from router.server.rate_limit import ClientRateLimiter
 from router.server.schema_holder import SchemaHolder
 from router.server.subscriptions.limits import ConnectionLimiter
 from router.server.tracing import RouterTracing
+from router.server.usage import UsageRecorder
 
 
 @dataclass(slots=True)
@@ -44,8 +46,13 @@ class RouterServices:
                 "The router is shutting down: subscribe again.", SUBSCRIPTION_SHUTDOWN
             )
 
+    instances: InstanceDirectory | None = None  # subgraphs running as several instances
+    usage: UsageRecorder | None = None  # operation usage, for reporting to the registry
+
     async def aclose(self) -> None:
         await self.holder.aclose()
+        if self.instances is not None:
+            self.instances.close()
         if self.authenticator is not None:
             await self.authenticator.aclose()
         if self.apq_store is not None:

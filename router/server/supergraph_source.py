@@ -47,7 +47,7 @@ class SupergraphFile:
             sdl, digest = self._read()
             if self._unchanged(digest):
                 return False
-            supergraph = _parse(sdl)
+            supergraph = parse_supergraph(sdl)
             return self._install(supergraph, digest)
         except Exception as error:
             if first:
@@ -61,7 +61,7 @@ class SupergraphFile:
             sdl, digest = await asyncio.to_thread(self._read)
             if self._unchanged(digest):
                 return False
-            supergraph = await asyncio.to_thread(_parse, sdl)
+            supergraph = await asyncio.to_thread(parse_supergraph, sdl)
             return self._install(supergraph, digest)
         except Exception as error:
             self._reject(error)
@@ -121,7 +121,7 @@ class SupergraphFile:
                 await self.reload()
 
 
-def _parse(sdl: str) -> Supergraph:
+def parse_supergraph(sdl: str) -> Supergraph:
     """The supergraph, its API schema and its query graph, all built here so that a broken
     file (a key or @requires field set that does not read) fails here, not on every request,
     and the first requests do not pay for building them."""

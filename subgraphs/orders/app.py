@@ -22,6 +22,7 @@ from subgraphs.shared.db import Database, resolve_database_url
 from subgraphs.shared.identity import TokenVerifier
 from subgraphs.shared.request_session import RequestSession
 
+from .broker import BrokerEventFeed, OutboxRelay, topology_from_env
 from .dispatch import EmbeddedDispatcher
 from .fulfilment import Fulfilment, FulfilmentSettings
 from .hub import OrderEventHub
@@ -46,6 +47,7 @@ def create_app(
     verifier: TokenVerifier | None = None,
     fulfilment: FulfilmentSettings | None = None,
     broker_url: str | None = None,
+    run_handlers: bool = True,
 ) -> FastAPI:
     """The orders app on `database_url`, else `DATABASE_URL`, else var/orders.sqlite3.
 
@@ -54,7 +56,8 @@ def create_app(
     tokens of `service_tokens` (else the client credentials grant configured from the
     environment). Callers are verified by `verifier` (else one from the environment).
     Events go through the broker at `broker_url` (else `BROKER_URL`), else through embedded
-    handlers run with `fulfilment` (else settings from the environment).
+    handlers run with `fulfilment` (else settings from the environment); with
+    `run_handlers` False the events stay in the outbox (tests drive the handlers themselves).
     """
     database = Database(resolve_database_url(NAME, database_url), metadata)
     products = ProductsClient(
@@ -65,18 +68,17 @@ def create_app(
     )
 
     hub = OrderEventHub()
+    feed: BrokerEventFeed | None = None
     url = broker_url if broker_url is not None else os.environ.get(BROKER_URL_ENV)
     startup: list[LifecycleHook] = [products.start]
     shutdown: list[LifecycleHook] = []
     if url:
-        from .broker import BrokerEventFeed, OutboxRelay, topology_from_env
-
         topology = topology_from_env()
         feed = BrokerEventFeed(url, topology, hub)
         relay = OutboxRelay(database, url, topology)
         startup += [feed.start, relay.start]
         shutdown += [relay.stop, feed.stop]
-    else:
+    elif run_handlers:
         dispatcher = EmbeddedDispatcher(database, Fulfilment(database, products, fulfilment), hub)
         startup.append(dispatcher.start)
         shutdown.append(dispatcher.stop)
@@ -96,6 +98,7 @@ def create_app(
         on_shutdown=shutdown,
     )
     app.state.events = hub
+    app.state.event_feed = feed
     return app
 
 

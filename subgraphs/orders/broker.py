@@ -49,6 +49,7 @@ DEFAULT_PREFETCH = 16
 ATTEMPT_HEADER = "x-fedra-attempt"
 REASON_HEADER = "x-fedra-dead-reason"
 RECONNECT_SECONDS = 1.0
+PUBLISH_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,7 @@ class OutboxRelay:
                     message_id=message_id,
                 ),
                 routing_key=key,
+                timeout=PUBLISH_TIMEOUT_SECONDS,
             )
         async with self._database.session() as db:
             await mark_published(db, [row_id for row_id, _event in taken])
@@ -257,12 +259,18 @@ class FulfilmentConsumer:
                 await channel.default_exchange.publish(
                     _copy(message, {REASON_HEADER: dead[:500]}),
                     routing_key=self._topology.dead_queue,
+                    timeout=PUBLISH_TIMEOUT_SECONDS,
                 )
                 self.dead_lettered += 1
             elif channel is not None and retry_after_ms is not None:
-                copy = _copy(message, {ATTEMPT_HEADER: _attempt(message) + 1})
-                copy.expiration = max(retry_after_ms, 1.0) / 1000
-                await channel.default_exchange.publish(copy, routing_key=self._topology.retry_queue)
+                copy = _copy(
+                    message,
+                    {ATTEMPT_HEADER: _attempt(message) + 1},
+                    expiration=max(retry_after_ms, 1.0) / 1000,
+                )
+                await channel.default_exchange.publish(
+                    copy, routing_key=self._topology.retry_queue, timeout=PUBLISH_TIMEOUT_SECONDS
+                )
             await message.ack()
         except Exception as error:
             # The channel went away (a broker restart): the message is delivered again.
@@ -274,9 +282,15 @@ def _attempt(message: AbstractIncomingMessage) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _copy(message: AbstractIncomingMessage, headers: dict[str, str | int]) -> aio_pika.Message:
+def _copy(
+    message: AbstractIncomingMessage,
+    headers: dict[str, str | int],
+    *,
+    expiration: float | None = None,
+) -> aio_pika.Message:
     return aio_pika.Message(
         message.body,
+        expiration=expiration,
         headers={**(message.headers or {}), **headers},
         content_type=message.content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
@@ -293,6 +307,7 @@ class BrokerEventFeed:
         self._hub = hub
         self._connection: AbstractRobustConnection | None = None
         self._task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()  # set once this instance's queue is bound
 
     async def start(self) -> None:
         if self._task is None:
@@ -319,6 +334,7 @@ class BrokerEventFeed:
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(exchange, routing_key="order.#")
         await queue.consume(self._on_message, no_ack=True)
+        self.ready.set()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Awaitable
 
 from subgraphs.shared.db import Database, resolve_database_url
 
@@ -24,6 +25,7 @@ from .products_client import ProductsClient, products_url_from_env
 from .service_token import ClientCredentialsTokenSource
 
 NAME = "orders"
+SHUTDOWN_STEP_SECONDS = 10.0
 
 
 def broker_url() -> str:
@@ -60,10 +62,19 @@ async def run(*, relay: bool) -> None:
         await wait_for_signal()
     finally:
         if relayer is not None:
-            await relayer.stop()
-        await consumer.stop()
+            await bounded(relayer.stop())
+        await bounded(consumer.stop())
         await products.aclose()
         await database.dispose()
+
+
+async def bounded(step: Awaitable[None]) -> None:
+    """A shutdown step that may not hang the exit (closing a connection to a broker that is
+    gone); unacknowledged messages are delivered again anyway."""
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        logging.getLogger(__name__).warning("A shutdown step timed out")
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""FastAPI + Strawberry app shared by the subgraphs: lifespan, per-request context, /health."""
+"""FastAPI + Strawberry app shared by the subgraphs: lifespan, per-request context, /health and
+/ready."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
@@ -15,6 +17,9 @@ from strawberry.types.unset import UnsetType
 from .context import Identity, SubgraphContext
 from .db import Database
 from .identity import IdentityError, TokenVerifier
+from .migrations import migrations_enabled
+from .readiness import Readiness, ready_timeout_from_env
+from .registration import Registration, RegistrationSettings
 from .request_session import RequestSession
 
 ContextT = TypeVar("ContextT", bound=SubgraphContext)
@@ -33,28 +38,57 @@ def create_subgraph_app(
     on_startup: Sequence[LifecycleHook] = (),
     on_shutdown: Sequence[LifecycleHook] = (),
     routers: Sequence[APIRouter] = (),
+    migrations: bool | None = None,
 ) -> FastAPI:
     """A subgraph app serving `schema` at /graphql.
 
     On start it creates the tables, seeds an empty database and runs `on_startup`; on stop
     it runs `on_shutdown` and disposes of the engine. `app.state.database` is the Database.
+    With `migrations` (default: `FEDRA_DATABASE_MIGRATIONS`) the tables come from the Alembic
+    migrations instead: the app refuses to start on a database behind its head revision.
+    GET /ready answers 200 while the database answers (and, with migrations, is at the head
+    revision), else 503.
     Callers are identified by `verifier` (else one configured from the environment): a verified
     token or router-signed claims header, never a header a client can set. Over WebSocket
     (graphql-transport-ws) the upgrade request's headers count, overridden by a `headers`
     object in the `connection_init` payload if there is one.
     `routers` add HTTP routes of the subgraph's own beside /graphql and /health.
+    With `FEDRA_REGISTRY_URL` set, the subgraph publishes its SDL to the schema registry once
+    started, heartbeats and deregisters on stop (`subgraphs.shared.registration`).
     """
     verifier = verifier if verifier is not None else TokenVerifier.from_env()
+    use_migrations = migrations_enabled() if migrations is None else migrations
+    readiness = Readiness(name, database, ready_timeout_from_env(), migrations=use_migrations)
+    registration_settings = RegistrationSettings.from_env()
+
+    async def federation_sdl() -> str:
+        result = await schema.execute("{ _service { sdl } }")
+        if result.errors or result.data is None:
+            raise RuntimeError(f"{name}: _service query failed: {result.errors}")
+        return str(result.data["_service"]["sdl"])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await database.create_tables()
+        if use_migrations:
+            await readiness.require_current_schema()
+        else:
+            await database.create_tables()
         await seed(database)
         for hook in on_startup:
             await hook()
+        registration = (
+            Registration(name, federation_sdl, registration_settings)
+            if registration_settings is not None
+            else None
+        )
+        if registration is not None:
+            registration.start()
+        _app.state.registration = registration
         try:
             yield
         finally:
+            if registration is not None:
+                await registration.stop()
             for hook in on_shutdown:
                 await hook()
             await database.dispose()
@@ -69,6 +103,7 @@ def create_subgraph_app(
     app = FastAPI(title=f"fedra {name} subgraph", lifespan=lifespan)
     app.state.database = database
     app.state.verifier = verifier
+    app.state.readiness = readiness
     graphql_router: GraphQLRouter[Any, None] = SubgraphGraphQLRouter(
         verifier,
         schema,
@@ -83,6 +118,11 @@ def create_subgraph_app(
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok", "subgraph": name}
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        report = await readiness.check()
+        return JSONResponse(report.body(name), status_code=200 if report.ready else 503)
 
     return app
 

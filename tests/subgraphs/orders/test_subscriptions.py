@@ -118,8 +118,12 @@ async def test_order_updated_for_the_owner_and_admins_only(
         cancelled = await graphql(client, CANCEL, {"id": order_id}, keys.user(7))
         assert cancelled["cancelOrder"]["status"] == "CANCELLED"
         for ws in (owner, admin):
-            message = await ws.receive()
-            assert message["type"] == "next", message
-            updated = message["payload"]["data"]["orderUpdated"]
-            assert (updated["id"], updated["status"]) == (order_id, "CANCELLED")
-            assert float(updated["total"]["amount"]) > 0
+            statuses = []
+            while not statuses or statuses[-1] != "CANCELLED":
+                message = await ws.receive()
+                assert message["type"] == "next", message
+                updated = message["payload"]["data"]["orderUpdated"]
+                assert updated["id"] == order_id and float(updated["total"]["amount"]) > 0
+                statuses.append(updated["status"])
+            # The order.placed event may reach the outbox reader after the subscription began.
+            assert statuses in (["CANCELLED"], ["PLACED", "CANCELLED"])
