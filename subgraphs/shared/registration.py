@@ -155,12 +155,18 @@ class Registration:
                     return True
                 if response.status_code == 409:
                     self.rejected = response.json().get("check")
-                    logger.error(
-                        "%s: the registry rejected this schema: %s",
+                    summary = (self.rejected or {}).get("summary")
+                    if not _may_compose_later(self.rejected):
+                        logger.error(
+                            "%s: the registry rejected this schema: %s", self.name, summary
+                        )
+                        return False
+                    # It may compose once the subgraphs it builds on have published: retry.
+                    logger.warning(
+                        "%s: the registry cannot compose this schema yet: %s; retrying",
                         self.name,
-                        (self.rejected or {}).get("summary"),
+                        summary,
                     )
-                    return False
                 logger.warning(
                     "%s: publishing failed: HTTP %d %s",
                     self.name,
@@ -189,3 +195,11 @@ class Registration:
                 return
             if response.status_code != 200:
                 logger.warning("%s: heartbeat refused: HTTP %d", self.name, response.status_code)
+
+
+def _may_compose_later(check: object) -> bool:
+    """A rejection for composition errors alone (no breaking change) may pass once other
+    subgraphs publish, e.g. when this one extends entities of a subgraph not yet registered."""
+    if not isinstance(check, dict):
+        return False
+    return bool(check.get("composition_errors")) and not check.get("breaking_changes")

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from router.registry.config import HealthCheckConfig
+from subgraphs.shared.registration import Registration, RegistrationSettings
 from subgraphs.shared.testing_tokens import TestKeys
 from tests.registry.helpers import (
     TOKENS,
@@ -27,6 +28,7 @@ from tests.registry.helpers import (
     registry_config,
     running_registry,
     sqlite_url,
+    subgraph_sdl,
 )
 from tests.server.stack import REPO_ROOT, free_port
 
@@ -191,3 +193,40 @@ async def test_a_subgraph_starts_while_the_registry_is_down_and_registers_later(
 
             listed = await wait_until(registered, "the registration", process, log, 30)
             assert [i["id"] for i in listed] == ["products-early"]
+
+
+async def test_a_subgraph_that_cannot_compose_yet_publishes_once_its_dependency_has(
+    tmp_path: Path,
+) -> None:
+    """orders extends products' entities: published first, it is rejected with composition
+    errors, keeps retrying, and lands once products is in the registry. A breaking change is
+    not retried (see ``_may_compose_later``)."""
+    async with running_registry(registry_config(sqlite_url(tmp_path))) as registry:
+        assert (await registry.publish("users")).status_code == 200
+        alone = await registry.publish("orders")
+        assert alone.status_code == 409 and alone.json()["check"]["composition_errors"]
+        settings = RegistrationSettings(
+            registry_url=registry.url,
+            token=TOKENS["publish"],
+            routing_url="http://127.0.0.1:4003/graphql",
+            instance_id="orders-early",
+            heartbeat_seconds=0.5,
+            max_backoff_seconds=0.2,
+        )
+
+        async def orders_sdl() -> str:
+            return subgraph_sdl("orders")
+
+        registration = Registration("orders", orders_sdl, settings)
+        registration.start()
+        try:
+            await asyncio.sleep(1.0)
+            assert not registration.published.is_set()
+            assert registration.rejected is not None
+            assert (await registry.publish("products")).status_code == 200
+            await asyncio.wait_for(registration.published.wait(), 10)
+            state = await registry.client.get("/api/v1/router/state", headers=bearer("read"))
+            orders = state.json()["subgraphs"]["orders"]["instances"]
+            assert [i["id"] for i in orders] == ["orders-early"]
+        finally:
+            await registration.stop()
