@@ -229,6 +229,9 @@ class DeferSplitter:
         self.is_mutation = is_mutation
         self._seen: dict[tuple[str, tuple[str, ...], str], int] = {}
         self.no_entity: set[DeferKey] = set()  # parts the enclosing part fetches instead
+        # Names of fields taking @fromContext arguments: their values come from an ancestor
+        # along the enclosing part's path, so a part reading one is fetched by that part.
+        self.contextual_fields = _contextual_field_names(graph)
 
     def reset(self) -> None:
         self._seen.clear()
@@ -381,12 +384,32 @@ class DeferSplitter:
             part.mode = "fetched"  # the enclosing part fetches all of it anyway
             return
         start = None
-        if part.key not in self.no_entity:
+        if part.key not in self.no_entity and not self._reads_context(part.selection_set):
             start = self._entity_start(fragment_type, selections)
         if start is not None:
             part.mode, part.start = "entity", start
         else:
             part.mode = "fetched"
+
+    def _reads_context(self, selection_set: SelectionSetNode | None) -> bool:
+        """Whether a field under ``selection_set`` takes a ``@fromContext`` argument (by name,
+        whatever its type: a part that may read one is never planned from its key)."""
+        if not self.contextual_fields or selection_set is None:
+            return False
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in self.contextual_fields:
+                    return True
+                if self._reads_context(selection.selection_set):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if self._reads_context(selection.selection_set):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None and self._reads_context(fragment.selection_set):
+                    return True
+        return False
 
     def _entity_start(
         self, fragment_type: GraphQLCompositeType, selections: Iterable[SelectionNode]
@@ -744,3 +767,14 @@ def _strip_deferred(selection_set: SelectionSetNode) -> SelectionSetNode:
                 )
         kept.append(selection)
     return SelectionSetNode(selections=tuple(kept))
+
+
+def _contextual_field_names(graph: QueryGraph | None) -> frozenset[str]:
+    if graph is None:
+        return frozenset()
+    return frozenset(
+        field_def.name
+        for named in graph.supergraph.types.values()
+        for field_def in named.fields.values()
+        if any(source.context_arguments for source in field_def.sources.values())
+    )
