@@ -36,6 +36,8 @@ class CompiledDeferredPart:
     shape: SelectionShape
     directives: tuple[DirectiveNode, ...]  # the fragment's own, for @skip / @include
     children: tuple[CompiledDeferredPart, ...] = ()
+    # Per step of ``path``: the object types its field was selected on (None: any).
+    owners: tuple[frozenset[str] | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ class IncrementalExecution:
             paths = [
                 path
                 for path in _paths_at(shaped, part.path[depth:], base)
-                if _applies(part.shape, _raw_at(raw, path))
+                if _applies(part.shape, _raw_at(raw, path)) and _on_its_branch(part, raw, path)
             ]
             if paths:
                 ready.append(_Ready(part, paths, list(early.get(id(part), ()))))
@@ -209,6 +211,24 @@ def _raw_at(data: Any, path: ResponsePath) -> Any:
         else:
             value = value.get(key) if type(value) is dict else None
     return value
+
+
+def _on_its_branch(part: CompiledDeferredPart, raw: dict[str, Any], path: ResponsePath) -> bool:
+    """Whether every object along ``path`` is of a type the part's fields were selected on:
+    parts at one path under sibling type conditions (``... on A { x { ... @defer } }`` and
+    ``... on B { x { ... @defer } }``) each go to their own branch's objects."""
+    value: Any = raw
+    for index, key in enumerate(path):
+        owners = part.owners[index] if index < len(part.owners) else None
+        if owners is not None and type(value) is dict:
+            runtime = value.get("__typename")
+            if type(runtime) is str and runtime not in owners:
+                return False
+        if type(key) is int:
+            value = value[key] if type(value) is list and key < len(value) else None
+        else:
+            value = value.get(key) if type(value) is dict else None
+    return True
 
 
 def _applies(shape: SelectionShape, value: Any) -> bool:

@@ -75,6 +75,7 @@ def build_incremental_plan(
             shape=shape_of[id(part)],
             directives=tuple(part.node.directives or ()),
             children=tuple(compiled(child) for child in part.children),
+            owners=part.owners,
         )
 
     primary = deferred.primary

@@ -111,6 +111,9 @@ class DeferredFragment:
     mode: DeferMode = "fetched"
     start: EntityStart | None = None
     children: list[DeferredFragment] = field(default_factory=list)
+    # Per step of ``path``: the object types its field was selected on (None for list steps),
+    # so sibling branches under different type conditions at one path stay apart.
+    owners: tuple[frozenset[str] | None, ...] = ()
 
 
 @dataclass(slots=True)
@@ -241,7 +244,7 @@ class DeferSplitter:
         if root is None:
             raise PlanningError(f"the schema has no {operation.operation.value} type")
         parts: list[DeferredFragment] = []
-        selection = self._selection_set(root, operation.selection_set, (), parts, frozenset())
+        selection = self._selection_set(root, operation.selection_set, (), (), parts, frozenset())
         return DeferSplit(selection, parts)
 
     def _selection_set(
@@ -249,6 +252,7 @@ class DeferSplitter:
         parent: GraphQLCompositeType,
         selection_set: SelectionSetNode,
         path: tuple[str, ...],
+        owners: tuple[frozenset[str] | None, ...],
         parts: list[DeferredFragment],
         visited: frozenset[str],
     ) -> SelectionSetNode:
@@ -256,7 +260,7 @@ class DeferSplitter:
         deferred: list[tuple[InlineFragmentNode | FragmentSpreadNode, GraphQLCompositeType]] = []
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                kept.append(self._field(parent, selection, path, parts, visited))
+                kept.append(self._field(parent, selection, path, owners, parts, visited))
                 continue
             assert isinstance(selection, InlineFragmentNode | FragmentSpreadNode)
             fragment_type, inner, seen = self._fragment(parent, selection, visited)
@@ -269,16 +273,18 @@ class DeferSplitter:
                 InlineFragmentNode(
                     type_condition=_type_condition(fragment_type, parent),
                     directives=_without_defer(selection.directives),
-                    selection_set=self._selection_set(fragment_type, inner, path, parts, seen),
+                    selection_set=self._selection_set(
+                        fragment_type, inner, path, owners, parts, seen
+                    ),
                 )
             )
         siblings = {print_ast(selection) for selection in kept}
         for selection, fragment_type in deferred:
             _, inner, seen = self._fragment(parent, selection, visited)
             assert inner is not None
-            part = self._new_part(selection, fragment_type, inner, path)
+            part = self._new_part(selection, fragment_type, inner, path, owners)
             part.selection_set = self._selection_set(
-                fragment_type, inner, path, part.children, seen
+                fragment_type, inner, path, owners, part.children, seen
             )
             self._choose_mode(part, fragment_type, siblings)
             parts.append(part)
@@ -298,6 +304,7 @@ class DeferSplitter:
         parent: GraphQLCompositeType,
         node: FieldNode,
         path: tuple[str, ...],
+        owners: tuple[frozenset[str] | None, ...],
         parts: list[DeferredFragment],
         visited: frozenset[str],
     ) -> FieldNode:
@@ -311,8 +318,12 @@ class DeferSplitter:
             return node
         assert isinstance(child, GraphQLCompositeType)
         key = node.alias.value if node.alias else node.name.value
-        below = (*path, key, *("@",) * _list_depth(definition.type))
-        selection = self._selection_set(child, node.selection_set, below, parts, visited)
+        depth = _list_depth(definition.type)
+        below = (*path, key, *("@",) * depth)
+        below_owners = (*owners, self._object_types(parent), *(None,) * depth)
+        selection = self._selection_set(
+            child, node.selection_set, below, below_owners, parts, visited
+        )
         return FieldNode(
             alias=node.alias,
             name=node.name,
@@ -353,6 +364,7 @@ class DeferSplitter:
         fragment_type: GraphQLCompositeType,
         inner: SelectionSetNode,
         path: tuple[str, ...],
+        owners: tuple[frozenset[str] | None, ...],
     ) -> DeferredFragment:
         label = defer_label(node.directives)
         identity = (label or "", path, fragment_type.name)
@@ -365,7 +377,15 @@ class DeferSplitter:
             type_name=fragment_type.name,
             node=node,
             client_selection=inner,
+            owners=owners,
         )
+
+    def _object_types(self, parent: GraphQLCompositeType) -> frozenset[str]:
+        if isinstance(parent, GraphQLObjectType):
+            return frozenset((parent.name,))
+        # an interface object's answer may name the interface itself
+        possible = (t.name for t in self.schema.get_possible_types(parent))
+        return frozenset((parent.name, *possible))
 
     def _choose_mode(
         self, part: DeferredFragment, fragment_type: GraphQLCompositeType, siblings: set[str]

@@ -197,16 +197,8 @@ _PROVIDED = (
     "the fixture's @provides values differ from the owning subgraph's by design; a deferred "
     "entity fetch reads the owner's"
 )
-_SIBLING_CONDITIONS = (
-    "KNOWN BUG: deferred parts at the same path under sibling type conditions (`... on A "
-    "{ item { ... @defer } } ... on B { item { ... @defer } } }`) are delivered to the objects "
-    "of every branch, not only their own, so a part nulls the other branch's object; a part's "
-    "path must carry its type conditions"
-)
 # Where deferring every selection cannot give the recorded answer, and why.
 DEFERRED_EVERYWHERE_DIFFERS = {
-    "context-abstract-setters/interface-setter-by-type": _SIBLING_CONDITIONS,
-    "context-abstract-setters/union-setter": _SIBLING_CONDITIONS,
     "colliding-graph-names/all-three": _BY_KEY_ONLY,
     "header-propagation/forwarded": _BY_KEY_ONLY,
     "header-propagation/no-headers": _BY_KEY_ONLY,
