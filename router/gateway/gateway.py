@@ -231,19 +231,9 @@ class Gateway:
         policies: PolicyEvaluator | None,
         incremental: bool,
     ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None]:
-        query = request.query
-        if not query:
-            return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
-        labels = self.override_labels.enabled(override_labels)
-        permissions = await self.permissions(principal, policies)
-        key = (query, request.operation_name or None, labels, permissions)
-        prepared = self._cache.get(key)
-        if prepared is None:
-            prepared = await self._prepare_once(
-                key, query, request.operation_name or None, labels, permissions
-            )
-        if prepared.errors is not None:
-            return {"errors": _copy(prepared.errors)}
+        prepared = await self._prepared(request, override_labels, principal, policies)
+        if isinstance(prepared, dict):
+            return prepared
         if prepared.kind is OperationType.SUBSCRIPTION:
             return {"errors": [request_error(SUBSCRIPTION_TRANSPORT, OPERATION_NOT_SUPPORTED)]}
         if self.options.usage_recorder is not None:
@@ -279,6 +269,30 @@ class Gateway:
             response["extensions"] = {"queryPlan": {"text": prepared.plan_text}}
         return response
 
+    async def _prepared(
+        self,
+        request: GraphQLRequest,
+        override_labels: frozenset[str] | None,
+        principal: Principal,
+        policies: PolicyEvaluator | None,
+    ) -> PreparedOperation | dict[str, Any]:
+        """The prepared operation (from the cache, else prepared once), or the response of
+        the request errors that stop it."""
+        query = request.query
+        if not query:
+            return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
+        labels = self.override_labels.enabled(override_labels)
+        permissions = await self.permissions(principal, policies)
+        key = (query, request.operation_name or None, labels, permissions)
+        prepared = self._cache.get(key)
+        if prepared is None:
+            prepared = await self._prepare_once(
+                key, query, request.operation_name or None, labels, permissions
+            )
+        if prepared.errors is not None:
+            return {"errors": _copy(prepared.errors)}
+        return prepared
+
     async def subscribe(
         self,
         request: GraphQLRequest,
@@ -295,19 +309,9 @@ class Gateway:
         with an error when it fails or drops the connection, or when ``end_subscriptions`` is
         called (a supergraph reload, shutdown).
         """
-        query = request.query
-        if not query:
-            return {"errors": [request_error("Must provide query string.", BAD_USER_INPUT)]}
-        labels = self.override_labels.enabled(None)
-        permissions = await self.permissions(principal, policies)
-        key = (query, request.operation_name or None, labels, permissions)
-        prepared = self._cache.get(key)
-        if prepared is None:
-            prepared = await self._prepare_once(
-                key, query, request.operation_name or None, labels, permissions
-            )
-        if prepared.errors is not None:
-            return {"errors": _copy(prepared.errors)}
+        prepared = await self._prepared(request, None, principal, policies)
+        if isinstance(prepared, dict):
+            return prepared
         if prepared.kind is not OperationType.SUBSCRIPTION:
             return await self.execute(
                 request,
@@ -315,6 +319,8 @@ class Gateway:
                 principal=principal,
                 policies=policies,
             )
+        if self.options.usage_recorder is not None:
+            self.options.usage_recorder(prepared)
         coerced = coerce_variables(self.supergraph.api_schema, prepared, request.variables)
         if isinstance(coerced, list):
             return {"errors": coerced}
