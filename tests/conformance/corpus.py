@@ -30,6 +30,7 @@ class Case:
     headers: dict[str, str]
     expected: dict[str, Any]
     subgraph_timeout_ms: int | None
+    timeout_subgraphs: tuple[str, ...] | None
     apollo_differs: str | None
     """Why @apollo/gateway's recorded answer is wrong; `expected` is then the correct one."""
     gateway_unsupported: str | None = None
@@ -70,6 +71,7 @@ def iter_cases(fixture_names: list[str] | None = None) -> list[Case]:
                     headers=operation.headers,
                     expected=orjson.loads(expected_path.read_bytes()),
                     subgraph_timeout_ms=fixture.subgraph_timeout_ms,
+                    timeout_subgraphs=fixture.timeout_subgraphs,
                     apollo_differs=operation.apollo_differs,
                     gateway_unsupported=unsupported,
                 )

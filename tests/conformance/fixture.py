@@ -89,6 +89,13 @@ class Fixture:
         return int(timeout) if timeout is not None else None
 
     @property
+    def timeout_subgraphs(self) -> tuple[str, ...] | None:
+        """The subgraphs ``subgraphTimeoutMs`` applies to (None: all of them): a short timeout
+        for the one slow subgraph leaves the others room on a busy machine."""
+        names = self.config.get("timeoutSubgraphs")
+        return tuple(str(name) for name in names) if names is not None else None
+
+    @property
     def gateway_unsupported(self) -> str | None:
         """Why @apollo/gateway refuses the supergraph (a feature only Apollo Router serves)."""
         reason = self.config.get("gatewayUnsupported")

@@ -70,6 +70,7 @@ def run_gateway(
         "supergraphSdl": fixture.supergraph_path.read_text(encoding="utf-8"),
         "urls": urls,
         "subgraphTimeoutMs": fixture.subgraph_timeout_ms,
+        "timeoutSubgraphs": fixture.timeout_subgraphs,
         "operations": [operation.request() for operation in operations],
     }
     output = _run_node("gateway.mjs", payload)

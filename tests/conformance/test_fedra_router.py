@@ -141,7 +141,11 @@ async def _execute(
 ) -> dict[str, Any]:
     options = GatewayOptions(url_overrides=urls)
     if case.subgraph_timeout_ms is not None:
-        options.subgraph_timeout = case.subgraph_timeout_ms / 1000
+        timeout = case.subgraph_timeout_ms / 1000
+        if case.timeout_subgraphs is None:
+            options.subgraph_timeout = timeout
+        else:
+            options.subgraph_timeouts = dict.fromkeys(case.timeout_subgraphs, timeout)
     sdl = (
         case.supergraph_sdl
         if pipeline == "apollo-composed"

@@ -4,6 +4,7 @@
 //   "supergraphSdl": "...",
 //   "urls": {"<subgraph name>": "http://127.0.0.1:PORT/graphql"},   // overrides join__graph urls
 //   "subgraphTimeoutMs": 1000,                                       // optional
+//   "timeoutSubgraphs": ["slow"],                 // optional: the subgraphs the timeout is for
 //   "operations": [{"query", "variables", "operationName", "headers"}]
 // }
 // stdout: {"results": [{"response": {data, errors, extensions?}, "plan": "QueryPlan {...}" | null}]}
@@ -51,7 +52,12 @@ const gateway = new ApolloGateway({
   supergraphSdl: input.supergraphSdl,
   logger: silentLogger,
   buildService: ({ name, url }) =>
-    buildDataSource(input.urls[name] ?? url, input.subgraphTimeoutMs ?? null),
+    buildDataSource(
+      input.urls[name] ?? url,
+      input.timeoutSubgraphs && !input.timeoutSubgraphs.includes(name)
+        ? null
+        : input.subgraphTimeoutMs ?? null,
+    ),
   experimental_didResolveQueryPlan: ({ queryPlan }) => {
     lastPlan = prettyFormatQueryPlan(queryPlan);
   },
