@@ -519,7 +519,7 @@ class _PartWalker(Walker):
         typed = group.requires.fragment(part.type_name)
         typed.add_field(TYPENAME)
         key = self.graph.field_sets.read(part.type_name, part.start.key)
-        self._add_representation(typed, key, None)
+        self.add_representation(typed, key, None)
         selection = operation.selection
         position = Position(
             group=group,

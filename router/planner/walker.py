@@ -8,28 +8,25 @@ subgraph that resolves it. When several subgraphs could resolve a set of fields,
 assignment is chosen: fewest new fetches first, counting the fetches the fields' sub-selections
 would need below. ``@requires`` plans the required fields at the same position first and makes
 the entity fetch depend on every group that fetched them.
+
+The root fields are planned by ``walk_roots``, fields with ``@fromContext`` arguments by
+``walk_context``; this module plans every position below the roots: objects, abstract types,
+interface objects, fields and jumps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from router.planner.context_arguments import (
-    context_value,
     context_variable_names,
     contexts_by_type,
-    contextual_arguments,
-    levels_between,
-    selection_text,
-    value_selection,
-    with_context_arguments,
 )
 from router.planner.costs import INFEASIBLE, CostModel
 from router.planner.errors import BudgetTracker, PlanningError
-from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint, Path
+from router.planner.fetch_graph import FetchGraph, FetchGroup, JumpPoint
 from router.planner.normalize import (
-    NO_CONDITIONS,
     TYPENAME,
     Conditions,
     NormalizedField,
@@ -40,29 +37,17 @@ from router.planner.normalize import (
     merge_selections,
 )
 from router.planner.plan import ValueSetter
+from router.planner.position import Position
 from router.planner.query_graph import FieldEdge, KeyEdge, QueryGraph
 from router.planner.routes import Routes
 from router.planner.selection_set import SelectionToFetch
+from router.planner.walk_context import ContextWalk
+from router.planner.walk_roots import RootWalk
 from router.supergraph.model import ContextArgument
 
 RESERVED_ALIAS_PREFIX = "__fedra_"
 
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where the walk is: a group, the selection being filled in it, and what is known there."""
-
-    group: FetchGroup
-    selection: SelectionToFetch
-    type_name: str
-    subgraph: str
-    path: Path
-    conditions: Conditions
-    provided: NormalizedSelection | None  # fields @provides makes local here
-    client: NormalizedSelection | None  # the client's selection here (for alias clashes)
-    # by context name: the positions above (or at) this one whose object sets it, outermost
-    # first (an object the walk reached in several subgraphs has several)
-    contexts: tuple[tuple[str, tuple[Position, ...]], ...] = ()
+__all__ = ["RESERVED_ALIAS_PREFIX", "Position", "Walker"]
 
 
 class Walker:
@@ -82,116 +67,11 @@ class Walker:
         self.context_setters = contexts_by_type(self.supergraph) if uses_contexts else {}
         self.context_variables = context_variable_names(self.supergraph) if uses_contexts else {}
         self.contextual_fields = {(key[1], key[2]) for key in self.context_variables}
-
-    # -- roots ----------------------------------------------------------------------------
+        self.context_walk = ContextWalk(self)
 
     def walk(self) -> FetchGraph:
-        selection = self.operation.selection
-        if self.operation.kind == "mutation":
-            self._walk_mutation(selection)
-        else:
-            self._walk_query(selection)
-        return self.fetch_graph
-
-    def _root_fields(self, selection: NormalizedSelection) -> list[NormalizedField]:
-        return [f for f in selection.fields.values() if f.name != TYPENAME]
-
-    def _root_options(self, item: NormalizedField) -> list[str]:
-        options = self.graph.subgraphs_resolving(self.operation.root_type, item.name)
-        if not options:
-            raise PlanningError(
-                f"no subgraph resolves {self.operation.root_type}.{item.name} "
-                "(check @override labels and @inaccessible)"
-            )
-        return options
-
-    def _root_position(self, group: FetchGroup) -> Position:
-        return Position(
-            group=group,
-            selection=group.selection,
-            type_name=self.operation.root_type,
-            subgraph=group.subgraph,
-            path=(),
-            conditions=NO_CONDITIONS,
-            provided=None,
-            client=self.operation.selection,
-        )
-
-    def _walk_query(self, selection: NormalizedSelection) -> None:
-        fields = self._root_fields(selection)
-        options = [self._root_options(item) for item in fields]
-        assignment = self.costs.choose(fields, options, self.operation.root_type, _never)
-        groups: dict[str, FetchGroup] = {}
-
-        def root_group(subgraph: str) -> FetchGroup:
-            group = groups.get(subgraph)
-            if group is None:
-                group = self.fetch_graph.new_group(subgraph, (), is_entity=False)
-                groups[subgraph] = group
-                self.root_groups.append(group)
-            return group
-
-        for item, target, choices in zip(fields, assignment, options, strict=True):
-            for subgraph, part in self._split_root_field(item, target, choices):
-                group = root_group(subgraph)
-                group.add_conditions(item.conditions)
-                self._add_resolved_field(self._root_position(group), part, False, subgraph)
-
-    def _split_root_field(
-        self, item: NormalizedField, target: str, choices: list[str]
-    ) -> list[tuple[str, NormalizedField]]:
-        """A shareable root field may be fetched from several subgraphs at once, each resolving
-        the part of its selection it has: parallel root fetches instead of entity jumps."""
-        if len(choices) < 2 or item.selection is None or item.selection.fragments:
-            return [(target, item)]
-        edge = self.graph.field_edge(self.operation.root_type, target, item.name)
-        assert edge is not None
-        child_type = edge.return_named_type
-        if is_abstract(self.supergraph, child_type):
-            return [(target, item)]
-        kept: dict[str, NormalizedField] = {}
-        moved: dict[str, dict[str, NormalizedField]] = {}
-        for key, sub in item.selection.fields.items():
-            if sub.name == TYPENAME:
-                kept[key] = sub
-                continue
-            here = self.costs.cost_in(child_type, sub, target)
-            elsewhere = None
-            for other in choices:
-                if other != target and self.costs.cost_in(child_type, sub, other) < here:
-                    elsewhere = other
-                    break
-            if elsewhere is None:
-                kept[key] = sub
-            else:
-                moved.setdefault(elsewhere, {})[key] = sub
-        if not moved:
-            return [(target, item)]
-        parts = [(target, replace(item, selection=NormalizedSelection(child_type, kept)))]
-        for subgraph, subfields in moved.items():
-            parts.append(
-                (subgraph, replace(item, selection=NormalizedSelection(child_type, subfields)))
-            )
-        return parts
-
-    def _walk_mutation(self, selection: NormalizedSelection) -> None:
-        for item in self._root_fields(selection):
-            options = self._root_options(item)
-            previous = self.root_groups[-1] if self.root_groups else None
-            reusable = (
-                previous is not None
-                and previous.subgraph in options
-                and not self.fetch_graph.dependents(previous.id)
-            )
-            if reusable and previous is not None:
-                target = previous.subgraph
-                group = previous
-            else:
-                target = self.costs.choose([item], [options], self.operation.root_type, _never)[0]
-                group = self.fetch_graph.new_group(target, (), is_entity=False)
-                self.root_groups.append(group)
-            group.add_conditions(item.conditions)
-            self._add_resolved_field(self._root_position(group), item, False, target)
+        """The fetch graph of the whole operation, its root groups in ``root_groups``."""
+        return RootWalk(self).walk()
 
     # -- positions ------------------------------------------------------------------------
 
@@ -200,7 +80,7 @@ class Walker:
     ) -> set[int]:
         """Plan ``selection`` at ``position``; returns the groups that fetch any part of it."""
         self.budget.spend()
-        position = self._entering(position)
+        position = self.context_walk.entering(position)
         if self.routes.is_interface_object(position.type_name, position.subgraph):
             return self._plan_interface_object(position, selection, planner_added)
         if is_abstract(self.supergraph, position.type_name):
@@ -214,7 +94,7 @@ class Walker:
     ) -> set[int]:
         # work between two explored options can grow with the fetch graph: watch the clock too
         self.budget.check_deadline()
-        position = self._entering(position)
+        position = self.context_walk.entering(position)
         touched = {position.group.id}
         local: list[tuple[NormalizedField, FieldEdge]] = []
         remote: list[NormalizedField] = []
@@ -224,11 +104,11 @@ class Walker:
                 self._add_typename(position, item, planner_added)
                 continue
             if (position.type_name, item.name) in self.contextual_fields:
-                found = self._contextual_target(position, item)
+                found = self.context_walk.target(position, item)
                 if found is not None:
                     contextual.append((item, *found))
                     continue
-            edge = self._local_edge(position, item.name)
+            edge = self.local_edge(position, item.name)
             if edge is None or self._unreachable_below(position, item, edge):
                 remote.append(item)
             else:
@@ -257,7 +137,7 @@ class Walker:
             touched |= self._add_local_field(position, item, edge, planner_added)
         touched |= self._plan_jumps(position, jumps, planner_added)
         for item, target, arguments in contextual:
-            touched |= self._plan_contextual(position, item, target, arguments, planner_added)
+            touched |= self.context_walk.plan(position, item, target, arguments, planner_added)
         for item, via in via_interfaces:
             edge = self.graph.field_edge(via.type_name, via.target, item.name)
             required: NormalizedSelection | None = None
@@ -267,7 +147,7 @@ class Walker:
                 guarded = replace(position, conditions=position.conditions | item.conditions)
                 dependencies = self.plan_at(guarded, required, planner_added=True)
                 touched |= dependencies
-            child = self._jump(
+            child = self.jump(
                 position,
                 via.target,
                 dependencies,
@@ -277,7 +157,7 @@ class Walker:
                 target_type=via.type_name,
             )
             touched.add(child.group.id)
-            touched |= self._add_resolved_field(child, item, planner_added, via.target)
+            touched |= self.add_resolved_field(child, item, planner_added, via.target)
         return touched
 
     def _unreachable_below(
@@ -348,7 +228,7 @@ class Walker:
                 f"cannot resolve the runtime type of {interface} from subgraph "
                 f"{position.subgraph!r}: no subgraph owning the interface is reachable"
             )
-        child = self._jump(position, owner, set(), None, position.conditions)
+        child = self.jump(position, owner, set(), None, position.conditions)
         rest = NormalizedSelection(interface, fields=typenames, fragments=selection.fragments)
         touched.add(child.group.id)
         touched |= self._plan_abstract(child, rest, planner_added)
@@ -440,9 +320,9 @@ class Walker:
     ) -> bool:
         """Whether the fields selected on the abstract type can be planned on it as a whole."""
         for item in direct:
-            on_interface = self._local_edge(position, item.name) is not None
+            on_interface = self.local_edge(position, item.name) is not None
             on_types = [
-                self._local_edge(
+                self.local_edge(
                     self._narrow(position, object_type, None, inspect_only=True), item.name
                 )
                 is not None
@@ -460,7 +340,7 @@ class Walker:
 
     # -- fields ---------------------------------------------------------------------------
 
-    def _local_edge(self, position: Position, field_name: str) -> FieldEdge | None:
+    def local_edge(self, position: Position, field_name: str) -> FieldEdge | None:
         edge = self.graph.field_edge(position.type_name, position.subgraph, field_name)
         if edge is not None:
             if edge.requires is None:
@@ -476,7 +356,7 @@ class Walker:
         alias = None if planner_added else item.alias
         position.selection.add_field(TYPENAME, alias, conditions=item.conditions)
 
-    def _alias_for(
+    def alias_for(
         self, client: NormalizedSelection | None, item: NormalizedField, planner_added: bool
     ) -> str | None:
         """The response key a field is fetched under. Fields the planner adds for itself keep
@@ -500,9 +380,9 @@ class Walker:
     def _add_local_field(
         self, position: Position, item: NormalizedField, edge: FieldEdge, planner_added: bool
     ) -> set[int]:
-        return self._add_resolved_field(position, item, planner_added, position.subgraph, edge=edge)
+        return self.add_resolved_field(position, item, planner_added, position.subgraph, edge=edge)
 
-    def _add_resolved_field(
+    def add_resolved_field(
         self,
         position: Position,
         item: NormalizedField,
@@ -513,7 +393,7 @@ class Walker:
         if edge is None:
             edge = self.graph.field_edge(position.type_name, subgraph, item.name)
             assert edge is not None
-        alias = self._alias_for(position.client, item, planner_added)
+        alias = self.alias_for(position.client, item, planner_added)
         fetched = position.selection.add_field(
             item.name,
             alias,
@@ -605,17 +485,17 @@ class Walker:
                 # Fetched only when the field needing them is: they share its conditions.
                 guarded = replace(position, conditions=position.conditions | item.conditions)
                 dependencies = self.plan_at(guarded, required, planner_added=True)
-            child = self._jump(
+            child = self.jump(
                 position, target, dependencies, required, position.conditions | item.conditions
             )
             touched.add(child.group.id)
             if self._carried_by_key(child, item):
                 carried.append((child, item, target, edge))
                 continue
-            touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
+            touched |= self.add_resolved_field(child, item, planner_added, target, edge=edge)
         for child, item, target, edge in carried:
             if child.selection.is_empty():  # nothing else to fetch there: keep the fetch valid
-                touched |= self._add_resolved_field(child, item, planner_added, target, edge=edge)
+                touched |= self.add_resolved_field(child, item, planner_added, target, edge=edge)
         return touched
 
     def _carried_by_key(self, child: Position, item: NormalizedField) -> bool:
@@ -633,7 +513,7 @@ class Walker:
         edge = self.graph.field_edge(type_name, target, field_name)
         return (1 if edge is not None and edge.requires else 0, self.costs.subgraph_order(target))
 
-    def _jump(
+    def jump(
         self,
         position: Position,
         target: str,
@@ -659,9 +539,9 @@ class Walker:
             representation = SelectionToFetch()
             typed = representation.fragment(entity_type)
             typed.add_field(TYPENAME)
-            self._add_representation(typed, key, current.client)
+            self.add_representation(typed, key, current.client)
             if last and required is not None:
-                self._add_representation(typed, required, current.client)
+                self.add_representation(typed, required, current.client)
             group = self.fetch_graph.find_or_create_child(
                 hop.target, current.path, current.group, hop_dependencies, representation
             )
@@ -687,128 +567,14 @@ class Walker:
             )
         return current
 
-    # -- @fromContext ----------------------------------------------------------------------
-
-    def _entering(self, position: Position) -> Position:
-        """The position, as the nearest setter of the contexts its type sets."""
-        names = self.context_setters.get(position.type_name)
-        if not names:
-            return position
-        known = dict(position.contexts)
-        for name in names:
-            setters = known.get(name, ())
-            if setters and _same_place(setters[-1], position):
-                continue
-            known[name] = (*setters, position)
-        return replace(position, contexts=tuple(known.items()))
-
-    def _contextual_target(
-        self, position: Position, item: NormalizedField
-    ) -> tuple[str, list[ContextArgument]] | None:
-        """The subgraph resolving a field with context arguments, and those arguments."""
-        options = self.graph.subgraphs_resolving(position.type_name, item.name)
-        options = sorted(options, key=lambda subgraph: subgraph != position.subgraph)
-        for subgraph in options:
-            arguments = contextual_arguments(
-                self.supergraph, position.type_name, item.name, subgraph
-            )
-            if arguments and self.routes.route(position.type_name, position.subgraph, subgraph):
-                return subgraph, arguments
-        return None
-
-    def _setter_resolving(
-        self, candidates: tuple[Position, ...], required: NormalizedSelection
-    ) -> Position:
-        """Of the positions of one setter object, the first whose subgraph resolves the
-        context's fields itself (no extra fetch for them); the nearest when none does."""
-        for candidate in candidates:
-            if all(
-                item.name == TYPENAME or self._local_edge(candidate, item.name) is not None
-                for item in required.fields.values()
-            ):
-                return candidate
-        return candidates[-1]
-
-    def _plan_contextual(
-        self,
-        position: Position,
-        item: NormalizedField,
-        target: str,
-        arguments: list[ContextArgument],
-        planner_added: bool,
-    ) -> set[int]:
-        """A field with context arguments: each context's selection is fetched at the object
-        setting it, and the field by an entity fetch whose request carries each value as a
-        variable set per entity: the fetch the walk is in when its entities are at or below
-        every setter fetched before it, otherwise a new one (even into the same subgraph)."""
-        setters = dict(position.contexts)
-        conditions = position.conditions | item.conditions
-        dependencies: set[int] = set()
-        chosen: list[tuple[ContextArgument, str, Position, NormalizedSelection]] = []
-        for argument in arguments:
-            # the nearest object strictly above the field's object
-            above = [p for p in setters.get(argument.context, ()) if p.path != position.path]
-            nearest = max((len(p.path) for p in above), default=-1)
-            candidates = tuple(p for p in above if len(p.path) == nearest)
-            if not candidates:
-                raise PlanningError(
-                    f"cannot plan field {position.type_name}.{item.name}: its argument "
-                    f'"{argument.name}" takes its value from context '
-                    f'"{argument.context.split("__", 1)[-1]}", which no type above it sets'
-                )
-            variable = self.context_variables[
-                (target, position.type_name, item.name, argument.name)
-            ]
-            text = selection_text(argument)
-            required = self.graph.field_sets.read(candidates[-1].type_name, text)
-            setter = self._setter_resolving(candidates, required)
-            setter.selection.add_field(TYPENAME)
-            guarded = replace(setter, conditions=conditions, contexts=())
-            dependencies |= self.plan_at(guarded, required, planner_added=True)
-            chosen.append((argument, variable, setter, required))
-        group = position.group
-        in_place = (
-            target == position.subgraph
-            and group.is_entity
-            and group.id not in dependencies
-            and all(
-                setter.group is not group and group.merge_path[: len(setter.path)] == setter.path
-                for _, _, setter, _ in chosen
-            )
-            and self.fetch_graph.may_depend_on(group, dependencies)
-        )
-        if in_place:
-            group.dependencies |= dependencies
-            child = position
-        else:
-            child = self._jump(position, target, dependencies, None, conditions)
-        bound: list[tuple[str, str]] = []
-        for argument, variable, setter, required in chosen:
-            keys = {
-                f.name: self._alias_for(setter.client, f, True) for f in required.fields.values()
-            }
-            value = context_value(
-                variable,
-                argument,
-                levels_between(setter.path, child.group.merge_path),
-                tuple(self.supergraph.possible_types(setter.type_name)),
-                value_selection(required, keys),
-            )
-            if value not in child.group.context_values:
-                child.group.context_values.append(value)
-            bound.append((argument.name, variable))
-        bound_item = replace(item, arguments=with_context_arguments(item.arguments, bound))
-        touched = {child.group.id} | dependencies
-        return touched | self._add_resolved_field(child, bound_item, planner_added, target)
-
-    def _add_representation(
+    def add_representation(
         self,
         into: SelectionToFetch,
         selection: NormalizedSelection,
         client: NormalizedSelection | None,
     ) -> None:
         for item in selection.fields.values():
-            alias = self._alias_for(client, item, True)
+            alias = self.alias_for(client, item, True)
             added = into.add_field(
                 item.name, alias, item.arguments, composite=item.selection is not None
             )
@@ -820,22 +586,10 @@ class Walker:
                         nested_client = candidate.selection
                 if is_abstract(self.supergraph, item.selection.type_name):
                     added.selection.add_field(TYPENAME)
-                self._add_representation(added.selection, item.selection, nested_client)
+                self.add_representation(added.selection, item.selection, nested_client)
         for condition, fragment in selection.fragments.items():
-            self._add_representation(into.fragment(condition), fragment, client)
-
-
-def _same_place(first: Position, second: Position) -> bool:
-    return (
-        first.group is second.group
-        and first.selection is second.selection
-        and first.type_name == second.type_name
-    )
+            self.add_representation(into.fragment(condition), fragment, client)
 
 
 def _field_names(selection: NormalizedSelection) -> set[str]:
     return {item.name for item in selection.fields.values()}
-
-
-def _never(target: str) -> bool:
-    return False
