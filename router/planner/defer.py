@@ -81,6 +81,7 @@ from router.planner.plan import (
 )
 from router.planner.query_graph import QueryGraph
 from router.planner.routes import Routes
+from router.planner.selection_set import SelectionToFetch
 from router.planner.walker import Position, Walker
 from router.supergraph.model import Supergraph
 
@@ -679,7 +680,28 @@ def _start_from_enclosing_part(fetch_graph: FetchGraph, start: FetchGroup) -> li
                 and not group.uses_requires
             ):
                 group.dependencies = set()
+        if not fetch_graph.dependents(start.id):
+            _drop_key_fields(start.selection, start.requires)
     return sorted(g.id for g in fetch_graph.groups.values() if not g.dependencies)
+
+
+def _drop_key_fields(selection: SelectionToFetch, key: SelectionToFetch) -> None:
+    """Leave out of a start fetch's ``selection`` the leaf fields of the ``key`` it sends: the
+    enclosing part fetched them, and no fetch after it reads them from this one."""
+    for type_condition, typed_key in key.fragments.items():
+        typed = selection.fragments.get(type_condition)
+        if typed is None:
+            continue
+        for name, key_field in typed_key.fields.items():
+            found = typed.fields.get(name)
+            if (
+                found is not None
+                and key_field.selection is None
+                and found.selection is None
+                and found.alias is None
+                and not found.arguments
+            ):
+                del typed.fields[name]
 
 
 def plan_deferred(

@@ -181,3 +181,29 @@ def test_fedra_plan_prints_the_deferred_plan(capsys: pytest.CaptureFixture[str])
     assert code == 0
     snapshot = (SNAPSHOTS / "entity-jump-in-list.plan.txt").read_text(encoding="utf-8")
     assert out == snapshot
+
+
+def test_a_deferred_part_does_not_fetch_the_key_the_enclosing_part_fetched_again(
+    supergraph: Supergraph,
+) -> None:
+    path = FIXTURE / "deferred" / "named-fragment.graphql"
+    options = json.loads(path.with_suffix(".json").read_text())
+    plan = _plan(supergraph, path.read_text(encoding="utf-8"), options.get("variables"))
+    (step,) = plan.deferred
+    fetches = _fetch_nodes(step.node)
+    assert sorted(f.service_name for f in fetches) == ["catalog", "reviews"]
+    for fetch in fetches:
+        selected = fetch.operation.split("...on Product", 1)[1]
+        assert "__typename" not in selected and "id" not in selected, fetch.operation
+
+
+def _fetch_nodes(node: PlanNode | None) -> list[FetchNode]:
+    if node is None:
+        return []
+    if isinstance(node, FetchNode):
+        return [node]
+    if isinstance(node, FlattenNode):
+        return _fetch_nodes(node.node)
+    if isinstance(node, SequenceNode | ParallelNode):
+        return [f for child in node.nodes for f in _fetch_nodes(child)]
+    return _fetch_nodes(node.if_clause) + _fetch_nodes(node.else_clause)
