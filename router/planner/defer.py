@@ -57,7 +57,13 @@ from router.planner.defer_directives import (
     defer_label,
     directive,
 )
-from router.planner.defer_plan import DeferKey, DeferredQueryPlan, DeferredStep
+from router.planner.defer_plan import (
+    DeferCondition,
+    DeferKey,
+    DeferPlanTree,
+    DeferredQueryPlan,
+    DeferredStep,
+)
 from router.planner.errors import BudgetTracker, PlanningBudget, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup
 from router.planner.nodes import build_nodes
@@ -714,6 +720,28 @@ def plan_deferred(
 ) -> DeferredQueryPlan:
     """The deferred plan of a validated operation for these ``@defer(if:)`` variable values."""
     return DeferPlanner(supergraph, graph, operation, fragments, values or {}, budget).plan()
+
+
+def plan_deferred_tree(
+    supergraph: Supergraph,
+    graph: QueryGraph,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    budget: PlanningBudget | None = None,
+) -> DeferPlanTree:
+    """The deferred plan of a validated operation for every value of its ``@defer(if:)``
+    variables: a condition per variable, in name order, the plans for its values below it."""
+    names = defer_variables(operation, fragments)
+
+    def tree(values: dict[str, Any], rest: tuple[str, ...]) -> DeferPlanTree:
+        if not rest:
+            return plan_deferred(supergraph, graph, operation, fragments, values, budget)
+        name, later = rest[0], rest[1:]
+        return DeferCondition(
+            name, tree({**values, name: True}, later), tree({**values, name: False}, later)
+        )
+
+    return tree({}, names)
 
 
 def _fetches_above(node: PlanNode | None, path: tuple[str, ...]) -> tuple[str, ...]:
