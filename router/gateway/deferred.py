@@ -9,6 +9,7 @@ filtering emptied fetches nothing and delivers nulls (with its authorization err
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode
@@ -18,11 +19,74 @@ from router.executor.incremental import CompiledDeferredPart, IncrementalPlan
 from router.executor.shape import compile_deferred_shapes
 from router.gateway.introspection import without_introspection
 from router.gateway.prepared import PreparedOperation
-from router.planner.defer import DeferredFragment, DeferSplitter, plan_deferred
-from router.planner.defer_plan import DeferKey, DeferredQueryPlan, DeferredStep
+from router.planner.defer import (
+    DeferredFragment,
+    DeferSplitter,
+    plan_deferred,
+    plan_deferred_tree,
+)
+from router.planner.defer_plan import (
+    DeferCondition,
+    DeferKey,
+    DeferPlanTree,
+    DeferredQueryPlan,
+    DeferredStep,
+)
 from router.planner.plan import QueryPlan
 from router.planner.planner import Planner
 from router.supergraph.model import Supergraph
+
+
+@dataclass(frozen=True, slots=True)
+class IncrementalChoice:
+    """The incremental plans of ``@defer(if: $variable)`` when it is true and when false."""
+
+    variable: str
+    if_clause: IncrementalTree
+    else_clause: IncrementalTree
+
+
+IncrementalTree = IncrementalPlan | IncrementalChoice
+
+
+def choose_incremental(tree: IncrementalTree, values: Mapping[str, Any]) -> IncrementalPlan:
+    """The plan for these variable values (an absent ``if`` variable defers)."""
+    while isinstance(tree, IncrementalChoice):
+        tree = tree.if_clause if bool(values.get(tree.variable, True)) else tree.else_clause
+    return tree
+
+
+def build_incremental_tree(
+    prepared: PreparedOperation,
+    supergraph: Supergraph,
+    planner: Planner,
+    compile_plan: Callable[[QueryPlan], CompiledPlan],
+    values: Mapping[str, Any],
+) -> tuple[IncrementalTree, DeferPlanTree]:
+    """One plan for every value of the ``@defer(if:)`` variables (``values`` give the
+    ``@skip``/``@include`` ones), with a condition on each, and its compiled counterpart."""
+    planned_operation, planned_fragments = _planned(prepared)
+    tree = plan_deferred_tree(
+        supergraph,
+        planner.query_graph(prepared.override_labels),
+        planned_operation,
+        planned_fragments,
+        planner.budget,
+    )
+
+    def compiled(node: DeferPlanTree, chosen: dict[str, Any]) -> IncrementalTree:
+        if isinstance(node, DeferCondition):
+            return IncrementalChoice(
+                node.variable,
+                compiled(node.if_clause, {**chosen, node.variable: True}),
+                compiled(node.else_clause, {**chosen, node.variable: False}),
+            )
+        plan, _ = build_incremental_plan(
+            prepared, supergraph, planner, compile_plan, {**values, **chosen}, node
+        )
+        return plan
+
+    return compiled(tree, {}), tree
 
 
 def build_incremental_plan(
@@ -31,6 +95,7 @@ def build_incremental_plan(
     planner: Planner,
     compile_plan: Callable[[QueryPlan], CompiledPlan],
     values: Mapping[str, Any],
+    planned: DeferredQueryPlan | None = None,
 ) -> tuple[IncrementalPlan, DeferredQueryPlan]:
     assert prepared.operation is not None and prepared.schema is not None
     operation = prepared.operation
@@ -52,15 +117,17 @@ def build_incremental_plan(
         prepared.unauthorized,
     )
     shape_of = {id(part): shape for part, shape in zip(client_parts, shapes, strict=True)}
-    planned_operation, planned_fragments = _planned(prepared)
-    deferred = plan_deferred(
-        supergraph,
-        planner.query_graph(prepared.override_labels),
-        planned_operation,
-        planned_fragments,
-        values,
-        planner.budget,
-    )
+    if planned is None:
+        planned_operation, planned_fragments = _planned(prepared)
+        planned = plan_deferred(
+            supergraph,
+            planner.query_graph(prepared.override_labels),
+            planned_operation,
+            planned_fragments,
+            values,
+            planner.budget,
+        )
+    deferred = planned
     steps: dict[DeferKey, DeferredStep] = {step.key: step for step in deferred.steps()}
 
     def compiled(part: DeferredFragment) -> CompiledDeferredPart:

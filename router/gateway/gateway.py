@@ -21,7 +21,7 @@ from router.executor.subscription_client import (
     SubscriptionClientOptions,
     websocket_url,
 )
-from router.gateway.deferred import build_incremental_plan
+from router.gateway.deferred import build_incremental_tree, choose_incremental
 from router.gateway.errors import (
     BAD_USER_INPUT,
     INTERNAL_SERVER_ERROR,
@@ -456,7 +456,7 @@ class Gateway:
         cached = prepared.incremental.get(key)
         if cached is None:
             try:
-                cached = build_incremental_plan(
+                cached = build_incremental_tree(
                     prepared, self.supergraph, self.planner, self.executor.compile, coerced
                 )
             except Exception as error:  # a planner bug must not take the server down
@@ -467,7 +467,8 @@ class Gateway:
                     ]
                 }
             prepared.incremental.put(key, cached)
-        plan, deferred_plan = cached
+        tree, deferred_plan = cached
+        plan = choose_incremental(tree, coerced)
         if not plan.has_deferred:
             return None
         plan_text = print_deferred_plan(deferred_plan) if include_plan else None

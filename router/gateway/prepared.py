@@ -63,7 +63,7 @@ class PreparedOperation:
     planned_operation: OperationDefinitionNode | None = None
     planned_fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
     # @defer: whether the operation uses it, the variables of its `if`s, and the incremental
-    # plans by the values of those and of the @skip/@include variables.
+    # plans (each with a condition on those) by the values of the @skip/@include variables.
     has_defer: bool = False
     defer_variables: tuple[str, ...] = ()
     incremental: LRUCache[tuple[bool, ...], Any] = field(default_factory=lambda: LRUCache(8))
@@ -91,8 +91,8 @@ class PreparedOperation:
         return shape
 
     def incremental_key(self, variables: Mapping[str, Any]) -> tuple[bool, ...]:
-        names = (*self.condition_variables, *self.defer_variables)
-        return tuple(bool(variables.get(name, name in self.defer_variables)) for name in names)
+        """The @skip/@include values: one incremental plan serves every @defer(if:) value."""
+        return tuple(bool(variables.get(name)) for name in self.condition_variables)
 
     def forwarded_variables(self, provided: Mapping[str, Any]) -> dict[str, Any]:
         """Variables as sent to subgraphs: the client's values, defaults for the rest."""

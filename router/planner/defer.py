@@ -57,7 +57,13 @@ from router.planner.defer_directives import (
     defer_label,
     directive,
 )
-from router.planner.defer_plan import DeferKey, DeferredQueryPlan, DeferredStep
+from router.planner.defer_plan import (
+    DeferCondition,
+    DeferKey,
+    DeferPlanTree,
+    DeferredQueryPlan,
+    DeferredStep,
+)
 from router.planner.errors import BudgetTracker, PlanningBudget, PlanningError
 from router.planner.fetch_graph import FetchGraph, FetchGroup
 from router.planner.nodes import build_nodes
@@ -81,6 +87,7 @@ from router.planner.plan import (
 )
 from router.planner.query_graph import QueryGraph
 from router.planner.routes import Routes
+from router.planner.selection_set import SelectionToFetch
 from router.planner.walker import Position, Walker
 from router.supergraph.model import Supergraph
 
@@ -679,7 +686,28 @@ def _start_from_enclosing_part(fetch_graph: FetchGraph, start: FetchGroup) -> li
                 and not group.uses_requires
             ):
                 group.dependencies = set()
+        if not fetch_graph.dependents(start.id):
+            _drop_key_fields(start.selection, start.requires)
     return sorted(g.id for g in fetch_graph.groups.values() if not g.dependencies)
+
+
+def _drop_key_fields(selection: SelectionToFetch, key: SelectionToFetch) -> None:
+    """Leave out of a start fetch's ``selection`` the leaf fields of the ``key`` it sends: the
+    enclosing part fetched them, and no fetch after it reads them from this one."""
+    for type_condition, typed_key in key.fragments.items():
+        typed = selection.fragments.get(type_condition)
+        if typed is None:
+            continue
+        for name, key_field in typed_key.fields.items():
+            found = typed.fields.get(name)
+            if (
+                found is not None
+                and key_field.selection is None
+                and found.selection is None
+                and found.alias is None
+                and not found.arguments
+            ):
+                del typed.fields[name]
 
 
 def plan_deferred(
@@ -692,6 +720,28 @@ def plan_deferred(
 ) -> DeferredQueryPlan:
     """The deferred plan of a validated operation for these ``@defer(if:)`` variable values."""
     return DeferPlanner(supergraph, graph, operation, fragments, values or {}, budget).plan()
+
+
+def plan_deferred_tree(
+    supergraph: Supergraph,
+    graph: QueryGraph,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    budget: PlanningBudget | None = None,
+) -> DeferPlanTree:
+    """The deferred plan of a validated operation for every value of its ``@defer(if:)``
+    variables: a condition per variable, in name order, the plans for its values below it."""
+    names = defer_variables(operation, fragments)
+
+    def tree(values: dict[str, Any], rest: tuple[str, ...]) -> DeferPlanTree:
+        if not rest:
+            return plan_deferred(supergraph, graph, operation, fragments, values, budget)
+        name, later = rest[0], rest[1:]
+        return DeferCondition(
+            name, tree({**values, name: True}, later), tree({**values, name: False}, later)
+        )
+
+    return tree({}, names)
 
 
 def _fetches_above(node: PlanNode | None, path: tuple[str, ...]) -> tuple[str, ...]:

@@ -22,7 +22,9 @@ A deferred part runs after the part it is nested in (the primary, or another def
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from router.planner.plan import LIST_MARKER, PlanNode, QueryPlan, query_node
 from router.planner.printer import INDENT, node_lines, print_plan
@@ -66,20 +68,57 @@ class DeferredQueryPlan:
         return found
 
 
-def print_deferred_plan(plan: DeferredQueryPlan) -> str:
-    if not plan.deferred:
+@dataclass(frozen=True, slots=True)
+class DeferCondition:
+    """``@defer(if: $variable)``: the plan when the variable is true, and when it is false."""
+
+    variable: str
+    if_clause: DeferPlanTree
+    else_clause: DeferPlanTree
+
+
+DeferPlanTree = DeferredQueryPlan | DeferCondition
+
+
+def choose_plan(tree: DeferPlanTree, values: Mapping[str, Any]) -> DeferredQueryPlan:
+    """The plan for these variable values (an absent ``if`` variable defers)."""
+    while isinstance(tree, DeferCondition):
+        tree = tree.if_clause if bool(values.get(tree.variable, True)) else tree.else_clause
+    return tree
+
+
+def print_deferred_plan(plan: DeferPlanTree) -> str:
+    if isinstance(plan, DeferredQueryPlan) and not plan.deferred:
         return print_plan(plan.primary)
-    pad = INDENT * 2
-    lines = ["QueryPlan {", f"{INDENT}Defer {{", f"{pad}Primary {{"]
-    lines += _indent_block(plan.primary_subselection, INDENT * 3, ":")
-    primary = query_node(plan.primary)
+    return "\n".join(["QueryPlan {", *_tree_lines(plan, 1, ","), "}"])
+
+
+def _tree_lines(tree: DeferPlanTree, depth: int, end: str) -> list[str]:
+    pad = INDENT * depth
+    if isinstance(tree, DeferCondition):
+        return [
+            f"{pad}Condition(if: ${tree.variable}) {{",
+            f"{pad}{INDENT}Then {{",
+            *_tree_lines(tree.if_clause, depth + 2, ""),
+            f"{pad}{INDENT}}} Else {{",
+            *_tree_lines(tree.else_clause, depth + 2, ""),
+            f"{pad}{INDENT}}}",
+            f"{pad}}}{end}",
+        ]
+    if not tree.deferred:
+        primary = query_node(tree.primary)
+        return node_lines(primary, depth, end=end) if primary is not None else []
+    inner = INDENT * (depth + 1)
+    lines = [f"{pad}Defer {{", f"{inner}Primary {{"]
+    lines += _indent_block(tree.primary_subselection, INDENT * (depth + 2), ":")
+    primary = query_node(tree.primary)
     if primary is not None:
-        lines += node_lines(primary, 3, end="")
-    lines.append(f"{pad}}}, [")
-    for step in plan.steps():
-        lines += _step_lines(step, 3)
-    lines += [f"{pad}]", f"{INDENT}}},", "}"]
-    return "\n".join(lines)
+        lines += node_lines(primary, depth + 2, end="")
+    lines.append(f"{inner}}}, [")
+    for step in tree.steps():
+        lines += _step_lines(step, depth + 2)
+    lines += [f"{inner}]", f"{pad}}}{end}"]
+    return lines
 
 
 def _step_lines(step: DeferredStep, depth: int) -> list[str]:

@@ -32,7 +32,7 @@ from router.server.csrf import check_csrf
 from router.server.error_masking import SubgraphErrorMasking
 from router.server.errors import RequestError
 from router.server.fetch_observer import ClientCall, current_call
-from router.server.hooks import RequestContext
+from router.server.hooks import HookChain, RequestContext
 from router.server.http_request import ParsedRequest, parse_post_body, parse_query_params, read_body
 from router.server.multipart import CONTENT_TYPE as MULTIPART_CONTENT_TYPE
 from router.server.multipart import PayloadPump, accepts_multipart
@@ -351,9 +351,12 @@ class GraphQLEndpoint:
         context: RequestContext,
         keep: AbstractAsyncContextManager[Any],
     ) -> PayloadPump:
-        """The task streaming an incremental response (errors masked in every payload)."""
+        """The task streaming an incremental response (every payload through the
+        ``on_response`` hooks, errors masked in every payload)."""
         limit = self._config.limits.request_timeout
         metrics = self.services.metrics
+        if self.services.hooks.has("on_response"):
+            payloads = _hooked(payloads, self.services.hooks, context)
 
         def transform(payload: dict[str, Any]) -> dict[str, Any]:
             self._masking.apply(payload, context.trace_id)
@@ -466,6 +469,17 @@ class GraphQLEndpoint:
         if not plan.enabled:
             return False
         return request.headers.get(plan.header, "").strip().lower() in TRUTHY
+
+
+async def _hooked(
+    payloads: AsyncGenerator[dict[str, Any], None], hooks: HookChain, context: RequestContext
+) -> AsyncGenerator[dict[str, Any], None]:
+    """``payloads``, each as the ``on_response`` hooks return it."""
+    try:
+        async for payload in payloads:
+            yield await hooks.response(context, payload)
+    finally:
+        await payloads.aclose()
 
 
 def _status_for(result: dict[str, Any], media_type: str) -> int:

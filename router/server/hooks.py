@@ -13,7 +13,8 @@ instantiated without arguments, any other object is used as is). Hooks run in th
   outgoing ``headers`` in place.
 - ``on_subgraph_response(context, subgraph, status, seconds)``: after each subgraph fetch.
 - ``on_response(context, response)``: before the response is sent; return the (possibly
-  changed) response object.
+  changed) response object. A streamed (``@defer``) response calls it once per payload: the
+  initial one (``data``, ``hasNext``), then each incremental one (``incremental``, ``hasNext``).
 - ``on_policies(context, principal, policies)``: which of ``policies`` (a frozenset of the
   ``@policy`` names the supergraph uses) the caller ``principal`` satisfies; return them as a
   frozenset. The satisfied sets of several hooks add up; without such a hook no policy holds.

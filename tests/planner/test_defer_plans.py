@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse, validate
 
-from router.planner.defer import plan_deferred
+from router.planner.defer import plan_deferred, plan_deferred_tree
 from router.planner.defer_plan import DeferredQueryPlan, print_deferred_plan
 from router.planner.plan import FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
 from router.supergraph import Supergraph, read_supergraph_file
@@ -181,3 +181,44 @@ def test_fedra_plan_prints_the_deferred_plan(capsys: pytest.CaptureFixture[str])
     assert code == 0
     snapshot = (SNAPSHOTS / "entity-jump-in-list.plan.txt").read_text(encoding="utf-8")
     assert out == snapshot
+
+
+def test_a_deferred_part_does_not_fetch_the_key_the_enclosing_part_fetched_again(
+    supergraph: Supergraph,
+) -> None:
+    path = FIXTURE / "deferred" / "named-fragment.graphql"
+    options = json.loads(path.with_suffix(".json").read_text())
+    plan = _plan(supergraph, path.read_text(encoding="utf-8"), options.get("variables"))
+    (step,) = plan.deferred
+    fetches = _fetch_nodes(step.node)
+    assert sorted(f.service_name for f in fetches) == ["catalog", "reviews"]
+    for fetch in fetches:
+        selected = fetch.operation.split("...on Product", 1)[1]
+        assert "__typename" not in selected and "id" not in selected, fetch.operation
+
+
+def _fetch_nodes(node: PlanNode | None) -> list[FetchNode]:
+    if node is None:
+        return []
+    if isinstance(node, FetchNode):
+        return [node]
+    if isinstance(node, FlattenNode):
+        return _fetch_nodes(node.node)
+    if isinstance(node, SequenceNode | ParallelNode):
+        return [f for child in node.nodes for f in _fetch_nodes(child)]
+    return _fetch_nodes(node.if_clause) + _fetch_nodes(node.else_clause)
+
+
+def test_defer_if_variable_is_one_plan_with_a_condition(supergraph: Supergraph) -> None:
+    path = FIXTURE / "deferred" / "if-variable-true.graphql"
+    document = parse(path.read_text(encoding="utf-8"))
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    graph = supergraph.query_planner.query_graph()
+    text = print_deferred_plan(plan_deferred_tree(supergraph, graph, operation, {})) + "\n"
+    snapshot = SNAPSHOTS / "if-variable-true.condition.plan.txt"
+    if UPDATE:
+        snapshot.write_text(text, encoding="utf-8")
+    assert text == snapshot.read_text(encoding="utf-8")
+    apollo = path.with_name("if-variable-true.apollo-plan.txt").read_text(encoding="utf-8")
+    heads = re.compile(r"^\s*(Condition\(if: \$\w+\) \{|Then \{|\} Else \{|Defer \{)", re.M)
+    assert heads.findall(text) == heads.findall(apollo)

@@ -292,3 +292,25 @@ def test_which_accept_headers_ask_for_incremental_delivery(
     accept: str | None, incremental: bool
 ) -> None:
     assert accepts_multipart(accept) is incremental
+
+
+async def test_defer_if_variable_is_chosen_per_request_from_one_plan(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    query = (
+        "query Q($d: Boolean) { users(first: 2) { edges { node { name "
+        '... @defer(if: $d, label: "count") { orderCount } } } } }'
+    )
+    plain = "{ users(first: 2) { edges { node { name orderCount } } } }"
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        expected = (await client.post("/graphql", json={"query": plain})).json()
+        for variables, streamed in (({"d": True}, True), ({"d": False}, False), ({}, True)):
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"accept": MULTIPART},
+            )
+            is_multipart = response.headers["content-type"].startswith("multipart/mixed")
+            assert is_multipart is streamed, variables
+            body = merge_incremental(parts_of(response.content)) if streamed else response.json()
+            assert body == expected, variables

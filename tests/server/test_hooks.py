@@ -13,6 +13,7 @@ from router.gateway import GraphQLRequest
 from router.server.hooks import HookError, RequestContext, RouterHook, load_hook
 from tests.server.recording import HeaderRecorder
 from tests.server.stack import router_stack
+from tests.server.test_defer import parts_of
 
 EVENTS: list[tuple[str, Any]] = []
 
@@ -131,3 +132,45 @@ async def test_unexpected_failure_is_a_500_graphql_error(
         assert "hook bug" not in response.text
         assert (await client.get("/health")).status_code == 200
     assert any("unexpected error" in record.message for record in caplog.records)
+
+
+class PayloadHook(RouterHook):
+    """Counts the payloads it sees and marks each one it returns."""
+
+    seen: list[list[str]] = []
+
+    async def on_response(
+        self, context: RequestContext, response: dict[str, Any]
+    ) -> dict[str, Any]:
+        PayloadHook.seen.append(sorted(response))
+        return {**response, "extensions": {"payload": len(PayloadHook.seen)}}
+
+
+async def test_on_response_sees_every_payload_of_a_streamed_response(
+    tmp_path: Path, supergraph_sdl: str
+) -> None:
+    PayloadHook.seen = []
+    settings = {"FEDRA_HOOKS": "[tests.server.test_hooks:PayloadHook]"}
+    query = (
+        '{ users(first: 2) { edges { node { name ... @defer(label: "count") { orderCount } } } } }'
+    )
+    async with router_stack(tmp_path, supergraph_sdl, settings) as (client, _app):
+        response = await client.post(
+            "/graphql",
+            json={"query": query},
+            headers={"accept": "multipart/mixed;deferSpec=20220824"},
+        )
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    payloads = parts_of(response.content)
+    assert len(payloads) >= 2
+    assert [p["extensions"] for p in payloads] == [
+        {"payload": n} for n in range(1, len(payloads) + 1)
+    ]
+    assert PayloadHook.seen[0] == ["data", "hasNext"]
+    assert all("incremental" in keys for keys in PayloadHook.seen[1:-1])
+    delivered = [item for p in payloads[1:] for item in p.get("incremental", ())]
+    assert sorted(tuple(item["path"]) for item in delivered) == [
+        ("users", "edges", 0, "node"),
+        ("users", "edges", 1, "node"),
+    ]
+    assert payloads[-1]["hasNext"] is False
