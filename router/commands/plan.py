@@ -9,7 +9,7 @@ from graphql import DocumentNode, GraphQLError, parse, validate
 
 from router.gateway.preparer import fragments_of, select_operation
 from router.planner import PlanningError, print_plan
-from router.planner.defer import plan_deferred, uses_directive
+from router.planner.defer import plan_deferred_tree, uses_directive
 from router.planner.defer_directives import DEFER
 from router.planner.defer_plan import print_deferred_plan
 from router.planner.normalize import print_normalized
@@ -100,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
 def _deferred_plan(
     supergraph: Supergraph, document: DocumentNode, args: argparse.Namespace
 ) -> str | None:
-    """The plan of an operation with ``@defer`` (every ``if`` variable taken as true), as a
-    client that accepts incremental delivery gets it; None without ``@defer``."""
+    """The plan of an operation with ``@defer`` as a client that accepts incremental delivery
+    gets it (a condition per ``if`` variable); None without ``@defer``."""
     operation = select_operation(document, args.operation_name)
     if isinstance(operation, dict):
         return None
@@ -109,12 +109,11 @@ def _deferred_plan(
     if not uses_directive(operation, fragments, DEFER):
         return None
     planner = supergraph.query_planner
-    plan = plan_deferred(
+    plan = plan_deferred_tree(
         supergraph,
         planner.query_graph(frozenset(args.label)),
         operation,
         fragments,
-        {},
         planner.budget,
     )
     return print_deferred_plan(plan) + "\n"

@@ -222,3 +222,16 @@ def test_defer_if_variable_is_one_plan_with_a_condition(supergraph: Supergraph) 
     apollo = path.with_name("if-variable-true.apollo-plan.txt").read_text(encoding="utf-8")
     heads = re.compile(r"^\s*(Condition\(if: \$\w+\) \{|Then \{|\} Else \{|Defer \{)", re.M)
     assert heads.findall(text) == heads.findall(apollo)
+
+
+def test_fedra_plan_prints_the_condition_of_a_defer_if_variable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from router.cli import main
+
+    path = FIXTURE / "deferred" / "if-variable-true.graphql"
+    code = main(["plan", "--supergraph", str(FIXTURE / "supergraph.graphql"), "-f", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    snapshot = (SNAPSHOTS / "if-variable-true.condition.plan.txt").read_text(encoding="utf-8")
+    assert out == snapshot
