@@ -9,9 +9,10 @@ from graphql import DocumentNode, GraphQLError, parse, validate
 
 from router.gateway.preparer import fragments_of, select_operation
 from router.planner import PlanningError, print_plan
-from router.planner.defer import plan_deferred_tree, uses_directive
+from router.planner.defer import plan_deferred_tree
 from router.planner.defer_directives import DEFER
 from router.planner.defer_plan import print_deferred_plan
+from router.planner.defer_split import uses_directive
 from router.planner.normalize import print_normalized
 from router.planner.query_graph import to_dot
 from router.supergraph import Supergraph, SupergraphError, read_supergraph_file

@@ -9,7 +9,6 @@ filtering emptied fetches nothing and delivers nulls (with its authorization err
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode
@@ -19,12 +18,7 @@ from router.executor.incremental import CompiledDeferredPart, IncrementalPlan
 from router.executor.shape import compile_deferred_shapes
 from router.gateway.introspection import without_introspection
 from router.gateway.prepared import PreparedOperation
-from router.planner.defer import (
-    DeferredFragment,
-    DeferSplitter,
-    plan_deferred,
-    plan_deferred_tree,
-)
+from router.planner.defer import plan_deferred, plan_deferred_tree
 from router.planner.defer_plan import (
     DeferCondition,
     DeferKey,
@@ -32,28 +26,12 @@ from router.planner.defer_plan import (
     DeferredQueryPlan,
     DeferredStep,
 )
+from router.planner.defer_split import DeferredFragment, DeferSplitter
 from router.planner.plan import QueryPlan
 from router.planner.planner import Planner
 from router.supergraph.model import Supergraph
 
-
-@dataclass(frozen=True, slots=True)
-class IncrementalChoice:
-    """The incremental plans of ``@defer(if: $variable)`` when it is true and when false."""
-
-    variable: str
-    if_clause: IncrementalTree
-    else_clause: IncrementalTree
-
-
-IncrementalTree = IncrementalPlan | IncrementalChoice
-
-
-def choose_incremental(tree: IncrementalTree, values: Mapping[str, Any]) -> IncrementalPlan:
-    """The plan for these variable values (an absent ``if`` variable defers)."""
-    while isinstance(tree, IncrementalChoice):
-        tree = tree.if_clause if bool(values.get(tree.variable, True)) else tree.else_clause
-    return tree
+IncrementalTree = IncrementalPlan | DeferCondition[IncrementalPlan]
 
 
 def build_incremental_tree(
@@ -76,7 +54,7 @@ def build_incremental_tree(
 
     def compiled(node: DeferPlanTree, chosen: dict[str, Any]) -> IncrementalTree:
         if isinstance(node, DeferCondition):
-            return IncrementalChoice(
+            return DeferCondition(
                 node.variable,
                 compiled(node.if_clause, {**chosen, node.variable: True}),
                 compiled(node.else_clause, {**chosen, node.variable: False}),

@@ -21,7 +21,7 @@ from router.executor.subscription_client import (
     SubscriptionClientOptions,
     websocket_url,
 )
-from router.gateway.deferred import build_incremental_tree, choose_incremental
+from router.gateway.deferred import build_incremental_tree
 from router.gateway.errors import (
     BAD_USER_INPUT,
     INTERNAL_SERVER_ERROR,
@@ -38,7 +38,7 @@ from router.gateway.preparer import OperationPreparer, Planner
 from router.gateway.request import GraphQLRequest
 from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN, SubscriptionStream
 from router.gateway.variables import coerce_variables
-from router.planner.defer_plan import print_deferred_plan
+from router.planner.defer_plan import choose, print_deferred_plan
 from router.planner.plan import QueryPlan
 from router.supergraph.features import unsupported_features_message
 from router.supergraph.model import Supergraph
@@ -468,7 +468,7 @@ class Gateway:
                 }
             prepared.incremental.put(key, cached)
         tree, deferred_plan = cached
-        plan = choose_incremental(tree, coerced)
+        plan = choose(tree, coerced)
         if not plan.has_deferred:
             return None
         plan_text = print_deferred_plan(deferred_plan) if include_plan else None

@@ -45,8 +45,8 @@ from router.gateway.validation_deadline import (
     ValidationDeadlineExceeded,
     validation_deadline,
 )
-from router.planner.defer import STREAM, defer_variables, uses_directive, without_defer
 from router.planner.defer_directives import DEFER
+from router.planner.defer_split import STREAM, defer_variables, uses_directive, without_defer
 from router.planner.plan import QueryPlan
 from router.supergraph.model import Supergraph
 

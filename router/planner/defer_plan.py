@@ -24,10 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from router.planner.plan import LIST_MARKER, PlanNode, QueryPlan, query_node
 from router.planner.printer import INDENT, node_lines, print_plan
+
+Chosen = TypeVar("Chosen")
 
 # Identifies a deferred fragment in an operation: label, path, type and how many fragments
 # with the same label, path and type come before it (the same for the planned operation,
@@ -69,19 +71,20 @@ class DeferredQueryPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class DeferCondition:
-    """``@defer(if: $variable)``: the plan when the variable is true, and when it is false."""
+class DeferCondition(Generic[Chosen]):
+    """``@defer(if: $variable)``: what applies when the variable is true, and when it is false
+    (plans here, their compiled forms in the gateway)."""
 
     variable: str
-    if_clause: DeferPlanTree
-    else_clause: DeferPlanTree
+    if_clause: Chosen | DeferCondition[Chosen]
+    else_clause: Chosen | DeferCondition[Chosen]
 
 
-DeferPlanTree = DeferredQueryPlan | DeferCondition
+DeferPlanTree = DeferredQueryPlan | DeferCondition[DeferredQueryPlan]
 
 
-def choose_plan(tree: DeferPlanTree, values: Mapping[str, Any]) -> DeferredQueryPlan:
-    """The plan for these variable values (an absent ``if`` variable defers)."""
+def choose(tree: Chosen | DeferCondition[Chosen], values: Mapping[str, Any]) -> Chosen:
+    """What applies for these variable values (an absent ``if`` variable defers)."""
     while isinstance(tree, DeferCondition):
         tree = tree.if_clause if bool(values.get(tree.variable, True)) else tree.else_clause
     return tree
