@@ -95,19 +95,23 @@ class IncrementalExecution:
         )
         initial["hasNext"] = bool(ready)
         yield initial
-        tasks: set[asyncio.Task[tuple[list[dict[str, Any]], list[_Ready]]]] = {
-            asyncio.ensure_future(self._run_part(item, primary)) for item in ready
-        }
+        # by task, the order it was started in: parts finished together are delivered in
+        # document order (a set of tasks would deliver them in any order)
+        tasks: dict[asyncio.Task[tuple[list[dict[str, Any]], list[_Ready]]], int] = {}
+        for item in ready:
+            tasks[asyncio.ensure_future(self._run_part(item, primary))] = len(tasks)
+        started = len(tasks)
         try:
             while tasks:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 incremental: list[dict[str, Any]] = []
-                for task in done:
-                    tasks.discard(task)
+                for task in sorted(done, key=tasks.__getitem__):
+                    del tasks[task]
                     items, nested = task.result()
                     incremental.extend(items)
                     for item in nested:
-                        tasks.add(asyncio.ensure_future(self._run_part(item, primary)))
+                        tasks[asyncio.ensure_future(self._run_part(item, primary))] = started
+                        started += 1
                 payload: dict[str, Any] = {}
                 if incremental:
                     payload["incremental"] = incremental
