@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from router.executor.flatten import ResponseKeyPath, Target
-from router.planner.plan import ContextValue, FieldSelection, InlineFragment, Selection
+from router.planner.plan import ContextValue, InlineFragment, Selection
 
 ContextVariables = dict[str, Any]
 
@@ -36,19 +36,25 @@ def group_by_context(
 def context_variables(
     data: dict[str, Any], path: ResponseKeyPath, values: tuple[ContextValue, ...]
 ) -> ContextVariables:
-    """Each variable's value for the entity at ``path`` (null when its setter is not there)."""
-    variables: ContextVariables = {}
+    """Each variable's value for the entity at ``path``, from its nearest setter: of the
+    values planned for a variable, the one fewest levels up whose object is there and of one
+    of its setter types (null when there is none)."""
+    chosen: dict[str, tuple[int, Any]] = {}
     for value in values:
+        known = chosen.get(value.variable)
+        if known is not None and known[0] <= value.levels_up:
+            continue
         setter = _object_at(data, _ancestor_path(path, value.levels_up))
         if setter is None:
-            variables.setdefault(value.variable, None)
             continue
         typename = setter.get("__typename")
         if typename is not None and typename not in value.setter_types:
-            variables.setdefault(value.variable, None)
             continue
-        variables[value.variable] = _read(setter, value.selection)
-    return variables
+        chosen[value.variable] = (value.levels_up, read_context_value(setter, value.selection))
+    return {
+        value.variable: chosen[value.variable][1] if value.variable in chosen else None
+        for value in values
+    }
 
 
 def _ancestor_path(path: ResponseKeyPath, levels_up: int) -> ResponseKeyPath:
@@ -74,38 +80,37 @@ def _object_at(data: dict[str, Any], path: ResponseKeyPath) -> dict[str, Any] | 
     return current if isinstance(current, dict) else None
 
 
-def _read(obj: dict[str, Any], selection: tuple[Selection, ...]) -> Any:
-    """The value a context selection names: its one field's value (an object projected to the
-    field's own selection)."""
-    fields = _fields_for(obj, selection)
-    if not fields:
-        return None
-    first = fields[0]
-    return _project(obj.get(first.response_key), first.selections)
+def read_context_value(obj: dict[str, Any], selection: tuple[Selection, ...]) -> Any:
+    """The value a context selection names at its setter: the leaf at the end of the first
+    of its field paths, in selection order, that the object has (type conditions matched
+    against ``__typename``). Through a list the value is the list of each item's value, so
+    its shape is the one composition gives the selection (``[String]`` for ``{ items { x } }``).
+    Null when no path is there."""
+    return _leaf(obj, selection)[1]
 
 
-def _fields_for(obj: dict[str, Any], selection: tuple[Selection, ...]) -> list[FieldSelection]:
-    found: list[FieldSelection] = []
-    typename = obj.get("__typename")
-    for item in selection:
-        if isinstance(item, FieldSelection):
-            found.append(item)
-        elif isinstance(item, InlineFragment) and item.type_condition in (None, typename):
-            found.extend(_fields_for(obj, item.selections))
-    return found
-
-
-def _project(value: Any, selection: tuple[Selection, ...]) -> Any:
-    if not selection or value is None:
-        return value
+def _leaf(value: Any, selection: tuple[Selection, ...]) -> tuple[bool, Any]:
+    """(whether one of the selection's paths is in ``value``, the leaf it reaches)."""
     if isinstance(value, list):
-        return [_project(item, selection) for item in value]
+        return True, [_leaf(item, selection)[1] for item in value]
     if not isinstance(value, dict):
-        return value
-    return {
-        item.name: _project(value.get(item.response_key), item.selections)
-        for item in _fields_for(value, selection)
-    }
+        return False, None
+    typename = value.get("__typename")
+    for item in selection:
+        if isinstance(item, InlineFragment):
+            if item.type_condition not in (None, typename) and typename is not None:
+                continue
+            found, leaf = _leaf(value, item.selections)
+        else:
+            if item.response_key not in value:
+                continue
+            field_value = value[item.response_key]
+            if not item.selections:
+                return True, field_value
+            found, leaf = _leaf(field_value, item.selections)
+        if found:
+            return True, leaf
+    return False, None
 
 
 _ENTITIES = "_entities(representations:$representations)"

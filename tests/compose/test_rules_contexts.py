@@ -15,6 +15,7 @@ CONTEXT_FIXTURES = [
     "context-invalid-selection",
     "context-not-set-on-every-path",
     "context-abstract-setters-partial",
+    "context-nested-selections",
 ]
 
 Problem = tuple[str, str, tuple[tuple[int, int], ...]]

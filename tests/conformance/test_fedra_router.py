@@ -74,6 +74,22 @@ DELIBERATE_DIFFERENCES: dict[str, DeliberateDifference] = {
 }
 
 
+# "<fixture>/<operation>": a case fedra's planner answers wrongly today, and why. The case is
+# an expected failure; once it conforms, the test fails until its entry is dropped.
+KNOWN_PLANNER_GAPS: dict[str, str] = {
+    "context-nested-shapes/mixed-setters-through-interface": (
+        "Item.place(zone:) under Depot.racks (interface Rack, fetched without type conditions): "
+        "the planner reads the zone only at the Depot (levels_up 2, setter types (Depot,)), "
+        "because the position at racks has type Rack, which sets no context. Rack's "
+        "implementation Shelf sets it, so the items of shelves must take the shelf's label: the "
+        "plan should also fetch `... on Shelf { label }` at depots.@.racks.@ and carry a second "
+        "value for the same variable (levels_up 1, setter types (Shelf,)); the executor already "
+        "takes each entity's nearest setter among the values planned. @apollo/query-planner "
+        "plans the same as fedra here (see the .apollo-plan.txt)."
+    ),
+}
+
+
 _GRAPHQL_CORE_MESSAGES = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}
 
 
@@ -201,6 +217,9 @@ def test_deliberate_differences_name_cases_and_give_reasons() -> None:
         assert case_id in case_ids, f"{case_id} is not a case of the corpus"
         assert difference.mode in ("paths", "codes", "located-nulls")
         assert difference.reason.strip(), f"{case_id} needs a reason"
+    for case_id, reason in KNOWN_PLANNER_GAPS.items():
+        assert case_id in case_ids, f"{case_id} is not a case of the corpus"
+        assert reason.strip(), f"{case_id} needs a reason"
 
 
 def test_weaker_comparison_still_compares() -> None:
@@ -234,6 +253,10 @@ async def test_router_conforms(
             "\n".join(differences)
         )
         return
+    gap = KNOWN_PLANNER_GAPS.get(case.id)
+    if gap is not None:
+        assert differences, f"{case.id} now conforms: drop it from KNOWN_PLANNER_GAPS"
+        pytest.xfail(gap)
     assert not differences, "\n".join(differences)
 
 

@@ -14,8 +14,9 @@ from router.executor.context_values import (
     group_by_context,
     split_batched_response,
 )
+from router.executor.flatten import Target
 from router.planner import plan_operation
-from router.planner.plan import ContextValue, FieldSelection, InlineFragment
+from router.planner.plan import ContextValue, FieldSelection, InlineFragment, Selection
 from router.supergraph import read_supergraph
 from tests.conformance.fixture import Fixture
 from tests.conformance.runtime import subgraph_app
@@ -71,13 +72,111 @@ def test_type_conditions_and_sub_selections_pick_the_value() -> None:
     assert context_variables(data, ("m",), by_type) == {"v": "uk"}
     nested = ContextValue(
         "w",
-        "AddressInput",
+        "String",
         0,
         ("Store",),
         (InlineFragment("Store", (FieldSelection("address", (FieldSelection("city"),)),)),),
     )
     data = {"s": {"__typename": "Store", "address": {"city": "Berlin", "zip": "10115"}}}
-    assert context_variables(data, ("s",), (nested,)) == {"w": {"city": "Berlin"}}
+    assert context_variables(data, ("s",), (nested,)) == {"w": "Berlin"}
+
+
+def _read(selection: tuple[Selection, ...], setter: dict[str, Any]) -> Any:
+    value = ContextValue("v", "String", 0, ("Store", "Kiosk"), selection)
+    return context_variables({"s": setter}, ("s",), (value,))["v"]
+
+
+def test_a_nested_selection_reads_the_leaf_not_an_object() -> None:
+    # composition types `{ address { city } }` as city's type: the value is the leaf
+    address = (FieldSelection("address", (FieldSelection("city"),)),)
+    store = {"__typename": "Store", "address": {"city": "Berlin", "zip": "10115"}}
+    assert _read(address, store) == "Berlin"
+    deeper = (FieldSelection("owner", (FieldSelection("address", (FieldSelection("city"),)),)),)
+    assert _read(deeper, {"owner": {"address": {"city": "Lyon"}}}) == "Lyon"
+
+
+def test_of_several_fields_the_first_one_there_gives_the_value() -> None:
+    both = (FieldSelection("address", (FieldSelection("city"), FieldSelection("town"))),)
+    assert _read(both, {"address": {"city": "Berlin", "town": "Mitte"}}) == "Berlin"
+    assert _read(both, {"address": {"town": "Mitte"}}) == "Mitte"
+    # a null in the data is a value; a null object on the way is not
+    assert _read(both, {"address": {"city": None, "town": "Mitte"}}) is None
+    assert _read(both, {"address": None}) is None
+
+
+def test_type_conditions_pick_each_setter_types_own_path() -> None:
+    by_type = (
+        InlineFragment("Store", (FieldSelection("address", (FieldSelection("city"),)),)),
+        InlineFragment("Kiosk", (FieldSelection("spot"),)),
+    )
+    assert _read(by_type, {"__typename": "Kiosk", "spot": "Gate 4"}) == "Gate 4"
+    assert _read(by_type, {"__typename": "Store", "address": {"city": "Rome"}}) == "Rome"
+    assert _read(by_type, {"__typename": "Store", "spot": "Gate 4"}) is None
+
+
+def test_through_lists_the_value_is_a_list_of_leaves() -> None:
+    cities = (FieldSelection("addresses", (FieldSelection("city"),)),)
+    setter = {"addresses": [{"city": "Oslo"}, None, {"city": "Bergen"}]}
+    assert _read(cities, setter) == ["Oslo", None, "Bergen"]
+    grid = (FieldSelection("rows", (FieldSelection("cells", (FieldSelection("code"),)),)),)
+    rows = {"rows": [{"cells": [{"code": "a1"}, {"code": "a2"}]}, {"cells": []}]}
+    assert _read(grid, rows) == [["a1", "a2"], []]
+    assert _read((FieldSelection("tags"),), {"tags": [["x"], ["y", "z"]]}) == [["x"], ["y", "z"]]
+
+
+CATEGORY = (FieldSelection("category"),)
+NEAR = ContextValue("v", "String", 1, ("Shelf",), CATEGORY)  # set by the entity's parent
+FAR = ContextValue("v", "String", 2, ("Aisle",), (FieldSelection("zone"),))  # one above
+
+
+def _aisle() -> dict[str, Any]:
+    return {
+        "aisle": {
+            "__typename": "Aisle",
+            "zone": "Z9",
+            "racks": [
+                {"__typename": "Shelf", "category": "tools", "item": {"id": "i1"}},
+                {"__typename": "Hook", "item": {"id": "i2"}},
+                {"__typename": "Shelf", "category": "garden", "item": {"id": "i3"}},
+            ],
+        }
+    }
+
+
+def test_each_entity_takes_the_value_of_its_own_nearest_setter() -> None:
+    data = _aisle()
+    for values in ((NEAR, FAR), (FAR, NEAR)):  # the planned order does not matter
+        found = [
+            context_variables(data, ("aisle", "racks", index, "item"), values)["v"]
+            for index in range(3)
+        ]
+        assert found == ["tools", "Z9", "garden"]
+
+
+def test_entities_of_mixed_setter_types_are_grouped_by_their_own_values() -> None:
+    data = _aisle()
+    racks = data["aisle"]["racks"]
+    targets: list[Target] = [(racks[i]["item"], ("aisle", "racks", i, "item")) for i in range(3)]
+    groups = group_by_context(data, targets, (NEAR, FAR))
+    assert [(values["v"], [path[2] for _, path in part]) for values, part in groups] == [
+        ("tools", [0]),
+        ("Z9", [1]),
+        ("garden", [2]),
+    ]
+
+
+def test_setters_of_one_type_giving_the_value_from_different_fields() -> None:
+    shelf = ContextValue("v", "String", 1, ("Shelf",), CATEGORY)
+    hook = ContextValue("v", "String", 1, ("Hook",), (FieldSelection("label"),))
+    data = {
+        "racks": [
+            {"__typename": "Shelf", "category": "tools", "item": {}},
+            {"__typename": "Hook", "label": "H-1", "item": {}},
+            {"__typename": "Bin", "item": {}},
+        ]
+    }
+    found = [context_variables(data, ("racks", i, "item"), (shelf, hook))["v"] for i in range(3)]
+    assert found == ["tools", "H-1", None]
 
 
 def test_a_missing_setter_gives_null() -> None:

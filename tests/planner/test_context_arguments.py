@@ -76,3 +76,43 @@ def test_a_field_below_no_setter_of_its_context_is_a_planning_error() -> None:
     )
     with pytest.raises(PlanningError, match='takes its value from context "shop", which no type'):
         plan_operation(supergraph, parse("{ marketplace { featured { label } } }"))
+
+
+def _values(query: str) -> list[tuple[str, int, tuple[str, ...], str]]:
+    supergraph = _supergraph("context-nested-shapes")
+    plan = plan_operation(supergraph, parse(query))
+    return [
+        (value.variable, value.levels_up, value.setter_types, repr(value.selection))
+        for fetch in _fetches(plan.node)
+        for value in fetch.context_values
+    ]
+
+
+def test_two_contexts_under_a_list_of_lists_are_read_two_fields_up() -> None:
+    assert _values("{ depots { grid { item { place } } } }") == [
+        (
+            "contextualArgument_2_1",
+            2,
+            ("Depot",),
+            "(FieldSelection(name='zone', selections=(), alias=None),)",
+        ),
+        (
+            "contextualArgument_2_0",
+            2,
+            ("Depot",),
+            "(FieldSelection(name='address', selections=(FieldSelection(name='city', "
+            "selections=(), alias=None),), alias=None),)",
+        ),
+    ]
+
+
+def test_sibling_type_conditions_plan_one_value_per_nearest_setter() -> None:
+    query = (
+        "{ depots { racks { ... on Shelf { item { place } } ... on Hook { item { place } } } } }"
+    )
+    zone = [(v, up, types) for v, up, types, _ in _values(query) if v == "contextualArgument_2_1"]
+    # the executor gives each item the nearest of the two its objects have
+    assert zone == [
+        ("contextualArgument_2_1", 1, ("Shelf",)),
+        ("contextualArgument_2_1", 2, ("Depot",)),
+    ]

@@ -68,8 +68,10 @@ def validate_context_selection(
         if not fragments:
             value = _value_type(subgraph, setter.name, parsed)
             if value is None or not _fits(value, argument_type):
+                # fields of different types give the selection no type, shown as "undefined"
+                shown = "undefined" if value is None else value
                 invalid(
-                    f'the type of the selection "{value}" does not match the expected type '
+                    f'the type of the selection "{shown}" does not match the expected type '
                     f'"{argument_type}"'
                 )
                 return
