@@ -6,7 +6,8 @@ from collections.abc import Iterable, Set
 from typing import Any, Final
 
 from router.executor.errors import GraphQLErrorDict, completion_error
-from router.executor.shape import FieldKind, OutputType, SelectionShape
+from router.executor.object_shapers import object_shaper
+from router.executor.shape import OutputType, SelectionShape
 
 # A linked path: (parent, key) pairs, turned into a list only when an error needs it.
 LinkedPath = tuple[Any, str | int] | None
@@ -17,9 +18,6 @@ class _Null:
 
 
 _BUBBLE: Final = _Null()
-_DATA: Final = FieldKind.DATA
-_TYPENAME: Final = FieldKind.TYPENAME
-_UNAUTHORIZED: Final = FieldKind.UNAUTHORIZED
 
 
 def _path_list(path: LinkedPath) -> list[str | int]:
@@ -89,55 +87,14 @@ class ResponseShaper:
     ) -> dict[str, Any] | _Null:
         if shape.abstract:
             runtime = data.get("__typename")
-            fields = shape.by_type.get(runtime) if type(runtime) is str else None
-            if fields is None:
-                fields = shape.fallback
+            if type(runtime) is not str or runtime not in shape.by_type:
                 runtime = None
         else:
             runtime = shape.type_name
-            fields = shape.fallback
-        result: dict[str, Any] = {}
-        for field in fields:
-            key = field.key
-            kind = field.kind
-            if kind is _DATA:
-                value = data.get(key)
-                if value is None:
-                    if field.type.non_null:
-                        self._null_error((path, key), field.coordinate)
-                        return _BUBBLE
-                    result[key] = None
-                    continue
-                if field.leaf:
-                    allowed = field.type.enum_values
-                    if allowed is not None and value not in allowed:
-                        self._error(
-                            (path, key), f"Invalid value found for field {field.coordinate}."
-                        )
-                        if field.type.non_null:
-                            return _BUBBLE
-                        result[key] = None
-                        continue
-                    result[key] = value  # scalars and enums pass through
-                    continue
-                type_ = field.type
-                completed: Any = self._value(value, type_, (path, key), field.coordinate)
-                if isinstance(completed, _Null):
-                    if type_.non_null:
-                        return _BUBBLE
-                    completed = None
-                result[key] = completed
-            elif kind is _TYPENAME:
-                if runtime is None:
-                    self._null_error((path, key), field.coordinate)
-                    return _BUBBLE
-                result[key] = runtime
-            elif kind is _UNAUTHORIZED:
-                if field.type.non_null:
-                    return _BUBBLE  # the authorization error at this field explains the null
-                result[key] = None
-            else:
-                result[key] = self._introspection.get(key)
+        shaper = shape.compiled.get(runtime)
+        if shaper is None:
+            shaper = object_shaper(shape, runtime, _BUBBLE)
+        result: dict[str, Any] | _Null = shaper(self, data, path, runtime)
         return result
 
     def _value(self, value: Any, type_: OutputType, path: LinkedPath, coordinate: str) -> Any:

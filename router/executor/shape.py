@@ -79,6 +79,9 @@ class SelectionShape:
     # Abstract types of the schema: a ``__typename`` naming one of them (an interface object's)
     # is "not known yet"; any other name outside ``by_type`` is not a possible type.
     abstract_names: frozenset[str] = frozenset()
+    # The generated shaper of each runtime type's fields (None: the fallback), made on first
+    # use: ``router.executor.object_shapers``.
+    compiled: dict[str | None, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def condition_variables(
