@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,10 @@ class RepresentationField:
     selection: RepresentationSelection | None
 
 
+# An object's representation; raises KeyError or _Missing when a required field is absent.
+RepresentationBuilder = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class RepresentationSelection:
     """The fields of a representation, by the object's runtime type."""
@@ -27,6 +32,9 @@ class RepresentationSelection:
     by_type: dict[str, tuple[RepresentationField, ...]]
     default: tuple[RepresentationField, ...]  # objects of any other type
     typed: bool  # type conditions present: objects matching none of them are skipped
+    # each field tuple above as one generated function (see _builder)
+    builders: dict[str, RepresentationBuilder] = field(default_factory=dict)
+    default_builder: RepresentationBuilder | None = None  # None: other types are skipped
 
     def fields_for(self, typename: object) -> tuple[RepresentationField, ...] | None:
         if self.typed:
@@ -62,11 +70,46 @@ def compile_representation(
             entry = by_type.setdefault(typename, list(common))
             names = {f.name for f in entry}
             entry.extend(f for f in fields if f.name not in names)
+    typed = bool(fragments)
+    default = tuple(common)
+    built: dict[int, RepresentationBuilder] = {}  # by field tuple (kept alive in the selection)
+
+    def builder_of(fields: tuple[RepresentationField, ...]) -> RepresentationBuilder:
+        found = built.get(id(fields))
+        if found is None:
+            found = built[id(fields)] = _builder(fields)
+        return found
+
+    frozen = {name: tuple(fields) for name, fields in by_type.items()}
     return RepresentationSelection(
-        by_type={name: tuple(fields) for name, fields in by_type.items()},
-        default=tuple(common),
-        typed=bool(fragments),
+        by_type=frozen,
+        default=default,
+        typed=typed,
+        builders={name: builder_of(fields) for name, fields in frozen.items()},
+        default_builder=builder_of(default) if default or not typed else None,
     )
+
+
+def _builder(fields: tuple[RepresentationField, ...]) -> RepresentationBuilder:
+    """One function building the representation of ``fields`` from an object: each field read
+    with its response key as a constant (KeyError when absent), nested selections built by
+    ``_build_value``, the result one dict literal."""
+    constants: dict[str, Any] = {"build_value": _build_value}
+    lines = ["def build(obj):"]
+    items: list[str] = []
+    for index, entry in enumerate(fields):
+        value = f"v{index}"
+        lines.append(f"    {value} = obj[{entry.response_key!r}]")
+        if entry.selection is not None:
+            constants[f"S{index}"] = entry.selection
+            lines.append(f"    if {value} is not None:")
+            lines.append(f"        {value} = build_value({value}, S{index})")
+        items.append(f"{entry.name!r}: {value}")
+    lines.append("    return {" + ", ".join(items) + "}")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<representation builder>", "exec"), constants, namespace)
+    builder: RepresentationBuilder = namespace["build"]
+    return builder
 
 
 def _compile_field(selection: FieldSelection, conditions: TypeConditions) -> RepresentationField:
@@ -136,38 +179,26 @@ def collect_representations(
     origins = collected.origins
     index_by_key: dict[bytes, int] = {}
     dumps = orjson.dumps
-    by_type = selection.by_type
-    default = selection.default
+    builders = selection.builders
+    default = selection.default_builder
     typed = selection.typed
     for target in targets:
         obj = target[0]
-        # build_representation, inlined: this loop runs for every object at a flatten path
+        # this loop runs for every object at a flatten path
         if typed:
             typename = obj.get("__typename")
-            fields = by_type.get(typename) if type(typename) is str else None
-            if fields is None:
-                if not default:
+            build = builders.get(typename) if type(typename) is str else None
+            if build is None:
+                build = default
+                if build is None:
                     continue
-                fields = default
         else:
-            fields = default
-        representation: dict[str, Any] = {}
-        complete = True
-        for entry in fields:
-            response_key = entry.response_key
-            if response_key not in obj:
-                complete = False
-                break
-            value = obj[response_key]
-            if entry.selection is not None and value is not None:
-                try:
-                    value = _build_value(value, entry.selection)
-                except _Missing:
-                    complete = False
-                    break
-            representation[entry.name] = value
-        if not complete:
-            continue
+            assert default is not None
+            build = default
+        try:
+            representation = build(obj)
+        except (KeyError, _Missing):
+            continue  # a required field is absent: the object cannot be represented
         if input_rewrites:
             apply_rewrites(representation, input_rewrites)
         key = dumps(representation)
