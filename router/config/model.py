@@ -18,6 +18,7 @@ from router.config.resilience import DemandControlConfig, ErrorsConfig
 from router.config.sections import Section
 from router.config.subscriptions import SubscriptionsConfig
 from router.config.traffic_shaping import TrafficShapingConfig
+from router.planner.errors import PlanningBudget
 
 
 class ServerConfig(Section):
@@ -259,6 +260,19 @@ class GatewayTuning(Section):
     max_connections_per_subgraph: int = Field(default=100, ge=1)
 
 
+class PlanningConfig(Section):
+    """Bounds on planning one operation; an operation over them gets QUERY_PLANNING_FAILED."""
+
+    max_options: int = Field(default=200_000, ge=1)  # options the search may explore
+    max_seconds: float = Field(default=5.0, gt=0)  # wall-clock time of one planning run
+    # @defer(if: $v) variables planned for every value in advance (2ⁿ plans); with more, each
+    # combination of values a request uses is planned when first used
+    max_defer_conditions: int = Field(default=4, ge=0, le=10)
+
+    def budget(self) -> PlanningBudget:
+        return PlanningBudget(self.max_options, self.max_seconds, self.max_defer_conditions)
+
+
 class RouterConfig(Section):
     server: ServerConfig = ServerConfig()
     supergraph: SupergraphConfig = SupergraphConfig()
@@ -274,6 +288,7 @@ class RouterConfig(Section):
     telemetry: TelemetryConfig = TelemetryConfig()
     logging: LoggingConfig = LoggingConfig()
     gateway: GatewayTuning = GatewayTuning()
+    planning: PlanningConfig = PlanningConfig()
     hooks: tuple[str, ...] = ()
     entity_cache: EntityCacheConfig = EntityCacheConfig()
     traffic_shaping: TrafficShapingConfig = TrafficShapingConfig()

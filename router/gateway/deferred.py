@@ -40,9 +40,11 @@ def build_incremental_tree(
     planner: Planner,
     compile_plan: Callable[[QueryPlan], CompiledPlan],
     values: Mapping[str, Any],
+    fixed: Mapping[str, bool] | None = None,
 ) -> tuple[IncrementalTree, DeferPlanTree]:
     """One plan for every value of the ``@defer(if:)`` variables (``values`` give the
-    ``@skip``/``@include`` ones), with a condition on each, and its compiled counterpart."""
+    ``@skip``/``@include`` ones), with a condition on each, and its compiled counterpart; the
+    variables in ``fixed`` take the value given there instead."""
     planned_operation, planned_fragments = _planned(prepared)
     tree = plan_deferred_tree(
         supergraph,
@@ -50,6 +52,7 @@ def build_incremental_tree(
         planned_operation,
         planned_fragments,
         planner.budget,
+        fixed,
     )
 
     def compiled(node: DeferPlanTree, chosen: dict[str, Any]) -> IncrementalTree:
@@ -60,7 +63,7 @@ def build_incremental_tree(
                 compiled(node.else_clause, {**chosen, node.variable: False}),
             )
         plan, _ = build_incremental_plan(
-            prepared, supergraph, planner, compile_plan, {**values, **chosen}, node
+            prepared, supergraph, planner, compile_plan, {**values, **(fixed or {}), **chosen}, node
         )
         return plan
 

@@ -39,6 +39,7 @@ from router.gateway.request import GraphQLRequest
 from router.gateway.subscription import SUBSCRIPTION_SHUTDOWN, SubscriptionStream
 from router.gateway.variables import coerce_variables
 from router.planner.defer_plan import choose, print_deferred_plan
+from router.planner.errors import PlanningBudget
 from router.planner.plan import QueryPlan
 from router.supergraph.features import unsupported_features_message
 from router.supergraph.model import Supergraph
@@ -73,8 +74,11 @@ class Gateway:
         self.supergraph = supergraph
         # a copy: changing the caller's options later does not change a running gateway
         self.options = options = replace(options) if options is not None else GatewayOptions()
-        # The supergraph's planner (query graphs built once); a test may plan otherwise.
+        # The supergraph's planner (query graphs built once), under this gateway's budget; a
+        # test may plan otherwise.
         self.planner = supergraph.query_planner
+        if options.planning_budget is not None:
+            self.planner = self.planner.with_budget(options.planning_budget)
         if planner is None:
             planner = self.planner
             plan_printer = plan_printer or self.planner.print
@@ -452,12 +456,18 @@ class Gateway:
     ) -> dict[str, Any] | AsyncGenerator[dict[str, Any], None] | None:
         """The payloads of an operation with deferred fragments; None when none is deferred
         for these variables (one response then)."""
-        key = prepared.incremental_key(coerced)
+        key: tuple[bool, ...] = prepared.incremental_key(coerced)
+        fixed: dict[str, bool] | None = None
+        budget = self.planner.budget or PlanningBudget()
+        if len(prepared.defer_variables) > budget.max_defer_conditions:
+            # too many for a plan per value: plan the values this request has (absent defers)
+            fixed = {name: bool(coerced.get(name, True)) for name in prepared.defer_variables}
+            key = (*key, *fixed.values())
         cached = prepared.incremental.get(key)
         if cached is None:
             try:
                 cached = build_incremental_tree(
-                    prepared, self.supergraph, self.planner, self.executor.compile, coerced
+                    prepared, self.supergraph, self.planner, self.executor.compile, coerced, fixed
                 )
             except Exception as error:  # a planner bug must not take the server down
                 logger.exception("planning deferred parts of %r failed", prepared.operation_name)

@@ -14,6 +14,7 @@ from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
 from router.executor.instances import InstanceDirectory
 from router.executor.traffic import DEFAULT_TRAFFIC, SubgraphTraffic, TrafficListener
+from router.planner.errors import PlanningBudget
 
 if TYPE_CHECKING:
     from router.gateway.prepared import PreparedOperation
@@ -42,6 +43,8 @@ class GatewayOptions:
     subgraph_timeouts: dict[str, float] = field(default_factory=dict)  # per subgraph name
     url_overrides: dict[str, str] = field(default_factory=dict)  # subgraph name -> URL
     plan_cache_size: int = 1000  # bounded LRU of prepared operations
+    # bounds on planning one operation (None: the planner's defaults)
+    planning_budget: PlanningBudget | None = None
     max_connections_per_subgraph: int = 100
     max_keepalive_connections_per_subgraph: int | None = None  # None: as many as connections
     keepalive_expiry: float = 30.0  # seconds an idle pooled connection is kept

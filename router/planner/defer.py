@@ -280,10 +280,14 @@ def plan_deferred_tree(
     operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode],
     budget: PlanningBudget | None = None,
+    fixed: Mapping[str, Any] | None = None,
 ) -> DeferPlanTree:
     """The deferred plan of a validated operation for every value of its ``@defer(if:)``
-    variables: a condition per variable, in name order, the plans for its values below it."""
-    names = defer_variables(operation, fragments)
+    variables: a condition per variable, in name order, the plans for its values below it.
+    Variables in ``fixed`` take the value given there (an absent one defers) and get no
+    condition."""
+    given = {name: bool(value) for name, value in (fixed or {}).items()}
+    names = tuple(n for n in defer_variables(operation, fragments) if n not in given)
 
     def tree(values: dict[str, Any], rest: tuple[str, ...]) -> DeferPlanTree:
         if not rest:
@@ -293,7 +297,7 @@ def plan_deferred_tree(
             name, tree({**values, name: True}, later), tree({**values, name: False}, later)
         )
 
-    return tree({}, names)
+    return tree(given, names)
 
 
 def _fetches_above(node: PlanNode | None, path: tuple[str, ...]) -> tuple[str, ...]:

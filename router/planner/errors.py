@@ -12,10 +12,13 @@ class PlanningError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PlanningBudget:
-    """Upper bounds on one planning run: options explored and wall-clock seconds."""
+    """Upper bounds on one planning run: options explored and wall-clock seconds; and how many
+    ``@defer(if: $variable)`` variables one operation is planned for in advance (a plan for
+    each of their 2ⁿ values; with more, each combination a request uses is planned then)."""
 
     max_options: int = 200_000
     max_seconds: float = 5.0
+    max_defer_conditions: int = 4
 
 
 class BudgetTracker:

@@ -34,6 +34,16 @@ class Planner:
         self._graphs: dict[frozenset[str], QueryGraph] = {}
         self._lock = threading.Lock()
 
+    def with_budget(self, budget: PlanningBudget) -> Planner:
+        """A planner of the same supergraph under another budget, sharing the query graphs."""
+        other = Planner.__new__(Planner)
+        other.supergraph = self.supergraph
+        other.budget = budget
+        other.override_labels_used = self.override_labels_used
+        other._graphs = self._graphs
+        other._lock = self._lock
+        return other
+
     def query_graph(self, override_labels: frozenset[str] = frozenset()) -> QueryGraph:
         """The query graph for these override labels (only the labels in use count)."""
         labels = override_labels & self.override_labels_used

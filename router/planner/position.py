@@ -24,3 +24,6 @@ class Position:
     # by context name: the positions above (or at) this one whose object sets it, outermost
     # first (an object the walk reached in several subgraphs has several)
     contexts: tuple[tuple[str, tuple[Position, ...]], ...] = ()
+    # a setter recorded at an abstract position for the one runtime type of it that sets the
+    # context: objects of other types there take the value from further up
+    partial: bool = False

@@ -15,7 +15,12 @@ from router.planner.context_arguments import (
     with_context_arguments,
 )
 from router.planner.errors import PlanningError
-from router.planner.normalize import TYPENAME, NormalizedField, NormalizedSelection
+from router.planner.normalize import (
+    TYPENAME,
+    NormalizedField,
+    NormalizedSelection,
+    is_abstract,
+)
 from router.planner.position import Position
 from router.supergraph.model import ContextArgument
 
@@ -30,16 +35,55 @@ class ContextWalk:
         self.walker = walker
 
     def entering(self, position: Position) -> Position:
-        """The position, as the nearest setter of the contexts its type sets."""
-        names = self.walker.context_setters.get(position.type_name)
-        if not names:
+        """The position, as the nearest setter of the contexts its type sets; at an abstract
+        position, each runtime type setting a context is a partial setter there."""
+        if not self.walker.context_setters:
             return position
         known = dict(position.contexts)
-        for name in names:
-            setters = known.get(name, ())
-            if setters and _same_place(setters[-1], position):
-                continue
-            known[name] = (*setters, position)
+        changed = False
+        if is_abstract(self.walker.supergraph, position.type_name):
+            own = self.walker.context_setters.get(position.type_name, ())
+            for name in own:
+                changed |= _record(known, name, position)
+            runtime = self.walker.graph.runtime_types(position.type_name, position.subgraph)
+            setting: dict[str, list[str]] = {}
+            for object_type in runtime:
+                for name in self.walker.context_setters.get(object_type, ()):
+                    if name not in own:
+                        setting.setdefault(name, []).append(object_type)
+            for name, object_types in setting.items():
+                if len(object_types) == len(runtime):
+                    # every object here sets it: the abstract position is the setter
+                    changed |= _record(known, name, position)
+                    continue
+                for object_type in object_types:
+                    narrowed = replace(
+                        position,
+                        selection=position.selection.fragment(object_type),
+                        type_name=object_type,
+                        partial=True,
+                    )
+                    changed |= _record(known, name, narrowed)
+        else:
+            for name, setters in known.items():
+                # the partial setters of other runtime types at this place do not apply here
+                kept = tuple(
+                    s
+                    for s in setters
+                    if not (
+                        s.partial
+                        and s.type_name != position.type_name
+                        and s.group is position.group
+                        and s.path == position.path
+                    )
+                )
+                if kept != setters:
+                    known[name] = kept
+                    changed = True
+            for name in self.walker.context_setters.get(position.type_name, ()):
+                changed |= _record(known, name, position)
+        if not changed:
+            return position
         return replace(position, contexts=tuple(known.items()))
 
     def target(
@@ -88,26 +132,24 @@ class ContextWalk:
         dependencies: set[int] = set()
         chosen: list[tuple[ContextArgument, str, Position, NormalizedSelection]] = []
         for argument in arguments:
-            # the nearest object strictly above the field's object
-            above = [p for p in setters.get(argument.context, ()) if p.path != position.path]
-            nearest = max((len(p.path) for p in above), default=-1)
-            candidates = tuple(p for p in above if len(p.path) == nearest)
-            if not candidates:
+            variable = self.walker.context_variables[
+                (target, position.type_name, item.name, argument.name)
+            ]
+            text = selection_text(argument)
+            # the nearest objects strictly above the field's object, by the types setting it
+            for candidates in _nearest_setters(position, setters.get(argument.context, ())):
+                required = self.walker.graph.field_sets.read(candidates[-1].type_name, text)
+                setter = self.setter_resolving(candidates, required)
+                setter.selection.add_field(TYPENAME)
+                guarded = replace(setter, conditions=conditions, contexts=(), partial=False)
+                dependencies |= self.walker.plan_at(guarded, required, planner_added=True)
+                chosen.append((argument, variable, setter, required))
+            if not chosen or chosen[-1][0] is not argument:
                 raise PlanningError(
                     f"cannot plan field {position.type_name}.{item.name}: its argument "
                     f'"{argument.name}" takes its value from context '
                     f'"{argument.context.split("__", 1)[-1]}", which no type above it sets'
                 )
-            variable = self.walker.context_variables[
-                (target, position.type_name, item.name, argument.name)
-            ]
-            text = selection_text(argument)
-            required = self.walker.graph.field_sets.read(candidates[-1].type_name, text)
-            setter = self.setter_resolving(candidates, required)
-            setter.selection.add_field(TYPENAME)
-            guarded = replace(setter, conditions=conditions, contexts=())
-            dependencies |= self.walker.plan_at(guarded, required, planner_added=True)
-            chosen.append((argument, variable, setter, required))
         group = position.group
         in_place = (
             target == position.subgraph
@@ -134,15 +176,53 @@ class ContextWalk:
                 variable,
                 argument,
                 levels_between(setter.path, child.group.merge_path),
-                tuple(self.walker.supergraph.possible_types(setter.type_name)),
+                (setter.type_name,)
+                if setter.partial
+                else tuple(self.walker.supergraph.possible_types(setter.type_name)),
                 value_selection(required, keys),
             )
             if value not in child.group.context_values:
                 child.group.context_values.append(value)
-            bound.append((argument.name, variable))
+            if (argument.name, variable) not in bound:
+                bound.append((argument.name, variable))
         bound_item = replace(item, arguments=with_context_arguments(item.arguments, bound))
         touched = {child.group.id} | dependencies
         return touched | self.walker.add_resolved_field(child, bound_item, planner_added, target)
+
+
+def _nearest_setters(
+    position: Position, setters: tuple[Position, ...]
+) -> list[tuple[Position, ...]]:
+    """The setters a field at ``position`` may take a context's value from, nearest first, by
+    setter type: the nearest full setters (one object, maybe in several subgraphs), after the
+    partial setters (of some runtime types of abstract positions) between them and the field."""
+    above = [p for p in setters if p.path != position.path]
+    chosen: list[tuple[Position, ...]] = []
+    for depth in sorted({len(p.path) for p in above}, reverse=True):
+        level = [p for p in above if len(p.path) == depth]
+        full = tuple(p for p in level if not p.partial)
+        if full:
+            chosen.append(full)
+            break
+        by_type: dict[str, list[Position]] = {}
+        for partial in level:
+            by_type.setdefault(partial.type_name, []).append(partial)
+        chosen.extend(tuple(group) for group in by_type.values())
+    return chosen
+
+
+def _record(known: dict[str, tuple[Position, ...]], name: str, setter: Position) -> bool:
+    """Add ``setter`` as the nearest setter of context ``name``; a full setter replaces a
+    partial one at the same place. Whether ``known`` changed."""
+    setters = known.get(name, ())
+    for index, existing in enumerate(setters):
+        if _same_place(existing, setter):
+            if existing.partial and not setter.partial:
+                known[name] = (*setters[:index], setter, *setters[index + 1 :])
+                return True
+            return False
+    known[name] = (*setters, setter)
+    return True
 
 
 def _same_place(first: Position, second: Position) -> bool:

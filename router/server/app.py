@@ -251,6 +251,7 @@ def build_services(
             subgraph_timeouts=config.subgraph_timeouts(),
             url_overrides=config.subgraph_url_overrides(),
             plan_cache_size=config.gateway.plan_cache_size,
+            planning_budget=config.planning.budget(),
             max_connections_per_subgraph=config.gateway.max_connections_per_subgraph,
             validation_rules=rules,
             max_parser_tokens=config.limits.max_parser_tokens,

@@ -76,18 +76,7 @@ DELIBERATE_DIFFERENCES: dict[str, DeliberateDifference] = {
 
 # "<fixture>/<operation>": a case fedra's planner answers wrongly today, and why. The case is
 # an expected failure; once it conforms, the test fails until its entry is dropped.
-KNOWN_PLANNER_GAPS: dict[str, str] = {
-    "context-nested-shapes/mixed-setters-through-interface": (
-        "Item.place(zone:) under Depot.racks (interface Rack, fetched without type conditions): "
-        "the planner reads the zone only at the Depot (levels_up 2, setter types (Depot,)), "
-        "because the position at racks has type Rack, which sets no context. Rack's "
-        "implementation Shelf sets it, so the items of shelves must take the shelf's label: the "
-        "plan should also fetch `... on Shelf { label }` at depots.@.racks.@ and carry a second "
-        "value for the same variable (levels_up 1, setter types (Shelf,)); the executor already "
-        "takes each entity's nearest setter among the values planned. @apollo/query-planner "
-        "plans the same as fedra here (see the .apollo-plan.txt)."
-    ),
-}
+KNOWN_PLANNER_GAPS: dict[str, str] = {}
 
 
 _GRAPHQL_CORE_MESSAGES = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}

@@ -314,3 +314,36 @@ async def test_defer_if_variable_is_chosen_per_request_from_one_plan(
             assert is_multipart is streamed, variables
             body = merge_incremental(parts_of(response.content)) if streamed else response.json()
             assert body == expected, variables
+
+
+TWO_CONDITIONS = (
+    "query Q($a: Boolean, $b: Boolean) { users(first: 2) { edges { node { name "
+    '... @defer(if: $a, label: "count") { orderCount } } } } '
+    "topProducts(first: 1) { name ... @defer(if: $b) { shippingEstimate { amount currency } } } }"
+)
+
+
+@pytest.mark.parametrize("limit", ["4", "1"])
+async def test_defer_if_variables_over_the_limit_are_planned_per_combination(
+    tmp_path: Path, supergraph_sdl: str, limit: str
+) -> None:
+    environ = {"FEDRA_QUERY_PLAN__ENABLED": "true", "FEDRA_PLANNING__MAX_DEFER_CONDITIONS": limit}
+    async with router_stack(tmp_path, supergraph_sdl, environ) as (client, _app):
+        expected = (await client.post("/graphql", json={"query": PLAIN_QUERY})).json()
+        for a in (True, False):
+            for b in (True, False):
+                response = await client.post(
+                    "/graphql",
+                    json={"query": TWO_CONDITIONS, "variables": {"a": a, "b": b}},
+                    headers={"accept": MULTIPART, "x-fedra-query-plan": "true"},
+                )
+                if not (a or b):
+                    assert response.headers["content-type"].startswith("application/json")
+                    assert response.json()["data"] == expected["data"]
+                    continue
+                parts = parts_of(response.content)
+                assert merge_incremental(parts) == expected, (a, b)
+                text = parts[0]["extensions"]["queryPlan"]["text"]
+                # within the limit one plan holds both conditions; over it, this request's plan
+                assert ("Condition(if: $a)" in text) is (limit == "4"), text
+                assert text.count("Deferred(") == a + b or limit == "4", text

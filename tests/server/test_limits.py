@@ -224,3 +224,16 @@ async def test_max_parser_tokens_refuses_large_documents_unparsed(
         assert "more than 50 tokens" in error["message"]
         small = await client.post("/graphql", json={"query": "{ __typename }"})
         assert small.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_the_planning_budget_is_configured(tmp_path: Path, supergraph_sdl: str) -> None:
+    query = "{ users(first: 1) { edges { node { name orderCount } } } }"
+    async with router_stack(tmp_path, supergraph_sdl) as (client, _app):
+        answer = (await client.post("/graphql", json={"query": query})).json()
+        assert "errors" not in answer, answer
+    tight = {"FEDRA_PLANNING__MAX_OPTIONS": "2"}
+    async with router_stack(tmp_path, supergraph_sdl, tight) as (client, _app):
+        response = await client.post("/graphql", json={"query": query})
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "QUERY_PLANNING_FAILED", error
+        assert "budget of 2 explored options" in error["message"]
