@@ -1,8 +1,9 @@
 """Merging enums by how they are used.
 
 Used only as output: the union of the values. Only as input: the intersection. As both: every
-subgraph must define the same values (ENUM_VALUE_MISMATCH). The merged enum must keep at least
-one value (EMPTY_MERGED_ENUM_TYPE).
+subgraph must define the same values (ENUM_VALUE_MISMATCH). An ``@inaccessible`` value is kept
+wherever it is defined, however the enum is used (it is never in the API). The merged enum must
+keep at least one value (EMPTY_MERGED_ENUM_TYPE).
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def merge_enum(
     for value_name, present in sources.items():
         defined_in = [subgraph for subgraph, _ in present]
         missing = [graph for graph in graphs if graph not in defined_in]
-        if missing and as_input and as_output:
+        # an inaccessible value is never in the API: an input enum need not have it everywhere
+        hidden = any(value.decorations.inaccessible for _, value in present)
+        if missing and as_input and not hidden and as_output:
             assert usage is not None
             mismatched = True
             context.diagnostics.error(
@@ -102,7 +105,7 @@ def merge_enum(
                 definitions[0][1].node,
             )
             continue
-        if missing and as_input:
+        if missing and as_input and not hidden:
             context.diagnostics.hint(
                 "INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM",
                 f'Value "{value_name}" of enum type "{name}" will not be part of the '
@@ -113,7 +116,7 @@ def merge_enum(
                 definitions[0][1].node,
             )
             continue
-        if missing:
+        if missing and not as_input:
             context.diagnostics.hint(
                 "INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM",
                 f'Value "{value_name}" of enum type "{name}" has been added to the supergraph but '
