@@ -20,6 +20,11 @@ class ErrorsConfig(_Section):
     mask_subgraph_errors: MaskSetting = "auto"
     subgraphs: dict[str, MaskSetting] = {}
     redacted_message: str = "Subgraph errors redacted"
+    # Values the router nulls because the API schema does not allow them there (an
+    # @inaccessible enum value, an unknown __typename, a null no error explains):
+    # ``extensions`` reports them under ``extensions.valueCompletion`` (Apollo's behaviour),
+    # ``errors`` as ordinary GraphQL errors.
+    value_completion: Literal["extensions", "errors"] = "extensions"
 
     def masks(self, subgraph: str, development: bool) -> bool:
         setting = self.subgraphs.get(subgraph, self.mask_subgraph_errors)

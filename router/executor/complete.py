@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from router.executor.errors import GraphQLErrorDict, completion_error
 from router.executor.object_shapers import object_shaper
@@ -32,15 +32,21 @@ def _path_list(path: LinkedPath) -> list[str | int]:
 class ResponseShaper:
     """Builds the response data from merged data and a compiled selection shape."""
 
-    __slots__ = ("_error_paths", "_explained_nulls", "_introspection", "errors")
+    __slots__ = ("_error_paths", "_explained_nulls", "_introspection", "completion", "errors")
 
     def __init__(
         self,
         errors: list[GraphQLErrorDict],
         introspection: dict[str, Any] | None = None,
         explained_nulls: Set[tuple[str | int, ...]] = frozenset(),
+        completion: list[GraphQLErrorDict] | None = None,
     ) -> None:
+        """``errors`` are the errors met so far (a null below one of their paths is explained
+        by it); the shaper's own value-completion errors (a value the API schema does not
+        allow there, a null no error explains) go to ``completion``, or to ``errors`` when
+        it is None."""
         self.errors = errors
+        self.completion = errors if completion is None else completion
         self._introspection = introspection or {}
         self._error_paths: set[tuple[str | int, ...]] | None = None
         self._explained_nulls = explained_nulls
@@ -65,7 +71,10 @@ class ResponseShaper:
         if self._error_paths is None:
             # an error at this path or below it already explains the null
             self._error_paths = set()
-            for error in self.errors:
+            known = self.errors
+            if self.completion is not known:
+                known = [*known, *self.completion]
+            for error in known:
                 error_path = error.get("path")
                 if isinstance(error_path, list):
                     for end in range(1, len(error_path) + 1):
@@ -78,7 +87,7 @@ class ResponseShaper:
             return  # a fetch left it null and reported why
         for end in range(1, len(as_tuple) + 1):
             self._error_paths.add(as_tuple[:end])
-        self.errors.append(
+        self.completion.append(
             completion_error(f"Cannot return null for non-nullable field {coordinate}.", keys)
         )
 
@@ -162,15 +171,23 @@ class ResponseShaper:
         if self._error_paths is not None:
             for end in range(1, len(keys) + 1):
                 self._error_paths.add(tuple(keys[:end]))
-        self.errors.append(completion_error(message, keys))
+        self.completion.append(completion_error(message, keys))
 
     def _invalid(self, path: LinkedPath, coordinate: str, expected: str) -> _Null:
-        self.errors.append(
+        self.completion.append(
             completion_error(
                 f"Invalid value for {coordinate}: expected {expected}.", _path_list(path)
             )
         )
         return _BUBBLE
+
+
+# Where the router reports the values it nulled while completing the response (a value of
+# a subgraph the API schema does not allow there, a null no error explains): under
+# ``extensions.valueCompletion``, as Apollo Router and @apollo/gateway do (clients and
+# tooling see no error for data the router corrected), or as ordinary ``errors``.
+ValueCompletionMode = Literal["extensions", "errors"]
+VALUE_COMPLETION_KEY: Final = "valueCompletion"
 
 
 def shape_response(
@@ -179,10 +196,31 @@ def shape_response(
     errors: list[GraphQLErrorDict],
     introspection: dict[str, Any] | None = None,
     explained_nulls: Set[tuple[str | int, ...]] = frozenset(),
+    completion: list[GraphQLErrorDict] | None = None,
 ) -> dict[str, Any] | None:
-    """The client's ``data``: exactly its selection; nulls propagated, errors appended.
+    """The client's ``data``: exactly its selection; nulls propagated, errors appended (to
+    ``completion`` when given, see ``ResponseShaper``).
 
     A null at or below a path in ``explained_nulls`` (left null by a fetch that reported errors
     about it) is not reported again as a non-null field completed with null.
     """
-    return ResponseShaper(errors, introspection, explained_nulls).shape(data, shape)
+    return ResponseShaper(errors, introspection, explained_nulls, completion).shape(data, shape)
+
+
+def add_errors(
+    response: dict[str, Any],
+    errors: list[GraphQLErrorDict],
+    completion: list[GraphQLErrorDict],
+    mode: ValueCompletionMode,
+) -> dict[str, Any]:
+    """``response`` (data first) with its ``errors`` and value-completion errors as ``mode``
+    says; keys only for what is not empty."""
+    if mode == "errors" and completion:
+        errors = [*errors, *completion]
+        completion = []
+    if errors:
+        response["errors"] = errors
+    if completion:
+        extensions = response.setdefault("extensions", {})
+        extensions[VALUE_COMPLETION_KEY] = completion
+    return response

@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from router.executor.compiled_plan import CompiledPlan, CompiledSubscription, compile_plan
-from router.executor.complete import shape_response
+from router.executor.complete import ValueCompletionMode, add_errors, shape_response
 from router.executor.entity_cache import EntityCache
 from router.executor.errors import GraphQLErrorDict
 from router.executor.fetcher import FetcherOptions, SubgraphFetcher
@@ -30,8 +30,10 @@ class Executor:
         *,
         entity_cache: EntityCache | None = None,
         subscriber: SubgraphSubscriber | None = None,
+        value_completion: ValueCompletionMode = "extensions",
     ) -> None:
         self.supergraph = supergraph
+        self.value_completion = value_completion
         self.subscriber = subscriber
         self.entity_cache = entity_cache
         if options is None:
@@ -72,13 +74,11 @@ class Executor:
         all_errors = execution.errors
         if errors:
             all_errors = [*errors, *all_errors]
+        completion: list[GraphQLErrorDict] = []
         data = shape_response(
-            execution.data, shape, all_errors, introspection, execution.explained_nulls
+            execution.data, shape, all_errors, introspection, execution.explained_nulls, completion
         )
-        response: dict[str, Any] = {"data": data}
-        if all_errors:
-            response["errors"] = all_errors
-        return response
+        return add_errors({"data": data}, all_errors, completion, self.value_completion)
 
     def execute_incremental(
         self,
@@ -112,6 +112,7 @@ class Executor:
             condition_values=values,
             errors=list(errors or ()),
             introspection=introspection,
+            value_completion=self.value_completion,
         )
         return run.payloads()
 
@@ -161,11 +162,11 @@ class Executor:
         all_errors = execution.errors
         if errors:
             all_errors = [*errors, *all_errors]
-        data = shape_response(execution.data, shape, all_errors, None, execution.explained_nulls)
-        response: dict[str, Any] = {"data": data}
-        if all_errors:
-            response["errors"] = all_errors
-        return response
+        completion: list[GraphQLErrorDict] = []
+        data = shape_response(
+            execution.data, shape, all_errors, None, execution.explained_nulls, completion
+        )
+        return add_errors({"data": data}, all_errors, completion, self.value_completion)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

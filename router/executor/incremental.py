@@ -19,7 +19,12 @@ from typing import Any
 from graphql import DirectiveNode
 
 from router.executor.compiled_plan import CompiledPlan
-from router.executor.complete import ResponseShaper
+from router.executor.complete import (
+    VALUE_COMPLETION_KEY,
+    ResponseShaper,
+    ValueCompletionMode,
+    add_errors,
+)
 from router.executor.errors import GraphQLErrorDict
 from router.executor.run import PlanExecution
 from router.executor.shape import FieldKind, SelectionShape, is_included
@@ -72,8 +77,10 @@ class IncrementalExecution:
         condition_values: Mapping[str, Any],
         errors: list[GraphQLErrorDict],
         introspection: dict[str, Any] | None,
+        value_completion: ValueCompletionMode = "extensions",
     ) -> None:
         self.plan = plan
+        self._value_completion: ValueCompletionMode = value_completion
         self._make_execution = make_execution  # a fresh execution sharing nothing yet
         self._values = condition_values
         self._errors = errors
@@ -85,11 +92,10 @@ class IncrementalExecution:
             await primary.run(self.plan.primary)
         errors = [*self._errors, *primary.errors]
         early = _route_errors(errors, self.plan.parts)
-        shaper = ResponseShaper(errors, self._introspection, primary.explained_nulls)
+        completion: list[GraphQLErrorDict] = []
+        shaper = ResponseShaper(errors, self._introspection, primary.explained_nulls, completion)
         data = shaper.shape(primary.data, self.plan.primary_shape)
-        initial: dict[str, Any] = {"data": data}
-        if errors:
-            initial["errors"] = errors
+        initial = add_errors({"data": data}, errors, completion, self._value_completion)
         ready = (
             self._ready(self.plan.parts, data, (), primary.data, early) if data is not None else []
         )
@@ -164,14 +170,14 @@ class IncrementalExecution:
             errors = by_path[index]
             if index == 0:
                 errors = [*item.errors, *errors]
-            shaper = ResponseShaper(errors, None, explained)
+            completion: list[GraphQLErrorDict] = []
+            shaper = ResponseShaper(errors, None, explained, completion)
             raw = _raw_at(primary.data, path)
             data = shaper.shape_at(raw, part.shape, path) if type(raw) is dict else None
             payload: dict[str, Any] = {"data": data, "path": list(path)}
             if part.label is not None:
                 payload["label"] = part.label
-            if errors:
-                payload["errors"] = errors
+            add_errors(payload, errors, completion, self._value_completion)
             payloads.append(payload)
             if data is not None and part.children:
                 nested.extend(self._ready(part.children, data, path, primary.data, {}))
@@ -310,18 +316,27 @@ def _unauthorized_key(shape: SelectionShape, key: str) -> bool:
 
 def merge_incremental(payloads: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The one response the payloads amount to: every part's data merged at its path, all
-    errors (what a client that does not defer gets, up to the order of the errors)."""
+    errors and value-completion errors (what a client that does not defer gets, up to the
+    order of the errors)."""
     result: dict[str, Any] = {}
     errors: list[Any] = []
+    completion: list[Any] = []
+
+    def collect(part: Mapping[str, Any]) -> None:
+        errors.extend(part.get("errors") or ())
+        completion.extend((part.get("extensions") or {}).get(VALUE_COMPLETION_KEY) or ())
+
     for payload in payloads:
         if "data" in payload:
             result["data"] = payload["data"]
-        errors.extend(payload.get("errors") or ())
+        collect(payload)
         for item in payload.get("incremental") or ():
-            errors.extend(item.get("errors") or ())
+            collect(item)
             _merge_at(result, ("data", *item["path"]), item.get("data"))
     if errors:
         result["errors"] = errors
+    if completion:
+        result["extensions"] = {VALUE_COMPLETION_KEY: completion}
     return result
 
 

@@ -13,7 +13,7 @@ from graphql import OperationType
 
 from router.auth.principal import ANONYMOUS, Principal
 from router.authorization import Permissions, PolicyEvaluator, errors_for, permissions_for
-from router.executor import Executor, FetcherOptions, shape_response
+from router.executor import Executor, FetcherOptions, add_errors, shape_response
 from router.executor.entity_cache import EntityCache
 from router.executor.incremental import IncrementalPlan, merge_incremental
 from router.executor.subscription_client import (
@@ -123,6 +123,7 @@ class Gateway:
                 if options.entity_store is not None
                 else None
             ),
+            value_completion=options.value_completion,
         )
         self.guard = options.operation_guard(supergraph) if options.operation_guard else None
         self._preparer = OperationPreparer(
@@ -429,11 +430,9 @@ class Gateway:
         shape = prepared.shape_for(coerced)
         if prepared.plan is None:
             errors = list(errors)
-            data = shape_response({}, shape, errors, introspection)
-            response: dict[str, Any] = {"data": data}
-            if errors:
-                response["errors"] = errors
-            return response
+            completion: list[dict[str, Any]] = []
+            data = shape_response({}, shape, errors, introspection, completion=completion)
+            return add_errors({"data": data}, errors, completion, self.options.value_completion)
         return await self.executor.execute(
             prepared.plan,
             shape,

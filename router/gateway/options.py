@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 from graphql import ASTValidationRule
 
-from router.executor import FetchObserver
+from router.executor import FetchObserver, ValueCompletionMode
 from router.executor.entity_cache import EntityCacheOptions, EntityStore
 from router.executor.entity_cache.cache import EntityCacheStats
 from router.executor.instances import InstanceDirectory
@@ -54,6 +54,8 @@ class GatewayOptions:
     max_parser_tokens: int = 15_000  # a document with more lexical tokens is refused unparsed
     introspection: bool = True
     expose_query_plan: bool = False  # allow returning plan text in extensions
+    # values the router nulls while completing a response: extensions.valueCompletion or errors
+    value_completion: ValueCompletionMode = "extensions"
     # response shapes kept per operation, one per combination of @skip/@include variables
     shapes_per_operation: int = 32
     # In-process subgraphs by name (e.g. ``httpx.ASGITransport(app)``), bypassing the network.

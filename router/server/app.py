@@ -258,6 +258,7 @@ def build_services(
             max_validation_ms=config.limits.max_validation_ms,
             introspection=config.server.introspection,
             expose_query_plan=config.query_plan.enabled,
+            value_completion=config.errors.value_completion,
             # Network subgraphs: the executor's own pools, which call the observer per fetch.
             fetch_observer=observer,
             subgraph_transports=in_process_transports(transports_override or {}, observer),

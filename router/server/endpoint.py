@@ -337,7 +337,7 @@ class GraphQLEndpoint:
             replies = [result for result in results if isinstance(result, dict)]
             for result in replies:
                 services.metrics.operations.inc()
-                services.metrics.count_errors(result.get("errors"))
+                services.metrics.count_response(result)
             if parsed.is_batch:
                 return _json_response(replies, 200, media_type)
             status = _status_for(replies[0], media_type)
@@ -360,10 +360,10 @@ class GraphQLEndpoint:
 
         def transform(payload: dict[str, Any]) -> dict[str, Any]:
             self._masking.apply(payload, context.trace_id)
-            metrics.count_errors(payload.get("errors"))
+            metrics.count_response(payload)
             for item in payload.get("incremental") or ():
                 self._masking.apply(item, context.trace_id)
-                metrics.count_errors(item.get("errors"))
+                metrics.count_response(item)
             return payload
 
         def timeout_error() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -98,6 +99,12 @@ class RouterMetrics:
             "fedra_graphql_errors",
             "GraphQL errors returned to clients, by extensions.code",
             ["code"],
+            registry=registry,
+        )
+        self.value_completion_errors = Counter(
+            "fedra_value_completion_errors",
+            "Values the router nulled while completing responses (extensions.valueCompletion"
+            " or errors, as errors.value_completion says)",
             registry=registry,
         )
         self.subgraph_duration = Histogram(
@@ -223,6 +230,15 @@ class RouterMetrics:
 
     def deduplicated(self, service: str) -> None:
         self.subgraph_deduplicated.labels(service).inc()
+
+    def count_response(self, payload: dict[str, Any]) -> None:
+        """The errors and the value-completion errors of one response or payload."""
+        self.count_errors(payload.get("errors"))
+        extensions = payload.get("extensions")
+        if isinstance(extensions, dict):
+            completion = extensions.get("valueCompletion")
+            if isinstance(completion, list) and completion:
+                self.value_completion_errors.inc(len(completion))
 
     def count_errors(self, errors: object) -> None:
         if not isinstance(errors, list):

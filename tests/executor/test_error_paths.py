@@ -84,12 +84,14 @@ async def test_missing_non_null_field_gets_its_own_error(harness: Harness) -> No
     result = await harness.run('{ user(id: "1") { id name } }', plan)
     assert result == {
         "data": {"user": None},
-        "errors": [
-            {
-                "message": "Cannot return null for non-nullable field User.name.",
-                "path": ["user", "name"],
-                # raised by the router itself, not by a subgraph
-                "extensions": {"code": "INVALID_GRAPHQL"},
-            }
-        ],
+        # raised by the router itself, not by a subgraph: a value-completion error
+        "extensions": {
+            "valueCompletion": [
+                {
+                    "message": "Cannot return null for non-nullable field User.name.",
+                    "path": ["user", "name"],
+                    "extensions": {"code": "INVALID_GRAPHQL"},
+                }
+            ]
+        },
     }
